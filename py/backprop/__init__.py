@@ -1,0 +1,14 @@
+"""backprop: a from-scratch numpy network after Nielsen's network2.py, for the command line and the browser.
+
+The core imports numpy and the standard library only, so that the same files run in CPython and in
+Pyodide.
+"""
+
+from .activations import Sigmoid, sigmoid, sigmoid_prime
+from .costs import CrossEntropyCost, QuadraticCost, get_cost
+from .model_io import from_dict, load, loads, save
+from .network import History, Network, Progress
+
+__version__ = "0.1.0"
+__all__ = ["Network", "History", "Progress", "CrossEntropyCost", "QuadraticCost", "get_cost",
+           "Sigmoid", "sigmoid", "sigmoid_prime", "load", "loads", "save", "from_dict"]

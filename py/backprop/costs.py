@@ -1,0 +1,63 @@
+"""Cost functions as strategy objects, after network2: ``fn(a, y)`` and ``delta(z, a, y)``.
+
+Both work on a whole batch: rows are examples, ``a`` and ``y`` are ``(m, n_out)``. ``fn`` returns the
+cost summed over the batch (for one example it is network2's value); ``delta`` is the output error
+δ^L = ∂C/∂z^L per example, BP1 of the book, shape ``(m, n_out)``.
+"""
+
+import numpy as np
+
+from .activations import Sigmoid
+
+
+class QuadraticCost:
+    name = "QuadraticCost"
+
+    @staticmethod
+    def fn(a, y):
+        """C = ½‖a − y‖², summed over the batch."""
+        return 0.5 * float(np.sum((a - y) ** 2))
+
+    @staticmethod
+    def delta(z, a, y):
+        """BP1 with the σ′(z) factor that makes learning slow for saturated outputs."""
+        return (a - y) * Sigmoid.prime(z)
+
+
+class CrossEntropyCost:
+    name = "CrossEntropyCost"
+
+    @staticmethod
+    def fn(a, y):
+        """C = −Σ [y ln a + (1 − y) ln(1 − a)], summed over the batch.
+
+        A saturated sigmoid gives a == 0 or a == 1 exactly, where ln would return −inf and 0·(−inf) NaN
+        (network2 hides that with nan_to_num, after numpy has warned). Clipping a to [ε, 1 − ε] keeps
+        every term finite and silent; the price is that one output's cost is capped at −ln ε ≈ 36 in
+        float64, far above anything a trained network reaches.
+        """
+        eps = np.finfo(a.dtype).eps if np.issubdtype(a.dtype, np.floating) else np.finfo(float).eps
+        a = np.clip(a, eps, 1.0 - eps)
+        return -float(np.sum(y * np.log(a) + (1.0 - y) * np.log1p(-a)))
+
+    @staticmethod
+    def delta(z, a, y):
+        """BP1 for cross-entropy: the σ′(z) factor cancels, so δ = a − y."""
+        return a - y
+
+
+COSTS = {c.name: c for c in (CrossEntropyCost, QuadraticCost)}
+# the command line and the page name costs the way people say them
+COST_ALIASES = {"cross-entropy": CrossEntropyCost, "crossentropy": CrossEntropyCost, "ce": CrossEntropyCost,
+                "quadratic": QuadraticCost, "mse": QuadraticCost, **COSTS}
+
+
+def get_cost(cost):
+    """A cost object from itself, its class name (network2's JSON) or a common alias."""
+    if isinstance(cost, str):
+        by_lower = {k.lower(): v for k, v in COST_ALIASES.items()}
+        if cost.strip().lower() in by_lower:
+            return by_lower[cost.strip().lower()]
+    elif hasattr(cost, "fn") and hasattr(cost, "delta"):
+        return cost
+    raise ValueError(f"unknown cost {cost!r}: expected one of {sorted(COSTS)} or 'cross-entropy'/'quadratic'")

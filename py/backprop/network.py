@@ -1,0 +1,252 @@
+"""A feed-forward network of sigmoid layers trained by mini-batch SGD with L2 weight decay.
+
+After Nielsen's network2.py, with three changes: a mini-batch is one matrix pass (rows are examples,
+no Python loop over them), all randomness comes from the network's own ``numpy.random.Generator``, and
+models are JSON only (see ``model_io``). What it leaves out: other activations, momentum, dropout,
+softmax outputs, early stopping — the book's chapter 3 network, nothing more.
+
+Shapes: a batch ``x`` is ``(m, n_in)``; ``weights[l]`` is ``(n_out, n_in)`` so that the book's w^l_jk is
+``weights[l][j, k]``; ``biases[l]`` is ``(n_out, 1)``. Equations are tagged with the book's BP1–BP4.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import checks
+from .activations import Sigmoid
+from .costs import CrossEntropyCost, get_cost
+
+WEIGHT_INITS = ("default", "large")
+
+
+@dataclass
+class History:
+    """Per-epoch monitors; a list stays empty when its monitor is off. Accuracies are fractions."""
+
+    train_cost: list = field(default_factory=list)
+    train_accuracy: list = field(default_factory=list)
+    eval_cost: list = field(default_factory=list)
+    eval_accuracy: list = field(default_factory=list)
+    epochs: int = 0          # epochs completed
+    stopped: bool = False    # True when should_stop ended the run early
+
+    def to_dict(self):
+        return dict(self.__dict__)
+
+
+@dataclass
+class Progress:
+    """What ``train_steps`` yields after each mini-batch; ``epoch_done`` after the last one of an epoch."""
+
+    epoch: int               # 0-based
+    batch: int               # 1-based index of the batch just done
+    n_batches: int
+    examples: int            # examples seen in this epoch so far
+    epoch_done: bool = False
+    history: History = None
+
+
+class Network:
+    def __init__(self, sizes, cost=CrossEntropyCost, seed=None, weight_init="default", dtype=np.float64):
+        self.sizes = checks.sizes(sizes)
+        self.num_layers = len(self.sizes)
+        self.cost = get_cost(cost)
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+        self.rng = np.random.default_rng(seed)
+        if weight_init == "default":
+            self.default_weight_initializer()
+        elif weight_init == "large":
+            self.large_weight_initializer()
+        else:
+            raise ValueError(f"weight_init must be one of {WEIGHT_INITS}, got {weight_init!r}")
+
+    # -- initialisation -------------------------------------------------------------------------
+    def default_weight_initializer(self):
+        """Weights N(0, 1/n_in), so that z stays O(1) and the sigmoids start unsaturated; biases N(0, 1)."""
+        self.biases = [self.rng.standard_normal((n, 1)).astype(self.dtype) for n in self.sizes[1:]]
+        self.weights = [(self.rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)).astype(self.dtype)
+                        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
+
+    def large_weight_initializer(self):
+        """Weights and biases N(0, 1): chapter 1's initialisation, kept to compare against."""
+        self.biases = [self.rng.standard_normal((n, 1)).astype(self.dtype) for n in self.sizes[1:]]
+        self.weights = [self.rng.standard_normal((n_out, n_in)).astype(self.dtype)
+                        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
+
+    # -- forward and backward -------------------------------------------------------------------
+    def _forward(self, x):
+        """Weighted inputs zs and activations of every layer, kept for backprop."""
+        activations, zs = [x], []
+        for w, b in zip(self.weights, self.biases):
+            z = activations[-1] @ w.T + b.T         # (m, n_out)
+            zs.append(z)
+            activations.append(Sigmoid.fn(z))
+        return zs, activations
+
+    def feedforward(self, x):
+        """Output activations (m, n_out) for a batch (m, n_in); one example (n_in,) gives (1, n_out)."""
+        a = checks.inputs(x, self.sizes[0], self.dtype)
+        for w, b in zip(self.weights, self.biases):
+            a = Sigmoid.fn(a @ w.T + b.T)
+        return a
+
+    def predict(self, x):
+        """The most active output neuron per example, (m,) ints."""
+        return np.argmax(self.feedforward(x), axis=1)
+
+    def backprop(self, x, y):
+        """Gradient of the cost summed over the batch: (nabla_b, nabla_w), shaped like biases / weights."""
+        x = checks.inputs(x, self.sizes[0], self.dtype)
+        y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
+        return self._backprop(x, y)
+
+    def _backprop(self, x, y):
+        zs, activations = self._forward(x)
+        nabla_b = [None] * len(self.biases)
+        nabla_w = [None] * len(self.weights)
+        delta = self.cost.delta(zs[-1], activations[-1], y)              # BP1, (m, n_L)
+        nabla_b[-1] = delta.sum(axis=0)[:, None]                          # BP3, summed over examples
+        nabla_w[-1] = delta.T @ activations[-2]                           # BP4, (n_L, n_{L-1})
+        for l in range(2, self.num_layers):
+            delta = (delta @ self.weights[-l + 1]) * Sigmoid.prime(zs[-l])  # BP2, (m, n_l)
+            nabla_b[-l] = delta.sum(axis=0)[:, None]                      # BP3
+            nabla_w[-l] = delta.T @ activations[-l - 1]                   # BP4
+        return nabla_b, nabla_w
+
+    # -- learning -------------------------------------------------------------------------------
+    def update_mini_batch(self, x, y, eta, lmbda, n):
+        """One SGD step on the batch: w ← (1 − ηλ/n) w − (η/m) ∇w,  b ← b − (η/m) ∇b."""
+        eta = checks.positive_float("eta", eta)
+        lmbda = checks.non_negative_float("lmbda", lmbda)
+        n = checks.positive_int("n", n)
+        x = checks.inputs(x, self.sizes[0], self.dtype)
+        y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
+        self._update(x, y, eta, lmbda, n)
+
+    def _update(self, x, y, eta, lmbda, n):
+        m = x.shape[0]
+        nabla_b, nabla_w = self._backprop(x, y)
+        decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
+        for w, nw in zip(self.weights, nabla_w):
+            w *= decay
+            w -= (eta / m) * nw
+        for b, nb in zip(self.biases, nabla_b):
+            b -= (eta / m) * nb
+
+    def train(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
+              monitor_train_cost=True, monitor_train_accuracy=True,
+              monitor_eval_cost=True, monitor_eval_accuracy=True,
+              on_epoch=None, should_stop=None):
+        """Mini-batch SGD; returns the History of the four monitors.
+
+        ``on_epoch(epoch, history)`` is called after each epoch; ``should_stop()`` is asked after each
+        mini-batch and ends the run early (the network keeps what it learned). Eval monitors need
+        ``eval_data=(x_eval, y_eval)``.
+        """
+        progress = None
+        for progress in self.train_steps(x, y, epochs, batch_size, eta, lmbda, eval_data,
+                                         monitor_train_cost=monitor_train_cost,
+                                         monitor_train_accuracy=monitor_train_accuracy,
+                                         monitor_eval_cost=monitor_eval_cost,
+                                         monitor_eval_accuracy=monitor_eval_accuracy):
+            if progress.epoch_done and on_epoch is not None:
+                on_epoch(progress.epoch, progress.history)
+            if should_stop is not None and should_stop():
+                progress.history.stopped = progress.history.epochs < epochs
+                break
+        return progress.history if progress is not None else History()
+
+    def train_steps(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
+                    monitor_train_cost=True, monitor_train_accuracy=True,
+                    monitor_eval_cost=True, monitor_eval_accuracy=True):
+        """The training loop as a generator of Progress, one per mini-batch.
+
+        A generator lets a caller pause between mini-batches without threads: the browser's worker
+        awaits the JavaScript event loop between chunks so that Stop can arrive. ``train`` drains it.
+        """
+        epochs = checks.non_negative_int("epochs", epochs)
+        batch_size = checks.positive_int("batch_size", batch_size)
+        eta = checks.positive_float("eta", eta)
+        lmbda = checks.non_negative_float("lmbda", lmbda)
+        x = checks.inputs(x, self.sizes[0], self.dtype)
+        n = x.shape[0]
+        if n == 0:
+            raise ValueError("training data is empty")
+        y = checks.targets(y, n, self.sizes[-1], self.dtype)
+        if eval_data is not None:
+            try:
+                x_eval, y_eval = eval_data
+            except (TypeError, ValueError):
+                raise TypeError("eval_data must be a pair (x_eval, y_eval)") from None
+            x_eval = checks.inputs(x_eval, self.sizes[0], self.dtype)
+            y_eval = checks.targets(y_eval, x_eval.shape[0], self.sizes[-1], self.dtype)
+        history = History()
+        n_batches = -(-n // batch_size)
+        for epoch in range(epochs):
+            order = self.rng.permutation(n)
+            for j, k in enumerate(range(0, n, batch_size)):
+                idx = order[k:k + batch_size]
+                self._update(x[idx], y[idx], eta, lmbda, n)
+                done = j + 1 == n_batches
+                if done:
+                    self._monitor(history, x, y, (x_eval, y_eval) if eval_data is not None else None,
+                                  lmbda, monitor_train_cost,
+                                  monitor_train_accuracy, monitor_eval_cost, monitor_eval_accuracy)
+                    history.epochs = epoch + 1
+                yield Progress(epoch, j + 1, n_batches, min(k + batch_size, n), done, history)
+
+    def _monitor(self, history, x, y, eval_xy, lmbda, train_cost, train_acc, eval_cost, eval_acc):
+        """Append this epoch's monitors; one forward pass per data set serves both cost and accuracy."""
+        sets = [((x, y), train_cost, train_acc, history.train_cost, history.train_accuracy)]
+        if eval_xy:
+            sets.append((eval_xy, eval_cost, eval_acc, history.eval_cost, history.eval_accuracy))
+        for (xs, ys), want_cost, want_acc, costs, accs in sets:
+            if not (want_cost or want_acc):
+                continue
+            a = self._output(xs)
+            if want_cost:
+                costs.append(self._total_cost(a, ys, lmbda))
+            if want_acc:
+                accs.append(self._correct(a, ys) / len(xs))
+
+    # -- evaluation -----------------------------------------------------------------------------
+    def _output(self, x):
+        for w, b in zip(self.weights, self.biases):
+            x = Sigmoid.fn(x @ w.T + b.T)
+        return x
+
+    @staticmethod
+    def _correct(a, y_one_hot):
+        return int(np.sum(np.argmax(a, axis=1) == np.argmax(y_one_hot, axis=1)))
+
+    def _total_cost(self, a, y, lmbda):
+        m = a.shape[0]
+        l2 = 0.5 * lmbda / m * sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self.weights)
+        return self.cost.fn(a, y) / m + l2
+
+    def accuracy(self, x, y):
+        """Number of examples whose most active output is the label (an int, as in network2)."""
+        x = checks.inputs(x, self.sizes[0], self.dtype)
+        y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
+        return self._correct(self._output(x), y)
+
+    def total_cost(self, x, y, lmbda=0.0):
+        """Mean cost over the examples plus the L2 term ½(λ/n)Σ‖w‖² once, n being len(x)."""
+        lmbda = checks.non_negative_float("lmbda", lmbda)
+        x = checks.inputs(x, self.sizes[0], self.dtype)
+        if x.shape[0] == 0:
+            raise ValueError("total_cost needs at least one example")
+        y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
+        return self._total_cost(self._output(x), y, lmbda)
+
+    # -- persistence (network2's JSON; see model_io) ----------------------------------------------
+    def to_dict(self):
+        from .model_io import network_to_dict
+        return network_to_dict(self)
+
+    def save(self, path):
+        from .model_io import save
+        save(self, path)
