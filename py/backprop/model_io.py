@@ -31,9 +31,14 @@ def save(net, path):
     """Write the model as JSON; through a temporary file so a failed write never destroys an old model."""
     text = json.dumps(network_to_dict(net))
     tmp = f"{os.fspath(path)}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
 
 
 def _array(value, shape, what):
