@@ -81,7 +81,8 @@ class Network:
         """Weighted inputs zs and activations of every layer, kept for backprop."""
         activations, zs = [x], []
         for w, b in zip(self.weights, self.biases):
-            z = activations[-1] @ w.T + b.T         # (m, n_out)
+            z = activations[-1] @ w.T               # (m, n_out)
+            z += b.T
             zs.append(z)
             activations.append(Sigmoid.fn(z))
         return zs, activations
@@ -103,15 +104,19 @@ class Network:
         y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         return self._backprop(x, y)
 
-    def _backprop(self, x, y):
+    def _backprop(self, x, y, scale=None):
+        """BP1–BP4 over the batch; ``scale`` multiplies every gradient (δ is linear all the way down,
+        so scaling the small (m, n_L) output error is cheaper than scaling each nabla_w afterwards)."""
         zs, activations = self._forward(x)
         nabla_b = [None] * len(self.biases)
         nabla_w = [None] * len(self.weights)
         delta = self.cost.delta(zs[-1], activations[-1], y)              # BP1, (m, n_L)
+        if scale is not None:
+            delta *= scale
         nabla_b[-1] = delta.sum(axis=0)[:, None]                          # BP3, summed over examples
         nabla_w[-1] = delta.T @ activations[-2]                           # BP4, (n_L, n_{L-1})
         for l in range(2, self.num_layers):
-            delta = (delta @ self.weights[-l + 1]) * Sigmoid.prime(zs[-l])  # BP2, (m, n_l)
+            delta = (delta @ self.weights[-l + 1]) * Sigmoid.prime_from_output(activations[-l])  # BP2
             nabla_b[-l] = delta.sum(axis=0)[:, None]                      # BP3
             nabla_w[-l] = delta.T @ activations[-l - 1]                   # BP4
         return nabla_b, nabla_w
@@ -127,14 +132,14 @@ class Network:
         self._update(x, y, eta, lmbda, n)
 
     def _update(self, x, y, eta, lmbda, n):
-        m = x.shape[0]
-        nabla_b, nabla_w = self._backprop(x, y)
+        nabla_b, nabla_w = self._backprop(x, y, scale=eta / x.shape[0])   # already times η/m
         decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
         for w, nw in zip(self.weights, nabla_w):
-            w *= decay
-            w -= (eta / m) * nw
+            if decay != 1.0:
+                w *= decay
+            w -= nw
         for b, nb in zip(self.biases, nabla_b):
-            b -= (eta / m) * nb
+            b -= nb
 
     def train(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
               monitor_train_cost=True, monitor_train_accuracy=True,
@@ -187,9 +192,9 @@ class Network:
         n_batches = -(-n // batch_size)
         for epoch in range(epochs):
             order = self.rng.permutation(n)
+            x_epoch, y_epoch = x[order], y[order]   # one gather per epoch; batches are then views
             for j, k in enumerate(range(0, n, batch_size)):
-                idx = order[k:k + batch_size]
-                self._update(x[idx], y[idx], eta, lmbda, n)
+                self._update(x_epoch[k:k + batch_size], y_epoch[k:k + batch_size], eta, lmbda, n)
                 done = j + 1 == n_batches
                 if done:
                     self._monitor(history, x, y, (x_eval, y_eval) if eval_data is not None else None,
