@@ -1,0 +1,21 @@
+// Runs a Python file inside Pyodide under Node, with numpy and py/backprop loaded the way the page
+// loads them (numpy from the Pyodide distribution, the package as files in the virtual file system).
+// usage: node run_in_pyodide.mjs PYODIDE_DIR PACKAGE_DIR SCRIPT.py
+import { readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [pyodideDir, packageDir, script] = process.argv.slice(2);
+const { loadPyodide } = await import(pathToFileURL(join(resolve(pyodideDir), "pyodide.mjs")).href);
+const pyodide = await loadPyodide({ indexURL: resolve(pyodideDir) + "/" });
+const failed = [];
+await pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (m) => failed.push(m) });
+if (failed.length) throw new Error(`loading numpy failed: ${failed.join("; ")}`);
+
+pyodide.FS.mkdirTree("/pkg/backprop");
+for (const name of readdirSync(packageDir).filter((f) => f.endsWith(".py"))) {
+  pyodide.FS.writeFile(`/pkg/backprop/${name}`, readFileSync(join(packageDir, name)));
+}
+pyodide.runPython("import sys; sys.path.insert(0, '/pkg')");
+pyodide.setStdout({ batched: (line) => console.log(line) });
+await pyodide.runPythonAsync(readFileSync(script, "utf8"));
