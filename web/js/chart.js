@@ -1,0 +1,238 @@
+// Curves on a canvas: one panel per metric (cost, accuracy), per-epoch points of every run, training
+// set solid and evaluation (test digits) dashed. Crisp on high-DPI screens: the backing store is
+// sized in device pixels and everything is drawn in CSS pixels through a scale transform.
+// No chart library; ~200 lines that a reader can follow.
+
+export const PALETTE = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#4b5563"];
+
+const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+const AXIS = "#6b7280";
+const GRID = "#e5e7eb";
+const TEXT = "#374151";
+
+/** Round numbers for ticks between lo and hi, about `count` of them. */
+export function niceTicks(lo, hi, count = 5) {
+  if (!(hi > lo)) hi = lo + 1;
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+  const ticks = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) ticks.push(+v.toFixed(10));
+  return { ticks, step };
+}
+
+function formatTick(v, step) {
+  const digits = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  return v.toFixed(Math.min(digits, 4));
+}
+
+/**
+ * A panel for one metric. `metric` is "cost" or "accuracy"; it reads run.points[i][`train_${metric}`]
+ * and [`eval_${metric}`]. Accuracy is a fraction in the data and shown in percent.
+ */
+export class CurvePanel {
+  constructor(canvas, { metric, title }) {
+    this.canvas = canvas;
+    this.metric = metric;
+    this.title = title;
+    this.runs = [];
+    new ResizeObserver(() => this.draw()).observe(canvas);
+  }
+
+  setRuns(runs) {
+    this.runs = runs;
+    this.draw();
+  }
+
+  series(run) {
+    const scale = this.metric === "accuracy" ? 100 : 1;
+    const pick = (key) =>
+      run.points.filter((p) => p[key] !== null && p[key] !== undefined && Number.isFinite(p[key]))
+        .map((p) => [p.epoch, p[key] * scale]);
+    return { train: pick(`train_${this.metric}`), eval: pick(`eval_${this.metric}`) };
+  }
+
+  /** The y range of every point on the panel, padded; accuracy is capped at 100 %. */
+  yDomain(all) {
+    if (!all.length) return this.metric === "accuracy" ? [0, 100] : [0, 1];
+    let lo = Math.min(...all), hi = Math.max(...all);
+    if (this.metric === "cost") lo = Math.min(0, lo);
+    const pad = (hi - lo || Math.abs(hi) || 1) * 0.08;
+    lo -= pad;
+    hi += pad;
+    if (this.metric === "accuracy") {
+      lo = Math.max(0, lo);
+      hi = Math.min(100, hi);
+    } else {
+      lo = Math.max(0, lo);
+    }
+    return [lo, hi];
+  }
+
+  draw() {
+    const canvas = this.canvas;
+    const dpr = window.devicePixelRatio || 1;
+    const width = canvas.clientWidth, height = canvas.clientHeight;
+    if (!width || !height) return;
+    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    ctx.font = FONT;
+
+    const series = this.runs.map((r) => ({ run: r, ...this.series(r) }));
+    const ys = series.flatMap((s) => [...s.train, ...s.eval].map((p) => p[1]));
+    const [y0, y1] = this.yDomain(ys);
+    const xMax = Math.max(1, ...this.runs.map((r) => Math.max(r.epochs || 1, r.points.length)));
+    const { ticks: yTicks, step: yStep } = niceTicks(y0, y1, height < 220 ? 4 : 5);
+    const xTicks = niceTicks(0, xMax, Math.min(xMax, width < 400 ? 4 : 8)).ticks.filter((v) => Number.isInteger(v));
+
+    // Plot area: room on the left for the y labels, at the bottom for the x labels.
+    const yLabelWidth = Math.max(...yTicks.map((v) => ctx.measureText(formatTick(v, yStep)).width));
+    const box = { left: Math.ceil(yLabelWidth) + 14, right: width - 12, top: 26, bottom: height - 30 };
+    const sx = (x) => box.left + (x / xMax) * (box.right - box.left);
+    const sy = (y) => box.bottom - ((y - y0) / (y1 - y0)) * (box.bottom - box.top);
+
+    // Title
+    ctx.fillStyle = TEXT;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "alphabetic";
+    ctx.font = `600 ${FONT}`;
+    ctx.fillText(this.title, box.left, 16);
+    ctx.font = FONT;
+
+    // Grid and y ticks; +0.5 puts 1-px lines on pixel centres.
+    ctx.lineWidth = 1;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of yTicks) {
+      if (v < y0 - 1e-9 || v > y1 + 1e-9) continue;
+      const y = Math.round(sy(v)) + 0.5;
+      ctx.strokeStyle = GRID;
+      ctx.beginPath();
+      ctx.moveTo(box.left, y);
+      ctx.lineTo(box.right, y);
+      ctx.stroke();
+      ctx.fillStyle = AXIS;
+      ctx.fillText(formatTick(v, yStep), box.left - 6, y);
+    }
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of xTicks) {
+      const x = Math.round(sx(v)) + 0.5;
+      ctx.strokeStyle = AXIS;
+      ctx.beginPath();
+      ctx.moveTo(x, box.bottom);
+      ctx.lineTo(x, box.bottom + 4);
+      ctx.stroke();
+      ctx.fillStyle = AXIS;
+      ctx.fillText(String(v), x, box.bottom + 6);
+    }
+    ctx.textAlign = "right";
+    ctx.fillText("epoch", box.right, box.bottom + 6 + 12);
+    // Axes
+    ctx.strokeStyle = AXIS;
+    ctx.beginPath();
+    ctx.moveTo(box.left + 0.5, box.top);
+    ctx.lineTo(box.left + 0.5, box.bottom + 0.5);
+    ctx.lineTo(box.right, box.bottom + 0.5);
+    ctx.stroke();
+
+    if (!ys.length) {
+      ctx.fillStyle = AXIS;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText("no runs yet: press Train", (box.left + box.right) / 2, (box.top + box.bottom) / 2);
+      return;
+    }
+
+    // Curves, clipped to the plot area.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.left, box.top - 4, box.right - box.left + 4, box.bottom - box.top + 8);
+    ctx.clip();
+    for (const s of series) {
+      for (const [points, dash] of [[s.train, []], [s.eval, [6, 4]]]) {
+        if (!points.length) continue;
+        ctx.strokeStyle = ctx.fillStyle = s.run.color;
+        ctx.lineWidth = 2;
+        ctx.setLineDash(dash);
+        ctx.beginPath();
+        points.forEach(([x, y], i) => (i ? ctx.lineTo(sx(x), sy(y)) : ctx.moveTo(sx(x), sy(y))));
+        ctx.stroke();
+        ctx.setLineDash([]);
+        if (points.length <= 40) {
+          for (const [x, y] of points) {
+            ctx.beginPath();
+            if (dash.length) { // hollow markers for evaluation, filled for training
+              ctx.fillStyle = "#fff";
+              ctx.arc(sx(x), sy(y), 3, 0, 2 * Math.PI);
+              ctx.fill();
+              ctx.stroke();
+            } else {
+              ctx.fillStyle = s.run.color;
+              ctx.arc(sx(x), sy(y), 3, 0, 2 * Math.PI);
+              ctx.fill();
+            }
+          }
+        }
+      }
+    }
+    ctx.restore();
+  }
+}
+
+/**
+ * The runs shown on the chart and the two panels drawing them. Runs stay until clear().
+ * `data()` is a plain copy of what is drawn, exposed to tests as window.__chart.
+ */
+export class Curves {
+  constructor(costCanvas, accuracyCanvas) {
+    this.panels = [
+      new CurvePanel(costCanvas, { metric: "cost", title: "Cost (lower is better)" }),
+      new CurvePanel(accuracyCanvas, { metric: "accuracy", title: "Accuracy, % (higher is better)" }),
+    ];
+    this.runs = [];
+    this.count = 0;
+  }
+
+  addRun(label, params) {
+    this.count += 1;
+    const run = {
+      id: this.count, label: label(this.count), params, epochs: params.epochs,
+      color: PALETTE[(this.count - 1) % PALETTE.length], points: [], status: "running",
+    };
+    this.runs.push(run);
+    this.redraw();
+    return run;
+  }
+
+  addPoint(runId, point) {
+    const run = this.runs.find((r) => r.id === runId);
+    if (!run) return; // cleared while running
+    run.points.push(point);
+    this.redraw();
+  }
+
+  setStatus(runId, status) {
+    const run = this.runs.find((r) => r.id === runId);
+    if (run) run.status = status;
+  }
+
+  clear() {
+    this.runs = this.runs.filter((r) => r.status === "running"); // a live run keeps drawing
+    this.redraw();
+  }
+
+  redraw() {
+    for (const p of this.panels) p.setRuns(this.runs);
+    for (const p of this.panels) p.canvas.dataset.points = String(this.runs.reduce((n, r) => n + r.points.length, 0));
+  }
+
+  data() {
+    return JSON.parse(JSON.stringify({ runs: this.runs }));
+  }
+}
