@@ -113,7 +113,7 @@ export function toQuery(params) {
     const dText = Array.isArray(d[name]) ? d[name].join(",") : String(d[name]);
     if (text !== dText) q.set(name, text);
   }
-  const s = q.toString();
+  const s = q.toString().replace(/%2C/gi, ","); // "hidden=100,30" reads better than 100%2C30
   return s ? `?${s}` : "";
 }
 

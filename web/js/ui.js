@@ -44,11 +44,15 @@ export function showModel(meta, model) {
   $("model-cost").textContent = model.cost === "QuadraticCost" ? "quadratic" : "cross-entropy";
   if (meta && !meta.error) {
     const bits = [];
-    if (meta.epochs) bits.push(`${meta.epochs} epochs`);
-    if (meta.batch_size) bits.push(`mini-batch ${meta.batch_size}`);
     if (meta.eta !== undefined) bits.push(`η = ${meta.eta}`);
     if (meta.lmbda !== undefined) bits.push(`λ = ${meta.lmbda}`);
-    $("model-training").textContent = `${bits.join(", ")}${meta.trained_on ? ` on ${meta.trained_on}` : ""}`;
+    if (meta.batch_size) bits.push(`mini-batch ${meta.batch_size}`);
+    if (meta.epochs) {
+      bits.push(meta.chosen_epoch && meta.chosen_epoch !== meta.epochs
+        ? `best of ${meta.epochs} epochs (#${meta.chosen_epoch})` : `${meta.epochs} epochs`);
+    }
+    $("model-training").textContent = bits.join(", ");
+    $("model-training").title = meta.trained_on || "";
     $("model-test-accuracy").textContent = typeof meta.test_accuracy === "number"
       ? `${pct(meta.test_accuracy, 2)} of 10,000 digits` : "not recorded";
   } else {
@@ -57,6 +61,8 @@ export function showModel(meta, model) {
   }
   const acc = $("model-subset-accuracy");
   acc.dataset.accuracy = String(model.accuracy);
+  acc.dataset.correct = String(model.correct);
+  acc.dataset.total = String(model.total);
   acc.textContent = `${pct(model.accuracy, 2)} — ${fmt.format(model.correct)} of ${fmt.format(model.total)} test digits, computed in your browser`;
 }
 

@@ -82,6 +82,23 @@ function nextTask() {
   });
 }
 
+// Pyodide's core files, asked for with HEAD first: a missing pyodide.asm.wasm otherwise makes
+// loadPyodide hang until our timeout instead of failing with a clear message.
+const PYODIDE_CORE = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+
+async function preflight(indexURL) {
+  await Promise.all(PYODIDE_CORE.map(async (name) => {
+    const href = new URL(name, indexURL).href;
+    let response;
+    try {
+      response = await fetch(href, { method: "HEAD" });
+    } catch (e) {
+      throw new Error(`could not reach ${href} (${shortError(e)})`);
+    }
+    if (!response.ok) throw new Error(`${href} answered HTTP ${response.status}`);
+  }));
+}
+
 async function load() {
   const t0 = performance.now();
   status("config", "loading configuration…");
@@ -94,12 +111,22 @@ async function load() {
 
   status("python", "loading Python (Pyodide)…");
   pyodide = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, async () => {
+    await preflight(indexURL);
     const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
-    return withTimeout(
-      loadPyodide({ indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }),
-      LOAD_PYODIDE_TIMEOUT_MS,
-      `no answer after ${LOAD_PYODIDE_TIMEOUT_MS / 1000} s (is WebAssembly blocked, or pyodide.asm.wasm missing?)`,
-    );
+    const started = performance.now();
+    const ticker = setInterval(() => {
+      const s = Math.round((performance.now() - started) / 1000);
+      status("python", `loading Python (Pyodide)… still working after ${s} s`);
+    }, 5000);
+    try {
+      return await withTimeout(
+        loadPyodide({ indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }),
+        LOAD_PYODIDE_TIMEOUT_MS,
+        `no answer after ${LOAD_PYODIDE_TIMEOUT_MS / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`,
+      );
+    } finally {
+      clearInterval(ticker);
+    }
   });
 
   status("numpy", "loading numpy…");
