@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 import tarfile
 import tempfile
@@ -260,6 +261,8 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
     if pyodide not in ("self", "cdn"):
         raise ValueError(f"pyodide must be 'self' or 'cdn', got {pyodide!r}")
     out_dir, web_dir = Path(out_dir).resolve(), Path(web_dir)
+    if out_dir == web_dir.resolve() or web_dir.resolve() in out_dir.parents:
+        raise BuildError(f"--out {out_dir} is inside {web_dir}: the site would copy itself")
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "config.json").is_file():
         # the swap at the end replaces out_dir wholesale: never do that to a folder we did not build
         raise BuildError(f"{out_dir} exists and is not a previous build (no config.json); "
@@ -329,6 +332,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         ".md": "text/markdown; charset=utf-8", ".map": "application/json",
     }
     quiet = True
+    protocol_version = "HTTP/1.1"   # keep-alive: the page's dozen fetches reuse one connection
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-cache")   # revalidate: a rebuilt site shows at once
@@ -337,6 +341,23 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         if not self.quiet:
             super().log_message(format, *args)
+
+
+def _port_error(port, e):
+    if e.errno == errno.EADDRINUSE:
+        return BuildError(f"port {port} on 127.0.0.1 is already in use: stop what uses it, or pick "
+                          "another with --port N (--port 0 picks a free one)")
+    return BuildError(f"cannot listen on 127.0.0.1:{port}: {e.strerror or e}")
+
+
+def check_port_free(port):
+    """Fail before a build, not after it, when the port is taken (the same test serve_dir will face)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as http.server does
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as e:
+            raise _port_error(port, e) from None
 
 
 def serve_dir(directory, port=0, quiet=True):
@@ -351,10 +372,7 @@ def serve_dir(directory, port=0, quiet=True):
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as e:
-        if e.errno == errno.EADDRINUSE:
-            raise BuildError(f"port {port} on 127.0.0.1 is already in use: stop what uses it, or pick "
-                             "another with --port N (--port 0 picks a free one)") from None
-        raise
+        raise _port_error(port, e) from None
     threading.Thread(target=server.serve_forever, name="build.py serve", daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -597,6 +615,7 @@ def main(argv=None):
         if args.command == "build":
             build_site(args.out, args.pyodide, args.pyodide_dir)
         elif args.command == "serve":
+            check_port_free(args.port)
             site = build_site(args.out, args.pyodide, args.pyodide_dir)
             server, url = serve_dir(site, args.port, quiet=False)
             print(f"serving {site} at {url}  (Ctrl-C to stop)", flush=True)

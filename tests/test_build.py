@@ -183,7 +183,7 @@ def test_cli_reports_a_bad_pyodide_dir_and_exits_1(tmp_path):
 # --------------------------------------------------------------------------------- download path
 def npm_tarball(path, pyodide_dir, flip=None):
     """An npm-style tarball (members under package/) holding the core files, optionally one corrupted."""
-    with tarfile.open(path, "w:gz") as tf:
+    with tarfile.open(path, "w:gz", compresslevel=1) as tf:
         for name in [*build.PYODIDE_CORE_SHA256, "package.json", "pyodide.d.ts"]:
             data = (pyodide_dir / name).read_bytes()
             if name == flip:
@@ -193,11 +193,10 @@ def npm_tarball(path, pyodide_dir, flip=None):
             tf.addfile(info, io.BytesIO(data))
 
 
-@pytest.fixture
-def mirror(pyodide_dir, tmp_path):
+@pytest.fixture(scope="module")
+def mirror(pyodide_dir, tmp_path_factory):
     """A local stand-in for the npm registry and the Pyodide CDN, on 127.0.0.1."""
-    root = tmp_path / "mirror"
-    root.mkdir()
+    root = tmp_path_factory.mktemp("mirror")
     npm_tarball(root / "pyodide.tgz", pyodide_dir)
     npm_tarball(root / "bad.tgz", pyodide_dir, flip="pyodide.asm.js")
     (root / "cdn").mkdir()
@@ -281,6 +280,9 @@ def test_build_refuses_bad_input(web_dir, tmp_path):
     with pytest.raises(build.BuildError, match="not a previous build"):
         build.build_site(foreign, "cdn", web_dir=web_dir, log=quiet)
     assert (foreign / "notes.txt").read_text() == "keep me"
+    with pytest.raises(build.BuildError, match="inside"):
+        build.build_site(web_dir / "dist", "cdn", web_dir=web_dir, log=quiet)
+    assert not (web_dir / "dist").exists()
 
 
 def test_the_real_web_folder_builds(tmp_path):
@@ -313,6 +315,8 @@ def test_serve_dir_sends_the_mime_types_the_page_needs(tmp_path):
         port = int(url.rstrip("/").rsplit(":", 1)[1])
         with pytest.raises(build.BuildError, match=f"port {port} .* in use.*--port"):
             build.serve_dir(tmp_path, port)
+        with pytest.raises(build.BuildError, match="in use"):
+            build.check_port_free(port)   # what `serve` asks before spending time on a build
     finally:
         server.shutdown()
         server.server_close()
