@@ -1,0 +1,269 @@
+"""The command line: ``python -m backprop train | evaluate | bench``.
+
+    python -m backprop train --sizes 784,100,10 --epochs 30 --batch-size 10 --eta 0.5 --lmbda 5.0 \\
+        --cost cross-entropy --seed 1 --out model.json [--plot curves.png]
+    python -m backprop evaluate model.json
+    python -m backprop bench [--n 10000] [--dtype float64|float32|both]
+
+A bad argument, a missing or malformed file, or missing MNIST is one line on stderr naming the value,
+with exit code 2 (1 when MNIST could not be downloaded); never a traceback.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import mnist
+from .costs import get_cost
+from .model_io import load as load_model
+from .network import History, Network
+from .progress import ProgressBar
+
+
+class UsageError(Exception):
+    """A bad argument found after parsing (e.g. an existing --out): exit 2 with its message."""
+
+
+# -- argument types: each names the bad value ----------------------------------------------------------
+def _sizes(text):
+    try:
+        sizes = [int(s) for s in text.split(",")]
+    except ValueError:
+        sizes = []
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"bad sizes {text!r}: expected comma-separated positive layer "
+                                         f"sizes like 784,100,10")
+    if sizes[0] != 784 or sizes[-1] != 10:
+        raise argparse.ArgumentTypeError(f"bad sizes {text!r}: MNIST needs 784 inputs and 10 outputs, "
+                                         f"e.g. 784,100,10")
+    return sizes
+
+
+def _number(kind, test, what):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not np.isfinite(value) or not test(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+    return parse
+
+
+positive_int = _number(int, lambda v: v > 0, "a positive integer")
+non_negative_int = _number(int, lambda v: v >= 0, "a non-negative integer")
+positive_float = _number(float, lambda v: v > 0, "a positive number")
+non_negative_float = _number(float, lambda v: v >= 0, "a non-negative number")
+
+
+def _cost(text):
+    try:
+        return get_cost(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown cost {text!r}: expected cross-entropy or quadratic") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):   # one line, no usage dump: the message names the bad value
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser():
+    parser = _Parser(prog="python -m backprop", description="Train and evaluate a numpy network on MNIST.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    t = sub.add_parser("train", help="train a network on MNIST and save it as JSON")
+    t.add_argument("--sizes", type=_sizes, default=[784, 30, 10], help="layer sizes (default 784,30,10)")
+    t.add_argument("--epochs", type=non_negative_int, default=30)
+    t.add_argument("--batch-size", type=positive_int, default=10)
+    t.add_argument("--eta", type=positive_float, default=0.5, help="learning rate η")
+    t.add_argument("--lmbda", type=non_negative_float, default=5.0, help="L2 regularisation λ")
+    t.add_argument("--cost", type=_cost, default="cross-entropy", help="cross-entropy (default) or quadratic")
+    t.add_argument("--seed", type=non_negative_int, default=None, help="default: a random seed, recorded")
+    t.add_argument("--weight-init", choices=("default", "large"), default="default")
+    t.add_argument("--dtype", choices=("float64", "float32"), default="float64")
+    t.add_argument("--train-size", type=positive_int, default=None, help="use the first N training images")
+    t.add_argument("--eval", choices=("validation", "test"), default="validation",
+                   help="data for the eval monitors (default validation; test accuracy is always recorded)")
+    t.add_argument("--mnist-dir", default=None, help="folder with the MNIST IDX files (default MNIST_DIR, "
+                                                     "else download into a cache)")
+    t.add_argument("--out", default="model.json", help="model file (network2 JSON); history goes beside it")
+    t.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    t.add_argument("--plot", default=None, metavar="PNG", help="draw the four curves to this PNG (matplotlib)")
+
+    e = sub.add_parser("evaluate", help="test accuracy and confusion matrix of a saved model")
+    e.add_argument("model")
+    e.add_argument("--mnist-dir", default=None)
+    e.add_argument("--set", choices=("test", "validation"), default="test")
+
+    b = sub.add_parser("bench", help="examples/s: vectorised trainer vs a per-example loop")
+    b.add_argument("--n", type=positive_int, default=10000, help="training images (default 10000)")
+    b.add_argument("--dtype", choices=("float64", "float32", "both"), default="both")
+    b.add_argument("--repeats", type=positive_int, default=5, help="median of this many runs")
+    b.add_argument("--mnist-dir", default=None)
+    return parser
+
+
+# -- train ----------------------------------------------------------------------------------------------
+def history_path(out):
+    out = Path(out)
+    return out.with_suffix(".history.json") if out.suffix == ".json" else out.with_name(out.name + ".history.json")
+
+
+def _write_json(path, data):
+    tmp = Path(f"{path}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _monitor(net, x, y, lmbda):
+    return net.total_cost(x, y, lmbda), net.accuracy(x, y) / len(x)
+
+
+def train(args, out=None, err=None):
+    out, err = out or sys.stdout, err or sys.stderr   # looked up per call: tests swap them
+    out_path = Path(args.out)
+    if out_path.exists() and not args.force:
+        raise UsageError(f"--out {args.out} already exists; pass --force to overwrite it")
+    if not out_path.parent.is_dir():
+        raise UsageError(f"--out {args.out}: folder {out_path.parent} does not exist")
+    if args.plot:
+        from .plot import require_matplotlib
+        require_matplotlib()   # before training, not after it
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    dtype = np.dtype(args.dtype)
+    (x, y), (xv, yv), (xt, yt) = mnist.load_data(args.mnist_dir, dtype=dtype)
+    if args.train_size is not None:
+        if args.train_size > len(x):
+            raise UsageError(f"--train-size {args.train_size} is more than the {len(x)} training images")
+        x, y = x[:args.train_size], y[:args.train_size]
+    x_eval, y_eval = (xt, yt) if args.eval == "test" else (xv, yv)
+    net = Network(args.sizes, cost=args.cost, seed=seed, weight_init=args.weight_init, dtype=dtype)
+    settings = dict(sizes=args.sizes, epochs=args.epochs, batch_size=args.batch_size, eta=args.eta,
+                    lmbda=args.lmbda, cost=args.cost.__name__, seed=seed, weight_init=args.weight_init,
+                    dtype=args.dtype, train_size=len(x), eval=args.eval)
+    print(f"training {'-'.join(map(str, args.sizes))} ({settings['cost']}, eta={args.eta}, lmbda={args.lmbda}, "
+          f"batch {args.batch_size}, seed {seed}, {args.dtype}) on {len(x):,} images; "
+          f"eval on {len(x_eval):,} {args.eval} images", file=out, flush=True)
+
+    h = History()
+    test_accuracy, epoch_seconds, train_seconds, examples_per_second = [], [], [], []
+    bar = ProgressBar(args.epochs, len(x), stream=err)
+    bar.start_epoch()
+    # monitors off in the core: the CLI computes them after each epoch, so the time of the epoch's
+    # training and of its monitors are measured apart
+    for p in net.train_steps(x, y, args.epochs, args.batch_size, args.eta, args.lmbda, None,
+                             monitor_train_cost=False, monitor_train_accuracy=False,
+                             monitor_eval_cost=False, monitor_eval_accuracy=False):
+        if not p.epoch_done:
+            bar.update(p.epoch, p.examples)
+            continue
+        t_train = time.perf_counter() - bar.start
+        examples_per_second.append(bar.finish_epoch(p.epoch, p.examples))
+        for (cost, acc), costs, accs in ((_monitor(net, x, y, args.lmbda), h.train_cost, h.train_accuracy),
+                                         (_monitor(net, x_eval, y_eval, args.lmbda), h.eval_cost, h.eval_accuracy)):
+            costs.append(cost)
+            accs.append(acc)
+        test_accuracy.append(h.eval_accuracy[-1] if args.eval == "test" else net.accuracy(xt, yt) / len(xt))
+        h.epochs = p.epoch + 1
+        train_seconds.append(t_train)
+        epoch_seconds.append(time.perf_counter() - bar.start)
+        print(f"epoch {p.epoch + 1}/{args.epochs}: train cost {h.train_cost[-1]:.4f}, "
+              f"train accuracy {h.train_accuracy[-1]:.2%}, {args.eval} cost {h.eval_cost[-1]:.4f}, "
+              f"{args.eval} accuracy {h.eval_accuracy[-1]:.2%} ({t_train:.1f} s training, "
+              f"{epoch_seconds[-1] - t_train:.1f} s monitors)", file=out, flush=True)
+        bar.start_epoch()
+
+    final_test = net.accuracy(xt, yt)
+    net.save(out_path)
+    record = dict(settings, **h.to_dict(), eval_set=args.eval, test_accuracy=test_accuracy,
+                  final_test_accuracy=final_test / len(xt), epoch_seconds=epoch_seconds,
+                  train_seconds=train_seconds, train_examples_per_second=examples_per_second,
+                  model=str(out_path))
+    if h.eval_accuracy:
+        best = int(np.argmax(h.eval_accuracy))
+        record.update(best_epoch=best + 1, best_eval_accuracy=h.eval_accuracy[best],
+                      test_accuracy_at_best_epoch=test_accuracy[best])
+        print(f"best {args.eval} accuracy {h.eval_accuracy[best]:.2%} at epoch {best + 1} "
+              f"(test {test_accuracy[best]:.2%} then)", file=out)
+    _write_json(history_path(out_path), record)
+    print(f"test accuracy: {final_test / len(xt):.2%} ({final_test}/{len(xt)})", file=out)
+    print(f"saved {out_path} and {history_path(out_path)}", file=out)
+    if args.plot:
+        from .plot import plot_history
+        title = f"{'-'.join(map(str, args.sizes))}, {settings['cost']}, η={args.eta}, λ={args.lmbda}"
+        plot_history(record, args.plot, title=title)
+        print(f"plotted {args.plot}", file=out)
+    return 0
+
+
+# -- evaluate --------------------------------------------------------------------------------------------
+def confusion_matrix(labels, predictions, n=10):
+    """counts[i, j]: examples of digit i predicted as j."""
+    counts = np.zeros((n, n), dtype=np.int64)
+    np.add.at(counts, (labels, predictions), 1)
+    return counts
+
+
+def format_confusion(counts):
+    n = len(counts)
+    width = max(5, len(str(counts.max())) + 1)
+    lines = ["true\\pred" + "".join(f"{j:>{width}}" for j in range(n)) + f"{'total':>{width + 2}}"]
+    for i in range(n):
+        lines.append(f"{i:>9}" + "".join(f"{c:>{width}}" for c in counts[i]) + f"{counts[i].sum():>{width + 2}}")
+    return "\n".join(lines)
+
+
+def evaluate(args, out=None, err=None):
+    out, err = out or sys.stdout, err or sys.stderr   # looked up per call: tests swap them
+    if not Path(args.model).is_file():
+        raise UsageError(f"model file {args.model!r} not found")
+    net = load_model(args.model)
+    if net.sizes[0] != 784 or net.sizes[-1] != 10:
+        raise UsageError(f"model {args.model} has sizes {net.sizes}: MNIST needs 784 inputs and 10 outputs")
+    _, (xv, yv), (xt, yt) = mnist.load_data(args.mnist_dir)
+    x, y = (xt, yt) if args.set == "test" else (xv, yv)
+    predictions = net.predict(x)
+    correct = int(np.sum(predictions == y))
+    counts = confusion_matrix(y, predictions)
+    print(f"model {args.model}: {'-'.join(map(str, net.sizes))}, {net.cost.__name__}", file=out)
+    print(f"{args.set} accuracy: {correct / len(y):.2%} ({correct}/{len(y)})", file=out)
+    print(f"confusion matrix ({args.set} set; rows: true digit, columns: predicted digit):", file=out)
+    print(format_confusion(counts), file=out)
+    return 0
+
+
+# -- entry point ------------------------------------------------------------------------------------------
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    prog = f"{parser.prog} {args.command}"
+    try:
+        if args.command == "train":
+            return train(args)
+        if args.command == "evaluate":
+            return evaluate(args)
+        from .bench import run_bench
+        run_bench(n=args.n, dtypes=("float64", "float32") if args.dtype == "both" else (args.dtype,),
+                  repeats=args.repeats, directory=args.mnist_dir)
+        return 0
+    except mnist.DownloadError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 1
+    except (UsageError, ValueError, ImportError, OSError) as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted; nothing was saved", file=sys.stderr)
+        return 130
