@@ -112,6 +112,11 @@ def measure(x8, y, dtype, repeats=5, log=print):
 
     vec, loop = [], []
     with np.errstate(over="ignore"):   # network2's plain sigmoid may overflow exp for very negative z
+        # untimed warm-up of both paths (first-touch page faults, BLAS thread start-up)
+        Network(SIZES, CrossEntropyCost, seed=SEED, dtype=dtype).train(
+            x[:1000], y[:1000], 1, BATCH_SIZE, ETA, LMBDA, monitor_train_cost=False,
+            monitor_train_accuracy=False, monitor_eval_cost=False, monitor_eval_accuracy=False)
+        loop_epoch(b, columns[:1000], targets[:1000], BATCH_SIZE, ETA, LMBDA, np.random.default_rng(0))
         for r in range(repeats):
             net = Network(SIZES, CrossEntropyCost, seed=SEED, dtype=dtype)
             t = time.perf_counter()
