@@ -92,7 +92,7 @@ export class CurvePanel {
 
     // Plot area: room on the left for the y labels, at the bottom for the x labels.
     const yLabelWidth = Math.max(...yTicks.map((v) => ctx.measureText(formatTick(v, yStep)).width));
-    const box = { left: Math.ceil(yLabelWidth) + 14, right: width - 12, top: 26, bottom: height - 30 };
+    const box = { left: Math.ceil(yLabelWidth) + 14, right: width - 14, top: 34, bottom: height - 40 };
     const sx = (x) => box.left + (x / xMax) * (box.right - box.left);
     const sy = (y) => box.bottom - ((y - y0) / (y1 - y0)) * (box.bottom - box.top);
 
@@ -101,7 +101,7 @@ export class CurvePanel {
     ctx.textAlign = "left";
     ctx.textBaseline = "alphabetic";
     ctx.font = `600 ${FONT}`;
-    ctx.fillText(this.title, box.left, 16);
+    ctx.fillText(this.title, box.left, 18);
     ctx.font = FONT;
 
     // Grid and y ticks; +0.5 puts 1-px lines on pixel centres.
@@ -131,8 +131,8 @@ export class CurvePanel {
       ctx.fillStyle = AXIS;
       ctx.fillText(String(v), x, box.bottom + 6);
     }
-    ctx.textAlign = "right";
-    ctx.fillText("epoch", box.right, box.bottom + 6 + 12);
+    ctx.textAlign = "center";
+    ctx.fillText("epoch", (box.left + box.right) / 2, box.bottom + 22);
     // Axes
     ctx.strokeStyle = AXIS;
     ctx.beginPath();

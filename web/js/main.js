@@ -16,11 +16,15 @@ const app = {
   run: null, // the chart's record of the current run
   hasTrained: false,
   stripStart: 0,
+  readyMs: null, // performance.now() when the page became ready: the cold-load figure of the bench
+  timings: null, // the worker's seconds at the end of each loading stage
 };
 
 // For tests and the curious: what the chart draws and what the page is doing.
 Object.defineProperty(window, "__chart", { get: () => curves.data() });
-Object.defineProperty(window, "__app", { get: () => ({ mode: app.mode, hasTrained: app.hasTrained }) });
+Object.defineProperty(window, "__app", {
+  get: () => ({ mode: app.mode, hasTrained: app.hasTrained, readyMs: app.readyMs, timings: app.timings }),
+});
 
 function setMode(mode) {
   app.mode = mode;
@@ -115,6 +119,8 @@ const handlers = {
     ui.setStatus("loading", msg.text, msg.stage);
   },
   ready(msg) {
+    app.readyMs = performance.now();
+    app.timings = msg.timings;
     app.nTrain = msg.info.n_train;
     app.nTest = msg.info.n_test;
     ui.setTrainSizeLimit(app.nTrain);

@@ -101,6 +101,8 @@ async function preflight(indexURL) {
 
 async function load() {
   const t0 = performance.now();
+  const timings = {}; // seconds since the worker started, at the end of each stage (for the bench)
+  const mark = (name) => (timings[name] = (performance.now() - t0) / 1000);
   status("config", "loading configuration…");
   const config = await stage("config", "Loading config.json", () => fetchOk(new URL("config.json", SITE), "json"));
   const url = (key) => {
@@ -109,62 +111,84 @@ async function load() {
   };
   const indexURL = url("pyodideIndexURL");
 
-  status("python", "loading Python (Pyodide)…");
-  pyodide = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, async () => {
-    await preflight(indexURL);
-    const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
-    const started = performance.now();
-    const ticker = setInterval(() => {
-      const s = Math.round((performance.now() - started) / 1000);
-      status("python", `loading Python (Pyodide)… still working after ${s} s`);
-    }, 5000);
-    try {
-      return await withTimeout(
-        loadPyodide({ indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }),
-        LOAD_PYODIDE_TIMEOUT_MS,
-        `no answer after ${LOAD_PYODIDE_TIMEOUT_MS / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`,
-      );
-    } finally {
-      clearInterval(ticker);
-    }
-  });
-
-  status("numpy", "loading numpy…");
-  await stage("numpy", "Loading numpy", async () => {
-    const problems = [];
-    // loadPackage resolves even when a download failed: collect its errors and check the import.
-    await pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (m) => problems.push(m) });
-    if (problems.length) throw new Error(problems.join("; "));
-    pyodide.runPython("import numpy");
-  });
-
-  status("backprop", "loading the backprop package…");
-  await stage("backprop", "Loading the backprop package", async () => {
-    const archive = await fetchOk(url("packageURL"), "buffer");
-    pyodide.unpackArchive(archive, "zip", { extractDir: PACKAGE_DIR });
-    pyodide.runPython(`import sys\nif ${JSON.stringify(PACKAGE_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(PACKAGE_DIR)})`);
-    browserModule = pyodide.pyimport("backprop.browser");
-  });
-
-  status("data", "loading the MNIST digits and the trained model…");
-  const [subset, modelText, meta] = await stage("data", "Loading the data", () =>
-    Promise.all([
-      fetchOk(url("dataURL"), "buffer"),
-      fetchOk(url("modelURL"), "text"),
-      fetchOk(url("modelMetaURL"), "json").catch((e) => ({ error: shortError(e) })), // optional extras
-    ]),
+  // Every download starts now, overlapping Python's start-up; a failed one ends loading at once
+  // with its own message instead of after Python and numpy have loaded.
+  const download = (name, what, key, as) =>
+    stage(name, `Loading ${what}`, () => fetchOk(url(key), as));
+  const archive = download("backprop", "the backprop package", "packageURL", "buffer");
+  const subset = download("data", "the MNIST digits", "dataURL", "buffer");
+  const modelText = download("data", "the trained model", "modelURL", "text");
+  const meta = fetchOk(url("modelMetaURL"), "json").catch((e) => ({ error: shortError(e) })); // optional
+  let failed = false;
+  const anyFailure = Promise.all([archive, subset, modelText]).then(
+    () => new Promise(() => {}),
+    (e) => { failed = true; throw e; },
   );
-  await stage("data", "Reading the MNIST subset and the model", () => {
-    pyodide.FS.writeFile(SUBSET_PATH, new Uint8Array(subset));
-    session = browserModule.Session(SUBSET_PATH, modelText);
-  });
-  const info = JSON.parse(session.info());
-  const model = JSON.parse(session.evaluate("model"));
-  const strip = JSON.parse(session.strip("model", 0, 24));
-  post({
-    type: "ready", info, model, meta, strip, version: config.version ?? null,
-    seconds: (performance.now() - t0) / 1000,
-  });
+  const goOn = () => { if (failed) throw new Error("loading was abandoned"); }; // stop wasted work
+
+  const steps = (async () => {
+    status("python", "loading Python (Pyodide)…");
+    pyodide = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, () =>
+      Promise.all([preflight(indexURL), startPyodide(indexURL)]).then(([, py]) => py));
+    mark("python");
+    goOn();
+
+    status("numpy", "loading numpy…");
+    await stage("numpy", "Loading numpy", async () => {
+      const problems = [];
+      // loadPackage resolves even when a download failed: collect its errors and check the import.
+      await pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (m) => problems.push(m) });
+      if (problems.length) throw new Error(problems.join("; "));
+      pyodide.runPython("import numpy");
+    });
+    mark("numpy");
+
+    status("backprop", "loading the backprop package…");
+    const zip = await archive;
+    goOn();
+    await stage("backprop", "Loading the backprop package", () => {
+      pyodide.unpackArchive(zip, "zip", { extractDir: PACKAGE_DIR });
+      pyodide.runPython(`import sys\nif ${JSON.stringify(PACKAGE_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(PACKAGE_DIR)})`);
+      browserModule = pyodide.pyimport("backprop.browser");
+    });
+    mark("backprop");
+
+    status("data", "loading the MNIST digits and the trained model…");
+    const [subsetBytes, text] = await Promise.all([subset, modelText]);
+    mark("fetch");
+    return stage("data", "Reading the MNIST subset and the model", async () => {
+      pyodide.FS.writeFile(SUBSET_PATH, new Uint8Array(subsetBytes));
+      session = browserModule.Session(SUBSET_PATH, text);
+      mark("session");
+      const ready = {
+        type: "ready", info: JSON.parse(session.info()), model: JSON.parse(session.evaluate("model")),
+        strip: JSON.parse(session.strip("model", 0, 24)), meta: await meta, version: config.version ?? null,
+      };
+      mark("evaluate");
+      return { ...ready, seconds: (performance.now() - t0) / 1000, timings };
+    });
+  })();
+  steps.catch(() => {}); // when a download fails first, this loser's rejection is not news
+  post(await Promise.race([steps, anyFailure]));
+}
+
+/** loadPyodide with our own timeout: it never settles when WebAssembly is blocked. */
+async function startPyodide(indexURL) {
+  const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
+  const started = performance.now();
+  const ticker = setInterval(() => {
+    const s = Math.round((performance.now() - started) / 1000);
+    status("python", `loading Python (Pyodide)… still working after ${s} s`);
+  }, 5000);
+  try {
+    return await withTimeout(
+      loadPyodide({ indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }),
+      LOAD_PYODIDE_TIMEOUT_MS,
+      `no answer after ${LOAD_PYODIDE_TIMEOUT_MS / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`,
+    );
+  } finally {
+    clearInterval(ticker);
+  }
 }
 
 async function train(runId, params) {
