@@ -6,6 +6,7 @@ Each test opens the page in a fresh browser context, so each one loads Pyodide c
 import io
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -196,3 +197,25 @@ def test_phone_viewport_fits_and_canvases_are_crisp(site, open_page):
     sizes = page.eval_on_selector("#chart-cost", "c => [c.width, c.height, c.clientWidth, c.clientHeight]")
     assert sizes[0] == round(sizes[2] * 3) and sizes[1] == round(sizes[3] * 3)   # device pixels
     assert page.is_visible("#train-button") and page.is_visible("#chart-accuracy")
+
+
+def test_own_model_file_loads_and_a_wrong_one_is_refused(site, open_page, tmp_path):
+    net = backprop.Network([784, 20, 10], seed=5)
+    net.save(tmp_path / "mine.json")
+    with np.load(io.BytesIO((site.dir / "data/mnist-subset.npz").read_bytes()), allow_pickle=False) as npz:
+        correct = int(np.sum(net.predict(npz["x_test"] / 255.0) == npz["y_test"]))
+
+    page = open_page(site.url)
+    page.click(".own-model summary")
+    page.set_input_files("#model-file", str(tmp_path / "mine.json"))
+    page.wait_for_function("document.getElementById('model-sizes').textContent.includes('20')")
+    assert page.get_attribute("#model-subset-accuracy", "data-correct") == str(correct)
+    assert page.text_content("#model-file-error") == ""
+
+    # A real network2 file, but for 4 inputs: refused with the reason, the previous model kept.
+    wrong = Path(__file__).resolve().parents[1] / "data" / "network2_model.json"
+    page.set_input_files("#model-file", str(wrong))
+    page.wait_for_function("document.getElementById('model-file-error').textContent !== ''")
+    assert "784" in page.text_content("#model-file-error")
+    assert page.get_attribute("#model-subset-accuracy", "data-correct") == str(correct)
+    assert page.errors == []
