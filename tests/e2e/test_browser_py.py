@@ -244,3 +244,17 @@ def test_no_browser_imports_anywhere():
     modules |= {node.module.split(".")[0] for node in ast.walk(tree)
                 if isinstance(node, ast.ImportFrom) and node.module}
     assert not modules & {"js", "pyodide", "pyodide_js"}, modules
+
+
+def test_cached_outputs_follow_the_current_networks(session):
+    def expected(net):
+        return int(np.sum(net.predict(session.x_test) == session.y_test))
+
+    for params in ({**PARAMS, "epochs": 1}, {**PARAMS, "epochs": 1, "hidden": "5", "eta": 0.01, "seed": 2}):
+        run(session, params)
+        assert json.loads(session.evaluate("trained"))["correct"] == expected(session.trained)
+        assert json.loads(session.strip("trained", 0, N_TEST))["predictions"] == \
+            session.trained.predict(session.x_test).tolist()
+    session.load_model(model_text(seed=11, sizes=(784, 7, 10)))
+    assert json.loads(session.evaluate("model"))["correct"] == expected(session.model)
+    assert json.loads(session.strip("model", 0, N_TEST))["predictions"] == session.model.predict(session.x_test).tolist()
