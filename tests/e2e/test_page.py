@@ -156,6 +156,7 @@ def test_missing_data_file_shows_an_error(broken_site, open_page):
     text = page.text_content("#status")
     assert "mnist-subset.npz" in text and "404" in text
     assert page.get_attribute("#load-steps [data-stage=data]", "data-state") == "failed"
+    assert page.get_attribute("#load-steps [data-stage=ready]", "data-state") in ("", None)
     assert page.is_disabled("#train-button")
 
 

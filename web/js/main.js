@@ -163,7 +163,7 @@ const handlers = {
   },
   error(msg) {
     if (msg.fatal) {
-      ui.setStatus("error", `Could not start: ${msg.message}`, msg.stage);
+      ui.setStatus("error", `Could not start: ${msg.message.replace(/\.$/, "")}. Reload the page to try again.`, msg.stage);
       setMode("failed");
       return;
     }

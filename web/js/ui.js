@@ -28,11 +28,17 @@ export function setStatus(state, text, stage) {
   const box = $("status");
   box.dataset.state = state;
   $("status-text").textContent = text;
-  if (stage) {
+  if (stage && state === "error") {
+    // Only the stage that failed is marked: a failed download can end loading before Python is up.
+    for (const li of $("load-steps").children) {
+      if (li.dataset.stage === stage) li.dataset.state = "failed";
+      else if (li.dataset.state === "active") li.dataset.state = "";
+    }
+  } else if (stage) {
     const at = STAGES.indexOf(stage);
     for (const li of $("load-steps").children) {
       const i = STAGES.indexOf(li.dataset.stage);
-      li.dataset.state = i < at || stage === "ready" ? "done" : i === at ? (state === "error" ? "failed" : "active") : "";
+      li.dataset.state = i < at || stage === "ready" ? "done" : i === at ? "active" : "";
     }
   }
   $("load-steps").hidden = state !== "loading" && state !== "error";
