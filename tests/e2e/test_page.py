@@ -220,3 +220,14 @@ def test_own_model_file_loads_and_a_wrong_one_is_refused(site, open_page, tmp_pa
     assert "784" in page.text_content("#model-file-error")
     assert page.get_attribute("#model-subset-accuracy", "data-correct") == str(correct)
     assert page.errors == []
+
+
+def test_works_under_a_sub_path_like_a_project_site(site_dir, build_module, open_page):
+    """GitHub Pages serves a project at /<repo>/: every URL in the page must be relative."""
+    server, url = build_module.serve_dir(site_dir.parent)
+    try:
+        page = open_page(f"{url}{site_dir.name}/")
+        assert page.evaluate(STATUS) == "ready", page.text_content("#status")
+    finally:
+        server.shutdown()
+        server.server_close()
