@@ -14,8 +14,6 @@ import hashlib
 import io
 import os
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -144,6 +142,11 @@ def mirrors():
 
 def _download(name, dest_dir):
     """Fetch name.gz from the first mirror whose copy passes the checksum; rename into place only then."""
+    # imported here, not at the top: the page imports this module in Pyodide, where urllib's
+    # machinery costs load time and downloading is never done
+    import urllib.error
+    import urllib.request
+
     dest_dir.mkdir(parents=True, exist_ok=True)
     tried = []
     for mirror in mirrors():

@@ -7,7 +7,6 @@ never a half-built model. No pickle, ever.
 """
 
 import json
-import math
 import os
 
 import numpy as np

@@ -105,7 +105,7 @@ def test_session_reads_bytes_and_paths(tmp_path):
 
 
 @pytest.mark.parametrize("data, message", [
-    (b"not a zip file at all", "could not read"),
+    (b"not a zip file at all", "not a readable .npz subset"),
     (subset_bytes(x_test=None), "x_test"),
     (subset_bytes(y_train=np.full(N_TRAIN, 12, np.uint8)), "labels"),
     (subset_bytes(x_train=np.zeros((N_TRAIN, 100), np.uint8)), "784"),
