@@ -302,3 +302,11 @@ def test_cost_lookup_by_name_and_alias():
     assert backprop.get_cost("Quadratic") is QuadraticCost
     assert backprop.get_cost("CrossEntropyCost") is CrossEntropyCost
     assert Network([3, 2], cost="quadratic").cost is QuadraticCost
+
+
+def test_cost_and_accuracy_is_total_cost_and_accuracy_in_one_pass():
+    net = Network([5, 4, 3], seed=1)
+    x, y = small_batch(m=12)
+    cost, acc = net.cost_and_accuracy(x, y, lmbda=2.0)
+    assert cost == net.total_cost(x, y, lmbda=2.0)
+    assert acc == net.accuracy(x, y) / 12

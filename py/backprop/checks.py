@@ -80,10 +80,3 @@ def targets(y, m, n_out, dtype):
     one_hot[np.arange(m), y] = 1.0
     return one_hot
 
-
-def labels(y, m, n_out):
-    """Integer labels (m,) from ints or one-hot rows, for counting correct predictions."""
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape == (m, n_out) and n_out > 1:
-        return np.argmax(y, axis=1)
-    return np.argmax(targets(y, m, n_out, np.float64), axis=1)

@@ -11,7 +11,6 @@ with exit code 2 (1 when MNIST could not be downloaded); never a traceback.
 
 import argparse
 import json
-import os
 import secrets
 import sys
 import time
@@ -21,7 +20,7 @@ import numpy as np
 
 from . import mnist
 from .costs import get_cost
-from .model_io import load as load_model
+from .model_io import load as load_model, write_text_atomically
 from .network import History, Network
 from .progress import ProgressBar
 
@@ -118,17 +117,7 @@ def history_path(out):
 
 
 def _write_json(path, data):
-    tmp = Path(f"{path}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _monitor(net, x, y, lmbda):
-    return net.total_cost(x, y, lmbda), net.accuracy(x, y) / len(x)
+    write_text_atomically(path, json.dumps(data, indent=1) + "\n")
 
 
 def train(args, out=None, err=None):
@@ -171,8 +160,9 @@ def train(args, out=None, err=None):
             continue
         t_train = time.perf_counter() - bar.start
         examples_per_second.append(bar.finish_epoch(p.epoch, p.examples))
-        for (cost, acc), costs, accs in ((_monitor(net, x, y, args.lmbda), h.train_cost, h.train_accuracy),
-                                         (_monitor(net, x_eval, y_eval, args.lmbda), h.eval_cost, h.eval_accuracy)):
+        for (cost, acc), costs, accs in (
+                (net.cost_and_accuracy(x, y, args.lmbda), h.train_cost, h.train_accuracy),
+                (net.cost_and_accuracy(x_eval, y_eval, args.lmbda), h.eval_cost, h.eval_accuracy)):
             costs.append(cost)
             accs.append(acc)
         test_accuracy.append(h.eval_accuracy[-1] if args.eval == "test" else net.accuracy(xt, yt) / len(xt))

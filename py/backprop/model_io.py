@@ -27,8 +27,12 @@ def network_to_dict(net):
 
 
 def save(net, path):
-    """Write the model as JSON; through a temporary file so a failed write never destroys an old model."""
-    text = json.dumps(network_to_dict(net))
+    """Write the model as JSON, atomically (see write_text_atomically)."""
+    write_text_atomically(path, json.dumps(network_to_dict(net)))
+
+
+def write_text_atomically(path, text):
+    """Write through a temporary file and rename: a failed write never destroys an old file."""
     tmp = f"{os.fspath(path)}.tmp-{os.getpid()}"
     try:
         with open(tmp, "w", encoding="utf-8") as f:

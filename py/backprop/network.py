@@ -89,10 +89,7 @@ class Network:
 
     def feedforward(self, x):
         """Output activations (m, n_out) for a batch (m, n_in); one example (n_in,) gives (1, n_out)."""
-        a = checks.inputs(x, self.sizes[0], self.dtype)
-        for w, b in zip(self.weights, self.biases):
-            a = Sigmoid.fn(a @ w.T + b.T)
-        return a
+        return self._output(checks.inputs(x, self.sizes[0], self.dtype))
 
     def predict(self, x):
         """The most active output neuron per example, (m,) ints."""
@@ -242,12 +239,17 @@ class Network:
 
     def total_cost(self, x, y, lmbda=0.0):
         """Mean cost over the examples plus the L2 term ½(λ/n)Σ‖w‖² once, n being len(x)."""
+        return self.cost_and_accuracy(x, y, lmbda)[0]
+
+    def cost_and_accuracy(self, x, y, lmbda=0.0):
+        """(total_cost, accuracy as a fraction) from one forward pass: what an epoch's monitors record."""
         lmbda = checks.non_negative_float("lmbda", lmbda)
         x = checks.inputs(x, self.sizes[0], self.dtype)
         if x.shape[0] == 0:
             raise ValueError("total_cost needs at least one example")
         y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
-        return self._total_cost(self._output(x), y, lmbda)
+        a = self._output(x)
+        return self._total_cost(a, y, lmbda), self._correct(a, y) / x.shape[0]
 
     # -- persistence (network2's JSON; see model_io) ----------------------------------------------
     def to_dict(self):
