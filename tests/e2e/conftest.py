@@ -5,26 +5,19 @@ tests run offline). Without Chromium or Playwright the browser tests skip on a p
 fail in CI (env CI set), where they must run.
 """
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+from browser_bench import CHROMIUM, CHROMIUM_ARGS   # one place for the browser's settings
+from ci_support import skip_or_fail
+
 READY_TIMEOUT_MS = 120_000   # a cold Pyodide start on a slow CI machine, with margin
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: end-to-end test in headless Chromium (slow: loads Pyodide)")
-
-
-def skip_or_fail(reason):
-    if os.environ.get("CI"):
-        pytest.fail(f"required in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 def _playwright():
