@@ -116,11 +116,6 @@ def test_evaluate_prints_accuracy_and_confusion_matrix(tmp_path, small, capsys):
     assert [r[11] for r in rows] == list(np.bincount(yt, minlength=10))
 
 
-def test_confusion_matrix_counts():
-    counts = cli.confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), n=3)
-    np.testing.assert_array_equal(counts, [[1, 0, 0], [0, 1, 1], [0, 0, 1]])
-
-
 @pytest.mark.parametrize("argv, named", [
     (["train", "--eta", "-1"], "'-1'"),
     (["train", "--eta", "nan"], "'nan'"),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import mnist
+from . import metrics, mnist
 from .costs import get_cost
 from .model_io import load as load_model, write_text_atomically
 from .network import History, Network
@@ -199,13 +199,6 @@ def train(args, out=None, err=None):
 
 
 # -- evaluate --------------------------------------------------------------------------------------------
-def confusion_matrix(labels, predictions, n=10):
-    """counts[i, j]: examples of digit i predicted as j."""
-    counts = np.zeros((n, n), dtype=np.int64)
-    np.add.at(counts, (labels, predictions), 1)
-    return counts
-
-
 def format_confusion(counts):
     n = len(counts)
     width = max(5, len(str(counts.max())) + 1)
@@ -225,8 +218,8 @@ def evaluate(args, out=None, err=None):
     _, (xv, yv), (xt, yt) = mnist.load_data(args.mnist_dir)
     x, y = (xt, yt) if args.set == "test" else (xv, yv)
     predictions = net.predict(x)
-    correct = int(np.sum(predictions == y))
-    counts = confusion_matrix(y, predictions)
+    counts = metrics.confusion_matrix(predictions, y)   # rows: true digit, columns: predicted
+    correct = int(np.trace(counts))
     print(f"model {args.model}: {'-'.join(map(str, net.sizes))}, {net.cost.__name__}", file=out)
     print(f"{args.set} accuracy: {correct / len(y):.2%} ({correct}/{len(y)})", file=out)
     print(f"confusion matrix ({args.set} set; rows: true digit, columns: predicted digit):", file=out)
