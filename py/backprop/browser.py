@@ -15,11 +15,12 @@ import base64
 import json
 import math
 import numbers
+import re
 import time
 
 import numpy as np
 
-from . import mnist
+from . import metrics, mnist, preprocess, units
 from .costs import get_cost
 from .model_io import loads
 from .network import WEIGHT_INITS, Network
@@ -113,8 +114,62 @@ def validate_params(params, n_train_available):
 
 
 # -- the session the worker keeps -------------------------------------------------------------------
+NETWORKS = {"model": "the shipped model", "trained": "your latest run", "file": "your model file"}
+MAX_FILE_BYTES = 100 * 1024 * 1024   # a model file the page accepts: a tab's memory, not the maths
+MAX_PARAMETERS = 4_000_000           # the page's largest trainable network (784-1000×4-10) has 3.8 M
+STRIP_MAX = 200
+CELL_MAX = 100                       # digits listed for one confusion-matrix cell
+
+
+def _b64(array):
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode()
+
+
+def _round(values, digits=6):
+    """Floats for JSON: rounded, and never NaN/Infinity (JSON.parse refuses those tokens)."""
+    a = np.round(np.asarray(values, dtype=np.float64), digits)
+    return np.where(np.isfinite(a), a, 0.0).tolist()
+
+
+_SIZES = re.compile(r'"sizes"\s*:\s*\[([^\[\]]{0,2000})\]')
+
+
+def _precheck_model_text(text):
+    """Refuse a model file by its size and its declared layer sizes before parsing it whole.
+
+    Parsing a 100 MB JSON text into Python lists takes far more memory than the text; the layer sizes
+    sit near the start of a network2 file, so an absurd network is refused before that. The full
+    validation (model_io.loads) still runs afterwards on whatever passes.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"a model file must be text, got {type(text).__name__}")
+    if len(text) > MAX_FILE_BYTES:
+        raise ValueError(f"the file is {len(text) / 2**20:,.1f} MB; the page accepts model files up to "
+                         f"{MAX_FILE_BYTES // 2**20} MB")
+    found = _SIZES.search(text[:4096])
+    if found:
+        try:
+            sizes = [int(s) for s in found.group(1).split(",")]
+        except ValueError:
+            return                      # not plain integers: model_io names the problem
+        _check_parameters(sizes)
+
+
+def _check_parameters(sizes):
+    n = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    if n > MAX_PARAMETERS:
+        shown = sizes if len(sizes) <= 8 else [*sizes[:4], "…", *sizes[-2:]]
+        raise ValueError(f"sizes {shown} mean {n:,} weights and biases; the page accepts up to "
+                         f"{MAX_PARAMETERS:,}")
+
+
 class Session:
-    """The subset, the shipped model and the network of the latest run, kept between messages."""
+    """The subset and the networks the page shows, kept between messages.
+
+    Three networks by name (NETWORKS): the shipped model, the network of the latest run (kept after
+    Stop, and shown while it trains) and a model file the user loaded. Every view asks for one by
+    name; outputs on the test digits are cached per network, so switching between them is instant.
+    """
 
     def __init__(self, subset, model_text=None):
         subset = read_subset(subset)
@@ -125,8 +180,7 @@ class Session:
         # shuffled copy): in WebAssembly growing memory is slow, and without this the first mini-batch
         # of the first run pays ~0.1 s for it. The allocator reuses the freed block.
         np.empty((2 * self.n_train, N_INPUTS))
-        self.model = None         # the shipped model
-        self.trained = None       # the network of the latest run (kept after Stop)
+        self.nets = dict.fromkeys(NETWORKS)
         self.running = False
         self._stop = False
         self._outputs = {}        # which -> output activations on the test digits, (n_test, 10)
@@ -134,28 +188,57 @@ class Session:
             self.load_model(model_text)
 
     @property
+    def model(self):
+        return self.nets["model"]
+
+    @property
+    def trained(self):
+        return self.nets["trained"]
+
+    @property
     def n_train(self):
         return int(self.x_train_u8.shape[0])
 
     def info(self):
-        return json.dumps({"n_train": self.n_train, "n_test": int(self.x_test_u8.shape[0])})
+        return json.dumps({"n_train": self.n_train, "n_test": int(self.x_test_u8.shape[0]),
+                           "networks": NETWORKS, "max_file_bytes": MAX_FILE_BYTES,
+                           "max_parameters": MAX_PARAMETERS})
 
-    def load_model(self, text):
-        """Load a network2 JSON model (the shipped one); returns its accuracy on the test digits."""
+    def _read_model(self, text):
+        _precheck_model_text(text)
         net = loads(text)
+        _check_parameters(net.sizes)
         if net.sizes[0] != N_INPUTS or net.sizes[-1] != N_OUTPUTS:
             raise ValueError(f"the model has sizes {net.sizes}; MNIST needs {N_INPUTS} inputs and "
                              f"{N_OUTPUTS} outputs")
-        self.model = net
-        self._outputs.pop("model", None)
+        return net
+
+    def _put(self, which, net):
+        self.nets[which] = net
+        self._outputs.pop(which, None)
+
+    def load_model(self, text):
+        """Load the shipped network2 JSON model; returns its accuracy on the test digits."""
+        self._put("model", self._read_model(text))
         return self.evaluate("model")
 
+    def load_file(self, text):
+        """A model file the user chose: checked whole before it replaces the previous file's network,
+        so a bad file leaves every network as it was. Returns its accuracy, as ``evaluate``."""
+        self._put("file", self._read_model(text))
+        return self.evaluate("file")
+
+    def model_json(self, which):
+        """The network as network2 JSON text: the file the CLI writes and ``backprop.load`` reads."""
+        return json.dumps(self._net(which).to_dict())
+
     def _net(self, which):
-        net = {"model": self.model, "trained": self.trained}.get(which, False)
-        if net is False:
-            raise ValueError(f"which must be 'model' or 'trained', got {which!r}")
+        if which not in NETWORKS:
+            raise ValueError(f"which must be one of {', '.join(NETWORKS)}, got {which!r}")
+        net = self.nets[which]
         if net is None:
-            raise ValueError("no model is loaded yet" if which == "model" else "no network has been trained yet")
+            raise ValueError({"model": "no model is loaded yet", "trained": "no network has been trained yet",
+                              "file": "no model file has been loaded yet"}[which])
         return net
 
     def _test_outputs(self, which):
@@ -172,26 +255,107 @@ class Session:
     def evaluate(self, which="model"):
         """Accuracy of a network on all the subset's test digits, as JSON {correct, total, accuracy}."""
         net = self._net(which)
-        correct = int(np.sum(np.argmax(self._test_outputs(which), axis=1) == self.y_test))
+        predicted = np.argmax(self._test_outputs(which), axis=1)
+        correct = metrics.correct_count(predicted, self.y_test)
         total = len(self.y_test)
         return json.dumps({"which": which, "correct": correct, "total": total, "accuracy": correct / total,
-                           "sizes": net.sizes, "cost": net.cost.__name__})
+                           "sizes": net.sizes, "cost": net.cost.__name__, "running": self._is_live(which)})
+
+    def _is_live(self, which):
+        return which == "trained" and self.running
+
+    def _digits(self, indices):
+        """Test digits by index: pixels (base64 of uint8 rows) and labels."""
+        return {"indices": [int(i) for i in indices], "pixels": _b64(self.x_test_u8[indices]),
+                "labels": self.y_test[indices].tolist()}
 
     def strip(self, which="model", start=0, count=24):
         """Test digits start..start+count: pixels (base64 of uint8 rows), labels, predictions."""
         self._net(which)
         n = len(self.y_test)
         start = _int("start", start, 0, n - 1)
-        count = _int("count", count, 1, 200)
+        count = _int("count", count, 1, STRIP_MAX)
         stop = min(start + count, n)
         a = self._test_outputs(which)[start:stop]         # (count, 10)
         return json.dumps({
             "which": which, "start": start,
-            "pixels": base64.b64encode(np.ascontiguousarray(self.x_test_u8[start:stop]).tobytes()).decode(),
+            "pixels": _b64(self.x_test_u8[start:stop]),
             "labels": self.y_test[start:stop].tolist(),
             "predictions": np.argmax(a, axis=1).tolist(),
-            "confidence": np.round(a.max(axis=1), 4).tolist(),
+            "confidence": _round(a.max(axis=1), 4),
         })
+
+    # -- draw a digit -------------------------------------------------------------------------------
+    def _guess(self, which, x, **extra):
+        a = self._net(which).feedforward(x)[0]           # (10,)
+        return json.dumps({"which": which, "digit": int(np.argmax(a)), "outputs": _round(a),
+                           "input": _b64(np.rint(x * 255).astype(np.uint8)), **extra})
+
+    def predict_drawing(self, which, ink, width, height):
+        """What the network reads in a drawing: ``ink`` is the pad's alpha channel (width×height bytes,
+        row by row). It is made MNIST-like first (``preprocess.mnist_like``); the JSON carries that
+        784-pixel input too, so the page shows what the network actually sees."""
+        width, height = _int("width", width, 1, 4096), _int("height", height, 1, 4096)
+        if hasattr(ink, "to_py"):                       # a JavaScript Uint8Array, in the worker
+            ink = ink.to_py()
+        ink = np.frombuffer(ink, dtype=np.uint8)
+        if ink.size != width * height:
+            raise ValueError(f"the drawing has {ink.size} pixels, expected {width}×{height}")
+        return self._guess(which, preprocess.mnist_like(ink.reshape(height, width)))
+
+    def predict_test_digit(self, which, index):
+        """The same answer as ``predict_drawing`` for test digit ``index`` (the keyboard's way in)."""
+        index = _int("index", index, 0, len(self.y_test) - 1)
+        return self._guess(which, self.x_test[index], index=index, label=int(self.y_test[index]))
+
+    # -- hidden units --------------------------------------------------------------------------------
+    def hidden_units(self, which):
+        """Every layer's weights as int8 on a symmetric scale (see ``units.quantise_symmetric``; the
+        rare weights beyond the 99.5th percentile of |w| are shown at the scale's ends): the
+        first layer's rows are 28×28 pictures, later layers matrices; "layer" is the book's l of w^l
+        (the input is layer 1). The output layer is included, so
+        a network without hidden layers still shows its ten weight pictures."""
+        net = self._net(which)
+        layers = []
+        for l, w in enumerate(net.weights):
+            q, scale = units.quantise_symmetric(w, quantile=units.CLIP_QUANTILE)
+            layers.append({"layer": l + 2, "n_out": int(w.shape[0]), "n_in": int(w.shape[1]),
+                           "scale": scale, "max": float(np.max(np.abs(w))), "levels": units.LEVELS,
+                           "q": _b64(q)})
+        return json.dumps({"which": which, "sizes": net.sizes, "layers": layers, "running": self._is_live(which)})
+
+    def unit_detail(self, which, unit, count=8):
+        """The test digits that excite first-layer unit ``unit`` most, with its activation on each."""
+        net = self._net(which)
+        count = _int("count", count, 1, 64)
+        unit = _int("unit", unit, 0, net.sizes[1] - 1)
+        indices, activations = units.most_exciting(net, self.x_test, unit, count)
+        return json.dumps({"which": which, "unit": unit, **self._digits(indices),
+                           "activations": _round(activations, 4)})
+
+    # -- the confusion matrix ------------------------------------------------------------------------
+    def confusion(self, which):
+        """The 10×10 confusion matrix on the test digits (rows: true label, columns: the guess)."""
+        self._net(which)
+        predicted = np.argmax(self._test_outputs(which), axis=1)
+        matrix = metrics.confusion_matrix(predicted, self.y_test, N_OUTPUTS)
+        correct = int(np.trace(matrix))
+        total = int(matrix.sum())
+        return json.dumps({"which": which, "matrix": matrix.tolist(), "correct": correct, "total": total,
+                           "accuracy": correct / total, "running": self._is_live(which)})
+
+    def confusion_cell(self, which, true_label, predicted, limit=CELL_MAX):
+        """The test digits of one cell, most confident first (for a wrong cell: most confidently
+        wrong first), each with its ten outputs; ``count`` is the cell's full size."""
+        self._net(which)
+        true_label = _int("true label", true_label, 0, N_OUTPUTS - 1)
+        predicted = _int("predicted", predicted, 0, N_OUTPUTS - 1)
+        limit = _int("limit", limit, 1, 10_000)
+        outputs = self._test_outputs(which)
+        members = metrics.cell_members(outputs, self.y_test, true_label, predicted)
+        shown = members[:limit]
+        return json.dumps({"which": which, "true": true_label, "predicted": predicted, "count": int(len(members)),
+                           **self._digits(shown), "outputs": _round(outputs[shown], 4)})
 
     def stop(self):
         """Ask the running training to end after its current mini-batch."""
@@ -213,8 +377,8 @@ class Session:
         y = self.y_train[:n]
         net = Network([N_INPUTS, *p["hidden"], N_OUTPUTS], cost=get_cost(COSTS[p["cost"]]),
                       seed=p["seed"], weight_init=p["weight_init"])
-        self.trained, self.running, self._stop = net, True, False
-        self._outputs.pop("trained", None)
+        self._put("trained", net)
+        self.running, self._stop = True, False
         mon = p["monitor"]
         steps = net.train_steps(x, y, p["epochs"], p["batch_size"], p["eta"], p["lmbda"],
                                 eval_data=(self.x_test, self.y_test), monitor_train_cost=mon,
