@@ -207,10 +207,10 @@ def test_own_model_file_loads_and_a_wrong_one_is_refused(site, open_page, tmp_pa
         correct = int(np.sum(net.predict(npz["x_test"] / 255.0) == npz["y_test"]))
 
     page = open_page(site.url)
-    page.click(".own-model summary")
     page.set_input_files("#model-file", str(tmp_path / "mine.json"))
     page.wait_for_function("document.getElementById('model-sizes').textContent.includes('20')")
     assert page.get_attribute("#model-subset-accuracy", "data-correct") == str(correct)
+    assert page.input_value("#network-which") == "file"
     assert page.text_content("#model-file-error") == ""
 
     # A real network2 file, but for 4 inputs: refused with the reason, the previous model kept.
@@ -219,6 +219,22 @@ def test_own_model_file_loads_and_a_wrong_one_is_refused(site, open_page, tmp_pa
     page.wait_for_function("document.getElementById('model-file-error').textContent !== ''")
     assert "784" in page.text_content("#model-file-error")
     assert page.get_attribute("#model-subset-accuracy", "data-correct") == str(correct)
+
+    # The shipped model is still there, one choice away.
+    page.select_option("#network-which", "model")
+    page.wait_for_function("document.getElementById('model-subset-accuracy').dataset.which === 'model'")
+    assert page.errors == []
+
+
+def test_a_model_file_dropped_on_the_page_loads(site, open_page, tmp_path):
+    text = json.dumps(backprop.Network([784, 12, 10], seed=6).to_dict())
+    page = open_page(site.url)
+    page.evaluate("""(text) => { const dt = new DataTransfer();
+        dt.items.add(new File([text], 'dropped.json', {type: 'application/json'}));
+        for (const type of ['dragover', 'drop']) document.querySelector('main').dispatchEvent(
+            new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true})); }""", text)
+    page.wait_for_function("document.getElementById('model-sizes').textContent.includes('12')")
+    assert page.input_value("#network-which") == "file"
     assert page.errors == []
 
 

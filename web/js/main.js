@@ -1,197 +1,246 @@
-// Wiring: starts the worker at once, routes its messages to the UI and the chart, and the UI's
-// events back to the worker as typed messages.
+// Wiring only: starts the worker at once, and connects the views (js/views/) to the worker's
+// requests and events (protocol.js). Which network every view shows is one choice, `app.which`.
 
-import { Curves } from "./chart.js";
-import { defaults, fromQuery, runLabel, toQuery, validate } from "./state.js";
-import * as ui from "./ui.js";
+import { Client, EVENT, REQUEST } from "./protocol.js";
+import { runLabel } from "./state.js";
+import { ConfusionView } from "./views/confusion.js";
+import { CurvesView } from "./views/curves.js";
+import { DrawView } from "./views/draw.js";
+import { HiddenUnitsView } from "./views/hidden-units.js";
+import { ModelView } from "./views/model.js";
+import { ProgressView } from "./views/progress.js";
+import { StatusView } from "./views/status.js";
+import { STRIP_COUNT, StripView } from "./views/strip.js";
+import { TrainFormView } from "./views/train-form.js";
 
-const STRIP_COUNT = 24;
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-const curves = new Curves(ui.el.costCanvas, ui.el.accuracyCanvas);
+const client = new Client(worker);
+const ask = (type, args, transfer) => client.request(type, args, transfer);
 
 const app = {
   mode: "loading", // loading | ready | training | stopping | failed
+  which: "model", // the network every view shows: model | trained | file
+  available: { model: true, trained: false, file: false },
   nTrain: 10000,
   nTest: 2000,
+  maxFileBytes: Infinity,
   run: null, // the chart's record of the current run
-  hasTrained: false,
-  stripStart: 0,
+  runShown: false, // have the views switched to the current run's network yet?
   readyMs: null, // performance.now() when the page became ready: the cold-load figure of the bench
   timings: null, // the worker's seconds at the end of each loading stage
 };
 
+const status = new StatusView();
+const progress = new ProgressView();
+const curves = new CurvesView();
+const form = new TrainFormView({ onTrain: train, onStop: stop });
+const model = new ModelView({ onChoose: choose, onFile: loadFile, onDownload: download });
+const strip = new StripView({ onPage: (start) => showStrip(start) });
+const draw = new DrawView({
+  predict: ({ ink, width, height }) => ask(REQUEST.PREDICT_DRAWING, { which: app.which, ink, width, height }, [ink.buffer]),
+  predictTestDigit: (index) => ask(REQUEST.PREDICT_TEST_DIGIT, { which: app.which, index }),
+});
+const hidden = new HiddenUnitsView({ unitDetail: (unit) => ask(REQUEST.UNIT_DETAIL, { which: app.which, unit }) });
+const confusion = new ConfusionView({
+  cell: (trueLabel, predicted) => ask(REQUEST.CONFUSION_CELL, { which: app.which, trueLabel, predicted }),
+});
+
 // For tests and the curious: what the chart draws and what the page is doing.
 Object.defineProperty(window, "__chart", { get: () => curves.data() });
 Object.defineProperty(window, "__app", {
-  get: () => ({ mode: app.mode, hasTrained: app.hasTrained, readyMs: app.readyMs, timings: app.timings }),
+  get: () => ({ mode: app.mode, which: app.which, available: { ...app.available }, hasTrained: app.available.trained,
+    readyMs: app.readyMs, timings: app.timings, views: viewsDone }),
+});
+Object.defineProperty(window, "__draw", {
+  get: () => ({ latencies: [...draw.latencies], idle: draw.idle, answered: draw.answered }),
 });
 
 function setMode(mode) {
   app.mode = mode;
   document.body.dataset.mode = mode;
-  ui.setMode(mode, { hasTrained: app.hasTrained, hasRuns: curves.runs.length > 0 });
+  form.setMode(mode);
+  const usable = mode !== "loading" && mode !== "failed";
+  model.setEnabled(usable);
+  strip.setEnabled(usable);
+  draw.setEnabled(usable);
+  model.setChoices(app.available, app.which);
 }
 
-function refreshChart() {
-  curves.redraw();
-  ui.showLegend(curves.runs);
-  ui.setMode(app.mode, { hasTrained: app.hasTrained, hasRuns: curves.runs.length > 0 });
+// -- the current network, and every view that shows it ----------------------------------------------
+let generation = 0; // answers for an older choice are dropped
+let refreshing = null; // the refresh in flight; another one waits for it rather than piling up
+let refreshAgain = false;
+let viewsDone = 0; // refreshes completed (tests wait on it)
+
+async function refreshViews() {
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  const gen = ++generation;
+  const which = app.which;
+  refreshing = (async () => {
+    try {
+      const [facts, digits, units, matrix] = await Promise.all([
+        ask(REQUEST.EVALUATE, { which }),
+        ask(REQUEST.STRIP, { which, start: strip.start, count: STRIP_COUNT }),
+        ask(REQUEST.HIDDEN_UNITS, { which }),
+        ask(REQUEST.CONFUSION, { which }),
+      ]);
+      if (gen !== generation) return;
+      model.showFacts(facts);
+      strip.show(digits);
+      hidden.show(units);
+      confusion.show(matrix);
+      draw.refresh();
+      viewsDone += 1;
+    } catch (e) {
+      progress.message("failed", `Could not show the network: ${e.message}`);
+    }
+  })();
+  await refreshing;
+  refreshing = null;
+  if (refreshAgain) {
+    refreshAgain = false;
+    await refreshViews();
+  }
 }
 
-// -- the form and the URL ------------------------------------------------------------------------
-function formParams() {
-  const { params, errors } = validate(ui.readForm(), app.nTrain);
-  ui.showFieldErrors(errors);
-  return Object.keys(errors).length ? null : params;
+function choose(which) {
+  if (!app.available[which]) return;
+  app.which = which;
+  model.setChoices(app.available, which);
+  generation += 1; // whatever is in flight is for the old choice
+  refreshViews();
 }
 
-function initForm() {
-  const { params, errors } = validate(fromQuery(location.search), app.nTrain);
-  ui.writeForm(params);
-  ui.showFieldErrors(errors);
+async function showStrip(start) {
+  try {
+    strip.show(await ask(REQUEST.STRIP, { which: app.which, start, count: STRIP_COUNT }));
+  } catch (e) {
+    progress.message("failed", `Could not show the digits: ${e.message}`);
+  }
 }
 
-ui.el.form.addEventListener("input", () => {
-  const params = formParams();
-  if (params) history.replaceState(null, "", `${location.pathname}${toQuery(params)}${location.hash}`);
-});
-
-ui.el.defaults.addEventListener("click", () => {
-  ui.writeForm(defaults(app.nTrain));
-  ui.showFieldErrors({});
-  history.replaceState(null, "", `${location.pathname}${location.hash}`);
-});
-
-// -- training ------------------------------------------------------------------------------------
-ui.el.form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  if (app.mode !== "ready") return;
-  const params = formParams();
-  if (!params) {
-    ui.showProgressText("invalid", "Fix the highlighted fields first.");
+// -- model files in and out ---------------------------------------------------------------------------
+async function loadFile(file) {
+  model.showFileError("");
+  if (file.size > app.maxFileBytes) {
+    model.showFileError(`That file could not be used: it is ${(file.size / 2 ** 20).toFixed(1)} MB; the page ` +
+      `accepts model files up to ${Math.floor(app.maxFileBytes / 2 ** 20)} MB. The current network is kept.`);
     return;
   }
-  app.run = curves.addRun((n) => runLabel(params, n), params);
-  refreshChart();
-  setMode("training");
-  ui.setStatus("training", `Training ${app.run.label}…`);
-  ui.showProgressText("running", "Starting…");
-  worker.postMessage({ type: "train", runId: app.run.id, params });
-});
-
-ui.el.stop.addEventListener("click", () => {
-  if (app.mode !== "training") return;
-  setMode("stopping");
-  ui.showProgressText("stopping", "Stopping after the current mini-batch…");
-  worker.postMessage({ type: "stop" });
-});
-
-ui.el.clear.addEventListener("click", () => {
-  curves.clear();
-  refreshChart();
-});
-
-// -- the strip -----------------------------------------------------------------------------------
-function requestStrip() {
-  worker.postMessage({ type: "predict", which: ui.el.stripWhich.value, start: app.stripStart, count: STRIP_COUNT });
+  try {
+    await ask(REQUEST.LOAD_FILE, { text: await file.text() });
+  } catch (e) {
+    model.showFileError(`That file could not be used: ${e.message}. The current network is kept.`);
+    return;
+  }
+  app.available.file = true;
+  model.showFileError("");
+  choose("file");
 }
 
-ui.el.stripWhich.addEventListener("change", requestStrip);
-ui.el.stripNext.addEventListener("click", () => {
-  app.stripStart = (app.stripStart + STRIP_COUNT) % (app.nTest - (app.nTest % STRIP_COUNT) || app.nTest);
-  requestStrip();
-});
-ui.el.stripPrev.addEventListener("click", () => {
-  const span = app.nTest - (app.nTest % STRIP_COUNT) || app.nTest;
-  app.stripStart = (app.stripStart - STRIP_COUNT + span) % span;
-  requestStrip();
+async function download() {
+  const which = app.which;
+  try {
+    const text = await ask(REQUEST.MODEL_JSON, { which });
+    const sizes = JSON.parse(text).sizes.join("-");
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    a.download = `backprop-${which === "model" ? "shipped" : which === "trained" ? "my-run" : "file"}-${sizes}.json`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  } catch (e) {
+    model.showFileError(`Could not download the network: ${e.message}`);
+  }
+}
+
+// -- training -----------------------------------------------------------------------------------------
+async function train(params) {
+  if (app.mode !== "ready") return;
+  if (!params) {
+    progress.message("invalid", "Fix the highlighted fields first.");
+    return;
+  }
+  const run = (app.run = curves.addRun((n) => runLabel(params, n), params));
+  app.runShown = false;
+  setMode("training");
+  status.set("training", `Training ${run.label}…`);
+  progress.message("running", "Starting…");
+  const summary = ask(REQUEST.TRAIN, { runId: run.id, params });
+  try {
+    const s = await summary;
+    curves.setStatus(run.id, s.stopped ? "stopped" : "done");
+    progress.summary(s, run.label);
+    status.set("ready", s.stopped ? "Stopped. Ready for another run." : "Ready for another run.");
+  } catch (e) {
+    curves.setStatus(run.id, "failed");
+    progress.message("failed", `Training failed: ${e.message}`);
+    status.set("ready", "The last run failed; see below.");
+  }
+  app.run = null;
+  setMode("ready");
+  if (app.which === "trained") refreshViews();
+}
+
+function stop() {
+  if (app.mode !== "training") return;
+  setMode("stopping");
+  progress.message("stopping", "Stopping after the current mini-batch…");
+  ask(REQUEST.STOP);
+}
+
+// -- events from the worker ---------------------------------------------------------------------------
+client.on(EVENT.STATUS, (msg) => status.set("loading", msg.text, msg.stage));
+
+client.on(EVENT.READY, (msg) => {
+  app.readyMs = performance.now();
+  app.timings = msg.timings;
+  app.nTrain = msg.info.n_train;
+  app.nTest = msg.info.n_test;
+  app.maxFileBytes = msg.info.max_file_bytes;
+  strip.nTest = draw.nTest = app.nTest;
+  form.initFromURL(app.nTrain);
+  model.meta = msg.meta;
+  model.showFacts(msg.model);
+  strip.show(msg.strip);
+  document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
+  status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
+  setMode("ready");
+  refreshViews(); // hidden units and the confusion matrix, after "ready": they are not needed to start
 });
 
-ui.el.modelFile.addEventListener("change", async () => {
-  const file = ui.el.modelFile.files[0];
-  if (!file) return;
-  worker.postMessage({ type: "load-model", text: await file.text() });
-});
-
-// -- messages from the worker --------------------------------------------------------------------
-const handlers = {
-  status(msg) {
-    ui.setStatus("loading", msg.text, msg.stage);
-  },
-  ready(msg) {
-    app.readyMs = performance.now();
-    app.timings = msg.timings;
-    app.nTrain = msg.info.n_train;
-    app.nTest = msg.info.n_test;
-    ui.setTrainSizeLimit(app.nTrain);
-    initForm();
-    ui.showModel(msg.meta, msg.model);
-    ui.showStrip(msg.strip);
-    ui.setVersion(msg.version);
-    ui.setStatus("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
-    setMode("ready");
-  },
-  progress(msg) {
-    if (app.run && msg.runId === app.run.id) ui.showProgress(msg);
-  },
-  epoch(msg) {
-    const { type, runId, ...point } = msg;
-    curves.addPoint(runId, point);
-    ui.showLegend(curves.runs);
-  },
-  done(msg) {
-    const s = msg.summary;
-    curves.setStatus(msg.runId, s.stopped ? "stopped" : "done");
-    const label = app.run ? app.run.label : `run #${msg.runId}`;
-    app.run = null;
-    app.hasTrained = true;
-    ui.showProgressText(s.stopped ? "stopped" : "done", ui.summaryText(s, label));
-    ui.setStatus("ready", s.stopped ? "Stopped. Ready for another run." : "Ready for another run.");
-    setMode("ready");
-    refreshChart();
-    ui.el.stripWhich.value = "trained";
-    requestStrip();
-  },
-  strip(msg) {
-    ui.showStrip(msg);
-  },
-  model(msg) {
-    ui.showModel({ own: true, error: true }, msg.model);
-    ui.showModelFileError("");
-    ui.el.stripWhich.value = "model";
-    requestStrip();
-  },
-  error(msg) {
-    if (msg.fatal) {
-      ui.setStatus("error", `Could not start: ${msg.message.replace(/\.$/, "")}. Reload the page to try again.`, msg.stage);
-      setMode("failed");
-      return;
-    }
-    if (msg.stage === "train") {
-      if (msg.runId !== undefined) curves.setStatus(msg.runId, "failed");
-      app.run = null;
-      ui.showProgressText("failed", `Training failed: ${msg.message}`);
-      ui.setStatus("ready", "The last run failed; see below.");
-      setMode("ready");
-      refreshChart();
-      return;
-    }
-    if (msg.stage === "load-model") {
-      ui.showModelFileError(`That file could not be used: ${msg.message}`);
-      return;
-    }
-    ui.showProgressText("failed", `Error (${msg.stage}): ${msg.message}`);
-  },
-};
-
-worker.onmessage = (event) => handlers[event.data.type]?.(event.data);
-worker.onerror = (event) => {
-  // A worker that cannot even start (syntax error, blocked module) never posts a message.
-  ui.setStatus("error", `Could not start the worker: ${event.message || "unknown error"}`, "python");
+client.on(EVENT.FATAL, (msg) => {
+  status.set("error", `Could not start: ${msg.message.replace(/\.$/, "")}. Reload the page to try again.`, msg.stage);
   setMode("failed");
-};
+});
 
-initForm();
+client.on(EVENT.PROGRESS, (msg) => {
+  if (!app.run || msg.runId !== app.run.id) return;
+  if (app.mode === "training") progress.show(msg);
+  if (!app.runShown) { // the run's network exists now: every view follows it while it learns
+    app.runShown = true;
+    app.available.trained = true;
+    choose("trained");
+  }
+});
+
+client.on(EVENT.EPOCH, (msg) => {
+  const { type, runId, ...point } = msg;
+  curves.addPoint(runId, point);
+  if (app.which === "trained") refreshViews(); // the live views: at most one refresh in flight
+});
+
+worker.addEventListener("error", (event) => {
+  // A worker that cannot even start (syntax error, blocked module) never posts a message.
+  status.set("error", `Could not start the worker: ${event.message || "unknown error"}`, "python");
+  setMode("failed");
+});
+
+form.initFromURL();
 setMode("loading");
-ui.setStatus("loading", "Loading Python…", "python");
-curves.redraw();
+status.set("loading", "Loading Python…", "python");
+curves.refresh();

@@ -1,14 +1,11 @@
 // The Web Worker: loads Python (Pyodide), numpy, the backprop package, the MNIST subset and the
-// shipped model, then answers typed messages. Training runs here so the page never freezes.
-//
-// Messages in:  {type: "train", runId, params} | {type: "stop"} | {type: "predict", which, start, count}
-//               | {type: "load-model", text}
-// Messages out: {type: "status", stage, text} | {type: "ready", ...} | {type: "progress", runId, ...}
-//               | {type: "epoch", runId, ...} | {type: "done", runId, summary} | {type: "strip", ...}
-//               | {type: "model", ...} | {type: "error", stage, message, runId?}
+// shipped model, then answers the page's requests (see protocol.js) with a dispatch table over the
+// Python session (backprop.browser.Session). Training runs here so the page never freezes.
 //
 // Everything Python hands back is a JSON string, so the only PyProxies held here are the module and
 // the session; both are destroyed if loading fails half-way.
+
+import { EVENT, REQUEST, emit, serve } from "./protocol.js";
 
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
 const LOAD_PYODIDE_TIMEOUT_MS = 60_000; // loadPyodide never settles when wasm is blocked
@@ -20,8 +17,7 @@ let browserModule = null; // PyProxy of backprop.browser
 let session = null; // PyProxy of backprop.browser.Session
 let training = false;
 
-const post = (msg) => self.postMessage(msg);
-const status = (stage, text) => post({ type: "status", stage, text });
+const status = (stage, text) => emit(self, EVENT.STATUS, { stage, text });
 
 class StageError extends Error {
   constructor(stage, message) {
@@ -161,7 +157,7 @@ async function load() {
       session = browserModule.Session(SUBSET_PATH, text);
       mark("session");
       const ready = {
-        type: "ready", info: JSON.parse(session.info()), model: JSON.parse(session.evaluate("model")),
+        info: JSON.parse(session.info()), model: JSON.parse(session.evaluate("model")),
         strip: JSON.parse(session.strip("model", 0, 24)), meta: await meta, version: config.version ?? null,
       };
       mark("evaluate");
@@ -169,7 +165,7 @@ async function load() {
     });
   })();
   steps.catch(() => {}); // when a download fails first, this loser's rejection is not news
-  post(await Promise.race([steps, anyFailure]));
+  emit(self, EVENT.READY, await Promise.race([steps, anyFailure]));
 }
 
 /** loadPyodide with our own timeout: it never settles when WebAssembly is blocked. */
@@ -191,59 +187,52 @@ async function startPyodide(indexURL) {
   }
 }
 
-async function train(runId, params) {
-  if (training) {
-    post({ type: "error", stage: "train", runId, message: "a run is already going; press Stop first" });
-    return;
-  }
+// -- requests, once loaded ----------------------------------------------------------------------------
+const json = (text) => JSON.parse(text);
+
+async function train({ runId, params }) {
+  if (training) throw new Error("a run is already going; press Stop first");
   training = true;
   try {
-    const summary = await session.train(
+    return json(await session.train(
       JSON.stringify(params),
-      (text) => post({ type: "progress", runId, ...JSON.parse(text) }),
-      (text) => post({ type: "epoch", runId, ...JSON.parse(text) }),
+      (text) => emit(self, EVENT.PROGRESS, { runId, ...json(text) }),
+      (text) => emit(self, EVENT.EPOCH, { runId, ...json(text) }),
       nextTask,
-    );
-    post({ type: "done", runId, summary: JSON.parse(summary) });
-  } catch (e) {
-    post({ type: "error", stage: "train", runId, message: shortError(e) });
+    ));
   } finally {
     training = false;
   }
 }
 
-function handle(msg) {
-  if (!session) {
-    post({ type: "error", stage: "not-ready", message: `"${msg.type}" arrived before the page finished loading` });
-    return;
-  }
-  try {
-    switch (msg.type) {
-      case "train":
-        train(msg.runId, msg.params);
-        break;
-      case "stop":
-        session.stop(); // read by the training loop after its current mini-batch
-        break;
-      case "predict":
-        post({ type: "strip", ...JSON.parse(session.strip(msg.which ?? "model", msg.start ?? 0, msg.count ?? 24)) });
-        break;
-      case "load-model":
-        post({ type: "model", model: JSON.parse(session.load_model(msg.text)) });
-        break;
-      default:
-        post({ type: "error", stage: "message", message: `unknown message type ${JSON.stringify(msg.type)}` });
-    }
-  } catch (e) {
-    post({ type: "error", stage: msg.type, message: shortError(e) });
-  }
-}
+/** Each request of protocol.js, once the session exists. Requests that arrive during a run are
+ * answered while the training loop yields (between mini-batches). */
+const handlers = {
+  [REQUEST.TRAIN]: train,
+  [REQUEST.STOP]: () => session.stop(),
+  [REQUEST.EVALUATE]: ({ which }) => json(session.evaluate(which)),
+  [REQUEST.STRIP]: ({ which, start, count }) => json(session.strip(which, start, count)),
+  [REQUEST.LOAD_FILE]: ({ text }) => json(session.load_file(text)),
+  [REQUEST.MODEL_JSON]: ({ which }) => session.model_json(which),
+  [REQUEST.PREDICT_DRAWING]: ({ which, ink, width, height }) => json(session.predict_drawing(which, ink, width, height)),
+  [REQUEST.PREDICT_TEST_DIGIT]: ({ which, index }) => json(session.predict_test_digit(which, index)),
+  [REQUEST.HIDDEN_UNITS]: ({ which }) => json(session.hidden_units(which)),
+  [REQUEST.UNIT_DETAIL]: ({ which, unit }) => json(session.unit_detail(which, unit)),
+  [REQUEST.CONFUSION]: ({ which }) => json(session.confusion(which)),
+  [REQUEST.CONFUSION_CELL]: ({ which, trueLabel, predicted }) =>
+    json(session.confusion_cell(which, trueLabel, predicted)),
+};
 
-self.onmessage = (event) => handle(event.data);
+const whenReady = Object.fromEntries(Object.entries(handlers).map(([type, fn]) => [type, (args) => {
+  if (!session) throw new Error(`"${type}" arrived before the page finished loading`);
+  return fn(args);
+}]));
+
+serve(self, whenReady, shortError);
 
 load().catch((e) => {
   session?.destroy();
   browserModule?.destroy();
   session = browserModule = null;
-  post({ type: "error", stage: e.stage ?? "load", fatal: true, message: shortError(e) });
+  emit(self, EVENT.FATAL, { stage: e.stage ?? "load", message: shortError(e) });
 });

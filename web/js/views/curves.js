@@ -1,7 +1,8 @@
-// Curves on a canvas: one panel per metric (cost, accuracy), per-epoch points of every run, training
-// set solid and evaluation (test digits) dashed. Crisp on high-DPI screens: the backing store is
-// sized in device pixels and everything is drawn in CSS pixels through a scale transform.
-// No chart library; ~200 lines that a reader can follow.
+// The learning curves: one canvas panel per metric (cost, accuracy), per-epoch points of every run,
+// training set solid and evaluation (test digits) dashed, with the legend and the Clear button.
+// Crisp on high-DPI screens (render/canvas.js). No chart library; ~250 lines that a reader can follow.
+
+import { setupHiDPI } from "../render/canvas.js";
 
 export const PALETTE = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#4b5563"];
 
@@ -70,17 +71,9 @@ export class CurvePanel {
   }
 
   draw() {
-    const canvas = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const width = canvas.clientWidth, height = canvas.clientHeight;
-    if (!width || !height) return;
-    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
-    }
-    const ctx = canvas.getContext("2d");
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const frame = setupHiDPI(this.canvas);
+    if (!frame) return;
+    const { ctx, width, height } = frame;
     ctx.font = FONT;
 
     const series = this.runs.map((r) => ({ run: r, ...this.series(r) }));
@@ -234,5 +227,69 @@ export class Curves {
 
   data() {
     return JSON.parse(JSON.stringify({ runs: this.runs }));
+  }
+}
+
+const pct = (x) => `${(100 * x).toFixed(1)} %`;
+
+/** The chart, its legend and its Clear button. */
+export class CurvesView {
+  constructor() {
+    this.curves = new Curves(document.getElementById("chart-cost"), document.getElementById("chart-accuracy"));
+    this.legend = document.getElementById("legend");
+    this.clearButton = document.getElementById("clear-button");
+    this.clearButton.addEventListener("click", () => {
+      this.curves.clear();
+      this.refresh();
+    });
+  }
+
+  get runs() {
+    return this.curves.runs;
+  }
+
+  addRun(label, params) {
+    const run = this.curves.addRun(label, params);
+    this.refresh();
+    return run;
+  }
+
+  addPoint(runId, point) {
+    this.curves.addPoint(runId, point);
+    this.showLegend();
+  }
+
+  setStatus(runId, status) {
+    this.curves.setStatus(runId, status);
+    this.refresh();
+  }
+
+  refresh() {
+    this.curves.redraw();
+    this.showLegend();
+    this.clearButton.disabled = this.curves.runs.length === 0;
+  }
+
+  showLegend() {
+    const items = this.curves.runs.map((r) => {
+      const li = document.createElement("li");
+      li.dataset.runId = r.id;
+      li.dataset.status = r.status;
+      const last = r.points[r.points.length - 1];
+      const swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = r.color;
+      const text = document.createElement("span");
+      const tail = last && typeof last.eval_accuracy === "number" ? ` — test ${pct(last.eval_accuracy)}` : "";
+      const status = r.status === "stopped" ? " (stopped)" : r.status === "failed" ? " (failed)" : r.status === "running" ? " …" : "";
+      text.textContent = `${r.label}${tail}${status}`;
+      li.append(swatch, text);
+      return li;
+    });
+    this.legend.replaceChildren(...items);
+  }
+
+  data() {
+    return this.curves.data();
   }
 }

@@ -1,0 +1,101 @@
+// The page <-> worker protocol, imported by both sides: message names, and a request/response client
+// with ids so that a view awaits its own answer instead of matching bare strings.
+//
+// Requests (page -> worker): {type, id, ...args}; the worker answers each with exactly one
+//   {type: "reply", id, ok: true, result} or {type: "reply", id, ok: false, error, stage}.
+// Events (worker -> page, no id): status and ready while loading, progress and epoch while training,
+//   fatal when loading failed.
+
+export const REQUEST = Object.freeze({
+  TRAIN: "train", // {runId, params} -> the run's summary, when it ends
+  STOP: "stop", // -> null; the run ends after its current mini-batch
+  EVALUATE: "evaluate", // {which} -> {correct, total, accuracy, sizes, cost}
+  STRIP: "strip", // {which, start, count} -> digits with predictions
+  LOAD_FILE: "load-file", // {text} -> evaluate's answer for the new "file" network
+  MODEL_JSON: "model-json", // {which} -> network2 JSON text
+  PREDICT_DRAWING: "predict-drawing", // {which, ink: Uint8Array, width, height} -> {digit, outputs, input}
+  PREDICT_TEST_DIGIT: "predict-test-digit", // {which, index} -> the same, for a test digit
+  HIDDEN_UNITS: "hidden-units", // {which} -> every layer's weights, int8 on a symmetric scale
+  UNIT_DETAIL: "unit-detail", // {which, unit} -> the test digits exciting that unit most
+  CONFUSION: "confusion", // {which} -> the 10×10 matrix on the test digits
+  CONFUSION_CELL: "confusion-cell", // {which, trueLabel, predicted} -> that cell's digits
+});
+
+export const EVENT = Object.freeze({
+  STATUS: "status", // {stage, text}
+  READY: "ready", // {info, model, strip, meta, version, seconds, timings}
+  FATAL: "fatal", // {stage, message}: loading failed
+  PROGRESS: "progress", // {runId, epoch, epochs, batch, n_batches, examples_per_s}
+  EPOCH: "epoch", // {runId, epoch, train_cost, train_accuracy, eval_cost, eval_accuracy}
+});
+
+export const REPLY = "reply";
+
+/** A failed request: the worker's message, and which request failed. */
+export class RequestError extends Error {
+  constructor(type, message, stage) {
+    super(message);
+    this.type = type;
+    this.stage = stage;
+  }
+}
+
+/** The page's side: `request(type, args)` returns a promise of the result; `on(event, fn)` listens. */
+export class Client {
+  constructor(worker) {
+    this.worker = worker;
+    this.nextId = 1;
+    this.pending = new Map(); // id -> {resolve, reject, type}
+    this.listeners = new Map(); // event type -> [fn]
+    worker.addEventListener("message", (e) => this.receive(e.data));
+  }
+
+  request(type, args = {}, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, type });
+      this.worker.postMessage({ ...args, type, id }, transfer);
+    });
+  }
+
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, []);
+    this.listeners.get(type).push(fn);
+  }
+
+  receive(msg) {
+    if (msg.type === REPLY) {
+      const waiting = this.pending.get(msg.id);
+      if (!waiting) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) waiting.resolve(msg.result);
+      else waiting.reject(new RequestError(waiting.type, msg.error, msg.stage));
+      return;
+    }
+    for (const fn of this.listeners.get(msg.type) ?? []) fn(msg);
+  }
+}
+
+/**
+ * The worker's side: answer requests with `handlers[type](args)` (sync or async). A thrown error
+ * becomes an ok: false reply carrying its message; an unknown type is an error too.
+ */
+export function serve(scope, handlers, describeError = String) {
+  scope.addEventListener("message", async (event) => {
+    const { type, id, ...args } = event.data;
+    let reply;
+    try {
+      const handler = handlers[type];
+      if (!handler) throw new Error(`unknown request ${JSON.stringify(type)}`);
+      reply = { type: REPLY, id, ok: true, result: (await handler(args)) ?? null };
+    } catch (e) {
+      reply = { type: REPLY, id, ok: false, error: describeError(e), stage: e?.stage ?? type };
+    }
+    scope.postMessage(reply);
+  });
+}
+
+/** The worker's side of an event. */
+export function emit(scope, type, payload = {}) {
+  scope.postMessage({ ...payload, type });
+}

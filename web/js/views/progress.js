@@ -1,0 +1,40 @@
+// The training progress bar and its line of text: epoch, mini-batch, examples/s, then the summary.
+
+const fmt = new Intl.NumberFormat("en-US");
+const pct = (x) => `${(100 * x).toFixed(1)} %`;
+
+export class ProgressView {
+  constructor() {
+    this.box = document.getElementById("progress");
+    this.fill = document.getElementById("progress-fill");
+    this.text = document.getElementById("progress-text");
+  }
+
+  show(p) {
+    const done = ((p.epoch - 1) + p.batch / p.n_batches) / p.epochs;
+    this.box.dataset.state = "running";
+    this.fill.style.width = `${(100 * done).toFixed(1)}%`;
+    this.text.textContent =
+      `Epoch ${p.epoch} of ${p.epochs} · mini-batch ${fmt.format(p.batch)} of ${fmt.format(p.n_batches)} · ` +
+      `${fmt.format(Math.round(p.examples_per_s))} examples/s`;
+  }
+
+  /** state: "running" | "stopping" | "stopped" | "done" | "failed" | "invalid". */
+  message(state, text) {
+    this.box.dataset.state = state;
+    if (state === "done") this.fill.style.width = "100%";
+    this.text.textContent = text;
+  }
+
+  summary(s, label) {
+    const rate = `${fmt.format(Math.round(s.examples_per_s))} examples/s`;
+    const acc = `test accuracy now ${pct(s.test_accuracy)}`;
+    if (s.stopped) {
+      this.message("stopped", `Stopped after ${s.epochs_done} full epoch${s.epochs_done === 1 ? "" : "s"} ` +
+        `(${fmt.format(s.examples)} examples). The partly trained network is kept: ${acc}. (${label}, ${rate})`);
+    } else {
+      this.message("done", `Done: ${s.epochs_done} epoch${s.epochs_done === 1 ? "" : "s"}, ${fmt.format(s.examples)} ` +
+        `examples in ${s.seconds.toFixed(1)} s (${rate}); ${acc}. (${label})`);
+    }
+  }
+}

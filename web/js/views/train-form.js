@@ -1,0 +1,73 @@
+// The training form: hyperparameter fields with per-field errors, kept in the URL (state.js), and the
+// Train / Stop / Defaults buttons. It knows nothing of the worker: main.js gets `onTrain`/`onStop`.
+
+import { FIELDS, defaults, fromQuery, toQuery, validate } from "../state.js";
+
+const fmt = new Intl.NumberFormat("en-US");
+
+export class TrainFormView {
+  constructor({ onTrain, onStop }) {
+    this.form = document.getElementById("train-form");
+    this.trainButton = document.getElementById("train-button");
+    this.stopButton = document.getElementById("stop-button");
+    this.defaultsButton = document.getElementById("defaults-button");
+    this.nTrain = 10000;
+
+    this.form.addEventListener("input", () => {
+      const params = this.params();
+      if (params) history.replaceState(null, "", `${location.pathname}${toQuery(params)}${location.hash}`);
+    });
+    this.defaultsButton.addEventListener("click", () => {
+      this.write(defaults(this.nTrain));
+      this.showErrors({});
+      history.replaceState(null, "", `${location.pathname}${location.hash}`);
+    });
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      onTrain(this.params());
+    });
+    this.stopButton.addEventListener("click", onStop);
+  }
+
+  /** The form's values from the URL, checked against the subset's size. */
+  initFromURL(nTrain = this.nTrain) {
+    this.nTrain = nTrain;
+    const input = this.form.elements.train_size;
+    input.max = nTrain;
+    document.getElementById("train-size-hint").textContent = `1–${fmt.format(nTrain)} of the subset's digits`;
+    const { params, errors } = validate(fromQuery(location.search), nTrain);
+    this.write(params);
+    this.showErrors(errors);
+  }
+
+  /** The checked parameters, or null (and the errors shown by their fields). */
+  params() {
+    const raw = {};
+    for (const name of Object.keys(FIELDS)) raw[name] = this.form.elements[name].value;
+    const { params, errors } = validate(raw, this.nTrain);
+    this.showErrors(errors);
+    return Object.keys(errors).length ? null : params;
+  }
+
+  write(params) {
+    for (const name of Object.keys(FIELDS)) {
+      const v = params[name];
+      this.form.elements[name].value = Array.isArray(v) ? v.join(",") : v === null ? "" : String(v);
+    }
+  }
+
+  showErrors(errors) {
+    for (const name of Object.keys(FIELDS)) {
+      const msg = errors[name] || "";
+      document.getElementById(`err-${name}`).textContent = msg;
+      this.form.elements[name].setAttribute("aria-invalid", msg ? "true" : "false");
+    }
+  }
+
+  /** mode: "loading" | "ready" | "training" | "stopping" | "failed". */
+  setMode(mode) {
+    this.trainButton.disabled = mode !== "ready";
+    this.stopButton.disabled = mode !== "training";
+    for (const input of this.form.elements) if (input.name) input.disabled = mode === "training" || mode === "stopping";
+  }
+}
