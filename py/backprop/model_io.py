@@ -116,11 +116,11 @@ def load(path):
     """A Network from a JSON file written by ``save`` or by network2.py (a regular file, at most
     MAX_FILE_BYTES: a device or a pipe is refused, whatever size it claims)."""
     path = os.fspath(path)
-    try:
-        f = open(path, "rb")
+    try:   # O_NONBLOCK: opening a named pipe must not wait for a writer (no effect on a regular file)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
         raise FileNotFoundError(f"cannot read model file {path!r}: {e.strerror}") from None
-    with f:
+    with open(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             raise ValueError(f"model file {path!r} is not a regular file")
         raw = f.read(MAX_FILE_BYTES + 1)
