@@ -14,11 +14,13 @@ import argparse
 import errno
 import hashlib
 import http.server
+import importlib.util
 import json
 import os
 import re
 import shutil
 import socket
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -36,6 +38,10 @@ WEB_DIR = ROOT / "web"
 DATA_DIR = WEB_DIR / "data"
 PACKAGE_DIR = ROOT / "py" / "backprop"
 DEFAULT_OUT = ROOT / "dist"
+LIMITS_FILE = PACKAGE_DIR / "limits.json"    # the page's parameter limits; state.js fetches js/limits.json
+BROWSER_BENCH = ROOT / "tests" / "e2e" / "browser_bench.py"
+MANIFEST = ".backprop-build.json"           # in every built site: proof that build.py wrote the folder
+MANIFEST_SIGNATURE = "backprop build.py site"
 
 MNIST_SOURCE = ("MNIST database by Yann LeCun, Corinna Cortes and Christopher J.C. Burges "
                 "(http://yann.lecun.com/exdb/mnist/)")
@@ -67,7 +73,23 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)   # the earliest a zip can say: same sources, s
 
 
 class BuildError(RuntimeError):
-    """A build that cannot go on: a missing or tampered file, a failed download, a busy port."""
+    """A build that cannot go on: a missing or tampered file, a bad --out, a busy port (exit 2)."""
+
+
+class DownloadFailed(BuildError):
+    """A download did not arrive: the network, not the user's input (exit 1)."""
+
+
+def _load_fileio():
+    """backprop/fileio.py, the package's one atomic writer, loaded from its file: importing the
+    package would import numpy, and build/serve run on the standard library alone."""
+    spec = importlib.util.spec_from_file_location("_backprop_fileio", PACKAGE_DIR / "fileio.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fileio = _load_fileio()
 
 
 def sha256_file(path):
@@ -129,22 +151,18 @@ def pyodide_cache_dir():
 def _download(url, dest, log):
     """Fetch ``url`` into ``dest`` via a temporary file; any failure is a BuildError naming the URL."""
     log(f"downloading {url}")
-    tmp = Path(f"{dest}.tmp-{os.getpid()}")
     try:
         request = urllib.request.Request(url, headers={"User-Agent": "backprop-build"})
-        with urllib.request.urlopen(request, timeout=60) as response, open(tmp, "wb") as f:
-            shutil.copyfileobj(response, f, 1 << 20)
-        os.replace(tmp, dest)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            fileio.write_atomically(dest, lambda f: shutil.copyfileobj(response, f, 1 << 20))
     except (urllib.error.URLError, OSError, ValueError) as e:
         if isinstance(e, urllib.error.HTTPError):
             reason = f"HTTP {e.code} {e.reason}"
         else:
             reason = getattr(e, "reason", None) or e
-        raise BuildError(f"could not download {url}: {reason}. Without internet access, point "
-                         f"PYODIDE_DIR (or --pyodide-dir) at a folder with Pyodide {PYODIDE_VERSION} "
-                         "and its numpy wheel, or build with --pyodide cdn.") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+        raise DownloadFailed(f"could not download {url}: {reason}. Without internet access, point "
+                             f"PYODIDE_DIR (or --pyodide-dir) at a folder with Pyodide {PYODIDE_VERSION} "
+                             "and its numpy wheel, or build with --pyodide cdn.") from None
 
 
 def _extract_core(tarball, cache, names, url):
@@ -160,10 +178,8 @@ def _extract_core(tarball, cache, names, url):
                                      "npm package?") from None
                 if not member.isfile():
                     raise BuildError(f"package/{name} in {url} is not a regular file")
-                tmp = cache / f"{name}.tmp-{os.getpid()}"
-                with tf.extractfile(member) as src, open(tmp, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                os.replace(tmp, cache / name)
+                with tf.extractfile(member) as src:
+                    fileio.write_atomically(cache / name, lambda dst: shutil.copyfileobj(src, dst, 1 << 20))
     except (tarfile.TarError, OSError, EOFError) as e:
         raise BuildError(f"{url} is not a readable .tgz: {e}") from None
 
@@ -224,9 +240,14 @@ def package_version(package_dir=PACKAGE_DIR):
     return match.group(1) if match else "unknown"
 
 
+def package_files(package_dir=PACKAGE_DIR):
+    """What the package is made of: its modules and its data (limits.json), sorted by name."""
+    return sorted(p for p in Path(package_dir).iterdir() if p.is_file() and p.suffix in (".py", ".json"))
+
+
 def write_package_zip(path, package_dir=PACKAGE_DIR):
-    """backprop/*.py as one zip (one fetch in the page), byte-for-byte reproducible."""
-    sources = sorted(Path(package_dir).glob("*.py"))
+    """backprop/*.py and its *.json data as one zip (one fetch in the page), byte-for-byte reproducible."""
+    sources = package_files(package_dir)
     if not sources:
         raise BuildError(f"no .py files in {package_dir}")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -263,10 +284,7 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
     out_dir, web_dir = Path(out_dir).resolve(), Path(web_dir)
     if out_dir == web_dir.resolve() or web_dir.resolve() in out_dir.parents:
         raise BuildError(f"--out {out_dir} is inside {web_dir}: the site would copy itself")
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "config.json").is_file():
-        # the swap at the end replaces out_dir wholesale: never do that to a folder we did not build
-        raise BuildError(f"{out_dir} exists and is not a previous build (no config.json); "
-                         "refusing to replace it — pick another --out")
+    check_out_dir(out_dir, web_dir, package_dir)
     if not (web_dir / "index.html").is_file():
         raise BuildError(f"{web_dir / 'index.html'} is missing: nothing to build")
     missing = [n for n in DATA_FILES if not (web_dir / "data" / n).is_file()]
@@ -288,6 +306,8 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
         shutil.copytree(web_dir, tmp, ignore=_ignore_junk, dirs_exist_ok=True)
         (tmp / "py").mkdir(exist_ok=True)
         write_package_zip(tmp / "py" / "backprop.zip", package_dir)
+        (tmp / "js").mkdir(exist_ok=True)
+        shutil.copyfile(Path(package_dir) / LIMITS_FILE.name, tmp / "js" / LIMITS_FILE.name)
         if pyodide_files:
             (tmp / "pyodide").mkdir()
             expected = dict(PYODIDE_CORE_SHA256)
@@ -297,13 +317,76 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
         config = {"pyodideIndexURL": "./pyodide/" if pyodide == "self" else PYODIDE_CDN_URL,
                   **CONFIG_URLS, "version": package_version(package_dir), "built": _build_time()}
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        files = _site_files(tmp)
+        (tmp / MANIFEST).write_text(json.dumps({"signature": MANIFEST_SIGNATURE, "files": files}, indent=0)
+                                    + "\n", encoding="utf-8")
         os.chmod(tmp, 0o755)   # mkdtemp makes it 0700; a served site must be readable
+        _check_only_ours(out_dir, files)   # again, now that the new site's files are known
         _swap_in(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     log(f"built {out_dir} (Pyodide: {'self-hosted' if pyodide == 'self' else 'CDN'})")
     return out_dir
+
+
+def _site_files(folder):
+    """Every file and folder under ``folder`` as sorted relative POSIX paths (folders end in /)."""
+    folder = Path(folder)
+    out = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        rel = Path(dirpath).relative_to(folder)
+        out += [f"{(rel / d).as_posix()}/" for d in dirnames]
+        out += [(rel / f).as_posix() for f in filenames]
+    return sorted(out)
+
+
+def _protected(package_dir=PACKAGE_DIR, web_dir=WEB_DIR):
+    """Folders a build never replaces, whatever they hold."""
+    dirs = {Path("/"), Path.home(), ROOT, WEB_DIR, Path(web_dir), PACKAGE_DIR, Path(package_dir), Path.cwd()}
+    return {d.resolve() for d in dirs}
+
+
+def check_out_dir(out_dir, web_dir=WEB_DIR, package_dir=PACKAGE_DIR):
+    """Refuse an --out that the build must not replace, before any work: a file, the repository, web/,
+    the home folder, /, the current folder or an ancestor of the repository, or a non-empty folder
+    that is not an earlier build (see _check_only_ours)."""
+    out_dir = Path(out_dir).resolve()
+    if out_dir in _protected(package_dir, web_dir) or out_dir in ROOT.parents:
+        raise BuildError(f"--out {out_dir} is a folder a build never replaces (the repository, web/, "
+                         "the home folder, the current folder or /); pick a new folder such as dist")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"--out {out_dir} is a file, not a folder; pick a folder such as dist")
+    _check_only_ours(out_dir)
+
+
+def _check_only_ours(out_dir, new_files=()):
+    """Raise BuildError unless out_dir is absent, empty, or provably an earlier build: it holds this
+    build's manifest and nothing the manifest does not list. A build from before manifests existed
+    (a config.json) counts when everything in it is something the new build writes too."""
+    if not out_dir.exists() or not any(out_dir.iterdir()):
+        return
+    present = set(_site_files(out_dir))
+    manifest = out_dir / MANIFEST
+    listed = None
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        if data.get("signature") == MANIFEST_SIGNATURE and isinstance(data.get("files"), list):
+            listed = {f for f in data["files"] if isinstance(f, str)} | {MANIFEST}
+    except (OSError, ValueError, AttributeError):
+        pass
+    if listed is None and (out_dir / "config.json").is_file() and new_files:
+        listed = set(new_files) | {MANIFEST}   # an older build: judged by what a build writes
+    if listed is None:
+        if new_files or not (out_dir / "config.json").is_file():
+            raise BuildError(f"{out_dir} exists and is not a previous build (no {MANIFEST}); refusing "
+                             "to replace it: pick another --out, or empty it yourself")
+        return   # an older build: judged again once the new site's files are known
+    foreign = sorted(present - listed)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise BuildError(f"{out_dir} is not a previous build (it holds {shown}, which no build wrote); "
+                         "refusing to replace it: pick another --out, or move those files out")
 
 
 def _swap_in(new, out_dir):
@@ -496,9 +579,7 @@ def make_data(out_dir=DATA_DIR, mnist_dir=None, n_train=10000, n_test=2000, mode
 
 
 def _write_text(path, text):
-    tmp = Path(f"{path}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    fileio.write_atomically(path, text)
 
 
 def _data_readme(meta):
@@ -542,7 +623,8 @@ trained on it, shared under the same licence.
 # bench: CPython, then the browser on the built site
 # ---------------------------------------------------------------------------------------------------
 def run_bench(out_dir, pyodide, pyodide_dir, cpython=True, browser=True):
-    """Print CPython figures (backprop.bench) and browser figures (tests/e2e/browser_bench.py)."""
+    """Print CPython figures (backprop.bench) and browser figures (tests/e2e/browser_bench.py, run as
+    its own process: build.py imports nothing from tests/)."""
     status = 0
     if cpython:
         _import_backprop()
@@ -553,32 +635,48 @@ def run_bench(out_dir, pyodide, pyodide_dir, cpython=True, browser=True):
             status = 1
         else:
             print("== CPython (python -m backprop bench) ==", flush=True)
-            status |= bench.main([]) or 0
+            bench.run_bench()
     if browser:
-        print("== headless Chromium (tests/e2e/browser_bench.py) ==", flush=True)
+        print(f"== headless Chromium ({BROWSER_BENCH.relative_to(ROOT)}) ==", flush=True)
         site = build_site(out_dir, pyodide, pyodide_dir)
-        e2e = str(ROOT / "tests" / "e2e")
-        if e2e not in sys.path:
-            sys.path.insert(0, e2e)
-        try:
-            import browser_bench   # lazily: it needs Playwright, which build/serve never do
-        except ImportError as e:
-            print(f"browser bench unavailable: {e}. It needs the Python package playwright "
-                  "(pip install playwright) and a Chromium (/usr/bin/chromium or CHROMIUM env).")
-            return 1
-        status |= browser_bench.main(["--site", str(site)]) or 0
+        status |= subprocess.run([sys.executable, str(BROWSER_BENCH), "--site", str(site)]).returncode
     return status
 
 
 # ---------------------------------------------------------------------------------------------------
 # command line
 # ---------------------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):   # one line, no usage dump: the message names the bad value
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _port(text):
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"--port {text!r} is not a port number 0-65535 (0 picks a free one)")
+    return port
+
+
+def _count(text):
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return n
+
+
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="build.py", description="Build, serve, and regenerate the data of the backprop page.",
         epilog="Without a command: build. Offline, set PYODIDE_DIR to a folder with Pyodide "
                f"{PYODIDE_VERSION} and its numpy wheel (or pass --pyodide-dir).")
-    sub = parser.add_subparsers(dest="command", metavar="{build,serve,data,bench}")
+    sub = parser.add_subparsers(dest="command", metavar="{build,serve,data,bench}", parser_class=_Parser)
 
     def build_flags(p):
         p.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: dist)")
@@ -591,12 +689,12 @@ def _parser():
     build_flags(sub.add_parser("build", help="build the static site (default)"))
     p_serve = sub.add_parser("serve", help="build, then serve on 127.0.0.1 and print the URL")
     build_flags(p_serve)
-    p_serve.add_argument("--port", type=int, default=8000, help="default 8000; 0 picks a free port")
+    p_serve.add_argument("--port", type=_port, default=8000, help="default 8000; 0 picks a free port")
     p_data = sub.add_parser("data", help="regenerate web/data (subset, model, metadata); needs numpy")
     p_data.add_argument("--mnist-dir", help="folder with the four MNIST .gz files "
                                             "(default: MNIST_DIR env, else download)")
-    p_data.add_argument("--n-train", type=int, default=10000, help="training digits in the subset")
-    p_data.add_argument("--n-test", type=int, default=2000, help="test digits in the subset")
+    p_data.add_argument("--n-train", type=_count, default=10000, help="training digits in the subset")
+    p_data.add_argument("--n-test", type=_count, default=2000, help="test digits in the subset")
     p_data.add_argument("--model", help="reuse this trained model (network2 JSON) instead of training")
     p_data.add_argument("--out-dir", default=str(DATA_DIR), help="default: web/data")
     p_bench = sub.add_parser("bench", help="CPython bench, then the browser bench on the built site")
@@ -629,9 +727,18 @@ def main(argv=None):
         elif args.command == "bench":
             return run_bench(args.out, args.pyodide, args.pyodide_dir,
                              cpython=not args.no_cpython, browser=not args.no_browser)
-    except (BuildError, ValueError, FileNotFoundError) as e:
+    except DownloadFailed as e:   # the network's fault, not the input's
         print(f"build.py {args.command}: error: {e}", file=sys.stderr)
         return 1
+    except (BuildError, ValueError, OSError) as e:   # a user's input, or a file it names
+        print(f"build.py {args.command}: error: {e}", file=sys.stderr)
+        return 1 if type(e).__name__ == "DownloadError" else 2   # backprop.mnist's: MNIST did not arrive
+    except MemoryError:
+        print(f"build.py {args.command}: error: out of memory", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nbuild.py {args.command}: interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

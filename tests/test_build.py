@@ -105,8 +105,9 @@ def test_self_hosted_pyodide_is_exactly_the_verified_files(site):
 def test_package_zip_imports_and_runs_on_its_own(site, tmp_path):
     names = zipfile.ZipFile(site / "py" / "backprop.zip").namelist()
     assert "backprop/__init__.py" in names and "backprop/network.py" in names
-    assert names == sorted(names) and all(n.startswith("backprop/") and n.endswith(".py") for n in names)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import numpy as np, backprop; "
+    assert names == sorted(names) and all(n.startswith("backprop/") and n.endswith((".py", ".json")) for n in names)
+    assert "backprop/limits.json" in names   # package data: browser.py reads it
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import numpy as np, backprop, backprop.browser; "
             "assert backprop.__file__.startswith(sys.argv[1]), backprop.__file__; "
             "net = backprop.Network([784, 30, 10], seed=1); "
             "print(net.feedforward(np.zeros((3, 784))).shape, backprop.__version__)")
@@ -123,7 +124,8 @@ def test_package_zip_is_reproducible(tmp_path):
     assert a.read_bytes() == b.read_bytes()
     info = zipfile.ZipFile(a).infolist()
     assert {i.date_time for i in info} == {build.ZIP_DATE}
-    assert sorted(i.filename for i in info) == sorted(f"backprop/{p.name}" for p in build.PACKAGE_DIR.glob("*.py"))
+    assert sorted(i.filename for i in info) == sorted(f"backprop/{p.name}" for p in
+                                                      [*build.PACKAGE_DIR.glob("*.py"), *build.PACKAGE_DIR.glob("*.json")])
 
 
 # --------------------------------------------------------------------------------- verification
@@ -151,13 +153,24 @@ def test_tampered_wasm_is_refused_and_no_dist_is_left(tampered_dir, web_dir, tmp
     assert not out.parent.exists() or leftovers(out.parent, "dist") == []
 
 
-def test_a_failed_build_keeps_the_previous_site(tampered_dir, web_dir, tmp_path):
+def test_a_failed_build_keeps_the_previous_site(web_dir, tmp_path, monkeypatch):
     out = tmp_path / "dist"
     build.build_site(out, "cdn", web_dir=web_dir, log=quiet)
-    before = (out / "config.json").read_text()
-    with pytest.raises(build.BuildError):
-        build.build_site(out, "self", tampered_dir, web_dir=web_dir, log=quiet)
-    assert (out / "config.json").read_text() == before
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    written = []
+
+    def fail_after_the_files(src, dst, expected):   # the last step before the swap: config.json
+        written.extend(build._site_files(Path(dst).parents[1]))
+        raise build.BuildError("disk full")
+
+    monkeypatch.setattr(build, "_copy_verified", fail_after_the_files)
+    pyodide_files = {n: tmp_path / n for n in ("pyodide.js", "pyodide-lock.json")}
+    monkeypatch.setattr(build, "verify_pyodide_dir", lambda d: pyodide_files)
+    monkeypatch.setattr(build, "_wheels_from_lock", lambda p: [])
+    with pytest.raises(build.BuildError, match="disk full"):
+        build.build_site(out, "self", tmp_path, web_dir=web_dir, log=quiet)
+    assert "index.html" in written and "py/backprop.zip" in written   # it failed after writing files
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert leftovers(tmp_path, "dist") == []
 
 
@@ -171,11 +184,11 @@ def test_missing_wheel_names_the_file_and_the_hash_from_the_lock(pyodide_dir, we
     assert not (tmp_path / "dist").exists()
 
 
-def test_cli_reports_a_bad_pyodide_dir_and_exits_1(tmp_path):
+def test_cli_reports_a_bad_pyodide_dir_and_exits_2(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "build.py"), "--out", str(tmp_path / "dist"),
                            "--pyodide-dir", str(tmp_path / "nowhere")],
                           capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert "nowhere" in proc.stderr and "does not exist" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "dist").exists()
 
@@ -415,3 +428,65 @@ def test_committed_model_reaches_97_5_percent_on_the_full_test_set():
     acc = net.accuracy(x_te, y_te) / len(y_te)
     assert acc >= 0.975
     assert acc == pytest.approx(meta["test_accuracy"], abs=5e-5)
+
+
+# --------------------------------------------------------------------------------- what --out may replace
+def test_a_folder_with_a_config_json_and_other_files_is_never_replaced(web_dir, tmp_path):
+    v = tmp_path / "v"
+    (v / "src").mkdir(parents=True)
+    (v / "config.json").write_text("{}")
+    (v / "src" / "thesis.tex").write_text("keep")
+    with pytest.raises(build.BuildError, match=r"src/thesis\.tex.*no build wrote"):
+        build.build_site(v, "cdn", web_dir=web_dir, log=quiet)
+    assert (v / "src" / "thesis.tex").read_text() == "keep" and (v / "config.json").read_text() == "{}"
+    assert leftovers(tmp_path, "v") == []
+
+
+def test_only_an_earlier_build_with_nothing_added_is_replaced(web_dir, tmp_path):
+    out = build.build_site(tmp_path / "dist", "cdn", web_dir=web_dir, log=quiet)
+    manifest = json.loads((out / build.MANIFEST).read_text())
+    assert manifest["signature"] == build.MANIFEST_SIGNATURE
+    assert set(manifest["files"]) == set(build._site_files(out)) - {build.MANIFEST}
+    (out / "index.html").unlink()                         # less than a build wrote: still ours
+    build.build_site(out, "cdn", web_dir=web_dir, log=quiet)
+    assert (out / "index.html").is_file()
+    (out / "data" / "notes.txt").write_text("mine")       # something added: not ours any more
+    with pytest.raises(build.BuildError, match=r"data/notes\.txt"):
+        build.build_site(out, "cdn", web_dir=web_dir, log=quiet)
+    assert (out / "data" / "notes.txt").read_text() == "mine"
+    (out / "data" / "notes.txt").unlink()
+    (out / build.MANIFEST).write_text('{"signature": "someone else", "files": ["data/notes.txt"]}')
+    (out / "data" / "notes.txt").write_text("mine")       # a forged manifest does not vouch for it
+    with pytest.raises(build.BuildError, match=r"data/notes\.txt"):
+        build.build_site(out, "cdn", web_dir=web_dir, log=quiet)
+
+
+@pytest.mark.parametrize("where", ["root", "web", "home", "slash", "file"])
+def test_protected_folders_and_files_are_refused_before_any_work(where, tmp_path, monkeypatch):
+    monkeypatch.setattr(build, "fetch_pyodide", lambda **_: pytest.fail("work started"))
+    out = {"root": ROOT, "web": ROOT / "web", "home": Path.home(), "slash": Path("/"),
+           "file": ROOT / "README.md"}[where]
+    with pytest.raises(build.BuildError, match="never replaces|is a file|inside"):
+        build.build_site(out, "self", log=quiet)
+    assert (ROOT / "README.md").is_file() and (ROOT / "web" / "index.html").is_file()
+
+
+def test_the_site_gets_the_packages_limits_for_state_js(web_dir, tmp_path):
+    out = build.build_site(tmp_path / "dist", "cdn", web_dir=web_dir, log=quiet)
+    assert (out / "js" / "limits.json").read_bytes() == build.LIMITS_FILE.read_bytes()
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["serve", "--port", "70000"], "70000"),
+    (["serve", "--port", "http"], "http"),
+    (["build", "--out", "README.md", "--pyodide", "cdn"], "is a file"),
+    (["build", "--pyodide", "jsdelivr"], "jsdelivr"),
+    (["data", "--n-train", "-5"], "-5"),
+    (["frobnicate"], "frobnicate"),
+])
+def test_user_errors_are_one_line_and_exit_2(argv, named):
+    proc = subprocess.run([sys.executable, str(ROOT / "build.py"), *argv], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)
+    assert proc.returncode == 2, proc.stderr
+    assert named in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,7 +1,9 @@
 """python -m backprop train | evaluate | bench, on a small slice of MNIST (or the committed subset)."""
 
+import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -10,7 +12,7 @@ import pytest
 
 import backprop
 from backprop import bench, cli, mnist
-from ci_support import ROOT
+from ci_support import ROOT, skip_or_fail
 from test_notebook import small_mnist
 
 
@@ -85,7 +87,10 @@ def test_train_options(tmp_path, small, capsys):
 
 
 def test_plot_writes_a_png(tmp_path, small, capsys):
-    pytest.importorskip("matplotlib", reason="--plot needs matplotlib")
+    try:
+        import matplotlib  # noqa: F401  (in the test extra: CI runs this test, never skips it)
+    except ImportError:
+        skip_or_fail("--plot needs matplotlib (pip install -e '.[test]')")
     code, out, err = run(train_args(tmp_path / "m.json", "--plot", str(tmp_path / "c.png")), capsys)
     assert code == 0, err
     png = (tmp_path / "c.png").read_bytes()
@@ -179,3 +184,104 @@ def test_bench_loop_is_the_same_math_and_reports(uint8_data, monkeypatch, capsys
     assert cli.main(["bench", "--n", "100", "--repeats", "1", "--dtype", "both"]) == 0
     out = capsys.readouterr().out
     assert "float64: vectorised" in out and "float32: vectorised" in out and "ratio" in out
+
+
+# -- real folders, faults, and outputs checked before the work ----------------------------------------
+@pytest.fixture
+def idx_dir(tmp_path, monkeypatch):
+    """A real MNIST-layout folder of small IDX files (10,050 training images: Nielsen's split leaves 50
+    to train on, 10,000 to validate; 200 test images), declared canonical for the test. Nothing else
+    can supply MNIST: no MNIST_DIR, an empty cache, mirrors that refuse."""
+    s = mnist.read_subset(ROOT / "web" / "data" / "mnist-subset.npz")
+    x = np.concatenate([s["x_train"], s["x_test"][:50]]).reshape(-1, 28, 28)
+    y = np.concatenate([s["y_train"], s["y_test"][:50]])
+    d = tmp_path / "idx"
+    d.mkdir()
+    arrays = {"train-images-idx3-ubyte": x, "train-labels-idx1-ubyte": y,
+              "t10k-images-idx3-ubyte": s["x_test"][-200:].reshape(-1, 28, 28),
+              "t10k-labels-idx1-ubyte": s["y_test"][-200:]}
+    sums = {}
+    for name, arr in arrays.items():
+        mnist.write_idx(d / f"{name}.gz", arr)
+        sums[name] = hashlib.sha256(mnist._raw_bytes(d / f"{name}.gz")).hexdigest()
+    monkeypatch.setattr(mnist, "SHA256", sums)
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setenv("BACKPROP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")
+    return d
+
+
+def test_mnist_dir_is_where_train_and_evaluate_read_mnist(tmp_path, idx_dir, capsys):
+    code, out, err = run(["train", "--sizes", "784,10", "--epochs", "1", "--seed", "1", "--mnist-dir",
+                          str(idx_dir), "--out", str(tmp_path / "m.json")], capsys)
+    assert code == 0, err
+    assert "on 50 images; eval on 10,000 validation images" in out
+    history = json.loads((tmp_path / "m.history.json").read_text())
+    assert history["train_size"] == 50
+    code, out, err = run(["evaluate", str(tmp_path / "m.json"), "--mnist-dir", str(idx_dir)], capsys)
+    assert code == 0, err
+    assert "(" in out and "/200)" in out   # the folder's 200 test digits
+    code, _, err = run(["evaluate", str(tmp_path / "m.json")], capsys)   # without it: nothing to read
+    assert code == 1 and "could not download" in err
+
+
+def test_divergence_is_one_line_exit_1_and_saves_nothing(tmp_path, small, capsys):
+    code, out, err = run(train_args(tmp_path / "m.json", "--eta", "1e6", "--lmbda", "5", "--force"), capsys)
+    assert code == 1
+    assert "became NaN at epoch 1, batch" in err and "nothing was saved" in err
+    assert len([line for line in err.splitlines() if "error" in line]) == 1 and "Warning" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_output_is_checked_before_training(tmp_path, small, capsys):
+    (tmp_path / "m.history.json").write_text("keep")       # the history follows the model's rule
+    code, out, err = run(train_args(tmp_path / "m.json"), capsys)
+    assert code == 2 and "m.history.json" in err and "--force" in err and "epoch" not in out
+    assert (tmp_path / "m.history.json").read_text() == "keep" and not (tmp_path / "m.json").exists()
+    (tmp_path / "c.png").write_text("keep")
+    code, out, err = run(train_args(tmp_path / "n.json", "--plot", str(tmp_path / "c.png")), capsys)
+    assert code == 2 and "c.png" in err and "epoch" not in out
+    code, out, err = run(train_args(tmp_path / "n.json", "--plot", str(tmp_path / "n.json")), capsys)
+    assert code == 2 and "different files" in err
+    os.mkfifo(tmp_path / "pipe.json")
+    code, out, err = run(train_args(tmp_path / "pipe.json", "--force"), capsys)
+    assert code == 2 and "named pipe" in err and "epoch" not in out
+    if os.access("/dev/null", os.W_OK):
+        code, out, err = run(train_args("/dev/null", "--force"), capsys)
+        assert code == 2 and "character device" in err and "epoch" not in out
+
+
+def test_ctrl_c_during_the_save_finishes_it_and_says_so(tmp_path, small, capsys, monkeypatch):
+    real_save = backprop.Network.save
+
+    def save_and_press_ctrl_c(net, path):
+        os.kill(os.getpid(), signal.SIGINT)   # arrives while the model is being written
+        real_save(net, path)
+
+    monkeypatch.setattr(backprop.Network, "save", save_and_press_ctrl_c)
+    code, out, err = run(train_args(tmp_path / "m.json"), capsys)
+    assert code == 130
+    assert "interrupted; saved" in err and "m.json" in err and "m.history.json" in err
+    assert "nothing was saved" not in err
+    assert backprop.load(tmp_path / "m.json").sizes == [784, 16, 10]
+    assert json.loads((tmp_path / "m.history.json").read_text())["epochs"] == 2
+
+
+@pytest.mark.parametrize("sizes", ["784,99999999999,10", "784," + ",".join(["5000"] * 2000) + ",10"])
+def test_sizes_beyond_memory_are_refused_at_once_in_one_short_line(sizes, capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["train", "--sizes", sizes])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and len(err.strip().splitlines()) == 1 and len(err) < 400
+    assert "over the cap" in err
+
+
+def test_hostile_model_files_are_one_line_exit_2(tmp_path, capsys):
+    (tmp_path / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    d = backprop.Network([784, 10], seed=0).to_dict()
+    d["cost"] = ["CrossEntropyCost"]
+    (tmp_path / "cost.json").write_text(json.dumps(d))
+    for name, named in (("deep.json", "nests"), ("cost.json", "unknown cost")):
+        assert cli.main(["evaluate", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert named in err and len(err.strip().splitlines()) == 1 and len(err) < 400

@@ -249,3 +249,25 @@ def test_real_mnist_when_available():
     assert list(np.bincount(np.concatenate([y, yv]), minlength=10)) == TRAIN_COUNTS
     assert list(np.bincount(yt, minlength=10)) == TEST_COUNTS
     assert x.max() == 255 and x.min() == 0
+
+
+def test_a_compressed_file_is_never_decompressed_past_its_size(tmp_path, monkeypatch):
+    bomb = tmp_path / "train-labels-idx1-ubyte.gz"
+    with gzip.open(bomb, "wb", compresslevel=9) as f:   # 64 MB of zeros in about 64 kB
+        for _ in range(64):
+            f.write(bytes(1 << 20))
+    assert bomb.stat().st_size < 200_000
+    read = []
+    real_read = gzip.GzipFile.read
+
+    def counting_read(self, size=-1):
+        data = real_read(self, size)
+        read.append(len(data))
+        return data
+
+    monkeypatch.setattr(gzip.GzipFile, "read", counting_read)
+    with pytest.raises(ValueError, match="decompresses to more than 1,000 bytes"):
+        mnist.read_idx(bomb, limit=1000)
+    with pytest.raises(mnist.ChecksumError, match="more than 60,008 bytes"):   # the canonical size
+        mnist._verified_bytes(bomb, "train-labels-idx1-ubyte")
+    assert sum(read) <= 1001 + 60_009   # it stopped there, not after 64 MB

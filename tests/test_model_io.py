@@ -1,6 +1,8 @@
 """Models as network2 JSON: round trips, files written by network2, and every malformed file refused."""
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -54,19 +56,94 @@ def test_a_file_written_by_network2_loads_and_predicts_the_same():
     np.testing.assert_allclose(net.feedforward(x), want, rtol=1e-12)
 
 
-def test_save_replaces_atomically_and_keeps_the_old_model_on_failure(tmp_path, monkeypatch):
+@pytest.mark.parametrize("fault", ["replace", "write"])
+def test_save_replaces_atomically_and_keeps_the_old_model_on_failure(tmp_path, monkeypatch, fault):
     path = tmp_path / "m.json"
     Network([3, 2], seed=1).save(path)
     before = path.read_text()
+    real_replace = os.replace
+    if fault == "replace":   # the new file is complete; renaming it over the old one fails
+        def broken(src, dst):
+            assert Path(src).read_text() != before   # the new model was written, elsewhere
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr(backprop.fileio.os, "replace", broken)
+    else:                    # the disk fills up halfway through the write
+        real_fdopen = os.fdopen
 
-    def broken_dumps(*a, **k):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(backprop.model_io.json, "dumps", broken_dumps)
-    with pytest.raises(RuntimeError):
+        class HalfFull:
+            def __init__(self, f):
+                self.f = f
+            def __enter__(self):
+                return self
+            def __exit__(self, *exc):
+                self.f.close()
+            def write(self, data):
+                self.f.write(data[:len(data) // 2])
+                raise OSError(28, "No space left on device")
+        monkeypatch.setattr(backprop.fileio.os, "fdopen", lambda fd, mode: HalfFull(real_fdopen(fd, mode)))
+    with pytest.raises(OSError, match="m.json"):   # named by the model's path, not the temporary one
         Network([3, 2], seed=2).save(path)
+    monkeypatch.setattr(backprop.fileio.os, "replace", real_replace)
     assert path.read_text() == before
-    assert list(tmp_path.iterdir()) == [path]
+    assert list(tmp_path.iterdir()) == [path]   # no temporary file left behind
+    assert backprop.load(path).sizes == [3, 2]
+
+
+def test_save_writes_only_regular_files(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    (tmp_path / "folder.json").mkdir()
+    for target, kind in ((pipe, "named pipe"), (tmp_path / "folder.json", "folder")):
+        with pytest.raises(ValueError, match=kind):
+            Network([3, 2], seed=1).save(target)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode) and (tmp_path / "folder.json").is_dir()
+    if os.path.exists("/dev/null") and os.access("/dev/null", os.W_OK):
+        with pytest.raises(ValueError, match="character device"):
+            Network([3, 2], seed=1).save("/dev/null")
+        assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    link = tmp_path / "link.json"
+    Network([3, 2], seed=1).save(tmp_path / "real.json")
+    link.symlink_to(tmp_path / "real.json")
+    Network([3, 2], seed=2).save(link)                   # a link to a model: the model is replaced
+    assert link.is_symlink() and backprop.load(link).weights[0].tolist() == Network([3, 2], seed=2).weights[0].tolist()
+
+
+def test_save_refuses_non_finite_weights(tmp_path):
+    net = Network([3, 2], seed=1)
+    net.weights[0][1, 2] = np.nan
+    with pytest.raises(ValueError, match="not all finite"):
+        net.save(tmp_path / "m.json")
+    net.weights[0][1, 2] = np.inf
+    with pytest.raises(ValueError, match="not all finite"):
+        net.save(tmp_path / "m.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_refuses_devices_and_pipes_without_reading_them(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)                           # opening it for reading would wait for a writer forever
+    with pytest.raises(ValueError, match="not a regular file"):
+        backprop.load(pipe)
+    if os.path.exists("/dev/zero"):           # endless: a size cap that trusted the size would read forever
+        with pytest.raises(ValueError, match="not a regular file"):
+            backprop.load("/dev/zero")
+
+
+def test_nesting_and_types_are_checked_before_they_can_crash_the_parser(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"sizes": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(ValueError, match=r"deep.json: model JSON nests 100,001 levels deep"):
+        backprop.load(deep)
+    assert backprop.model_io.nesting_depth('{"a": "[[[[[[[", "b": [[1]], "c": "\\"[["}') == 3
+    d = valid()
+    d["cost"] = ["CrossEntropyCost"]         # unhashable: once a TypeError from the dict lookup
+    with pytest.raises(ValueError, match="unknown cost"):
+        backprop.from_dict(d)
+    d = valid()
+    d["sizes"] = [3] + [1] * 1_000_000
+    with pytest.raises(ValueError) as e:
+        backprop.from_dict(d)
+    assert len(str(e.value)) < 300 and "1,000,001 items" in str(e.value)
 
 
 def valid():

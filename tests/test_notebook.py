@@ -45,7 +45,7 @@ def small_wrapper(monkeypatch, data):
 def test_the_notebooks_three_lines_train(small_wrapper, capsys):
     training_data, validation_data, test_data = load_data_wrapper()
     assert isinstance(training_data, zip) and isinstance(test_data, zip)
-    learner = NN([784, 30, 10])
+    learner = NN([784, 30, 10], seed=1)   # seeded: unseeded, about 1 run in 75 stayed under 40 %
     result = learner.trainer(training_data, 2, 10, 3.0, 0.1, eval_data=test_data)
     assert result == ([], [], [], [])   # no print flag, no monitor
     out = capsys.readouterr().out

@@ -1,7 +1,7 @@
 """How much the one-matrix-pass mini-batch buys: examples/s of the vectorised trainer against a plain
 per-example loop over the same math (network2's way), measured in one run, same data, same start.
 
-    python -m backprop bench [--n 10000] [--dtype float64|float32|both] [--repeats 5]
+    python -m backprop bench [--n 10000] [--dtype float64|float32|both] [--repeats 5]   (see cli.py)
 
 784-30-10, cross-entropy, mini-batches of 10, η = 0.5, λ = 5.0, one epoch over the first n training
 images; each figure is the median of ``repeats`` epochs, the two trainers taking turns so that a noisy
@@ -151,8 +151,3 @@ def run_bench(n=10000, dtypes=("float64", "float32"), repeats=5, directory=None,
     return dict(n=n, sizes=SIZES, batch_size=BATCH_SIZE, eta=ETA, lmbda=LMBDA, repeats=repeats, data=source,
                 blas=info, numpy=np.__version__, results=results)
 
-
-def main(argv=None):
-    """``python -m backprop bench ...`` (the same flags)."""
-    from .cli import main as cli_main
-    return cli_main(["bench", *(argv or [])])

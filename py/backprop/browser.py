@@ -20,22 +20,24 @@ import time
 
 import numpy as np
 
-from . import metrics, mnist, preprocess, units
+from . import limits, metrics, mnist, preprocess, units
+from .checks import short
 from .costs import get_cost
+from .limits import FIELDS, N_INPUTS, N_OUTPUTS, message
 from .model_io import loads
-from .network import WEIGHT_INITS, Network
+from .network import Network
 
-N_INPUTS, N_OUTPUTS = 784, 10
+# The parameters' limits, defaults and messages live in limits.json (shared with web/js/state.js).
 COSTS = {"cross-entropy": "CrossEntropyCost", "quadratic": "QuadraticCost"}
-MAX_HIDDEN_LAYERS = 4
-MAX_LAYER_SIZE = 1000     # a browser tab's memory and patience, not a property of the maths
-MAX_EPOCHS = 1000
-MAX_SEED = 2**32 - 1
+assert tuple(COSTS) == limits.COSTS, "limits.json and COSTS name different costs"
+MAX_HIDDEN_LAYERS = FIELDS["hidden"]["maxLayers"]
+MAX_LAYER_SIZE = FIELDS["hidden"]["max"]     # a browser tab's memory and patience, not the maths'
+MAX_EPOCHS = FIELDS["epochs"]["max"]
+MAX_SEED = FIELDS["seed"]["max"]
 PAUSE_EVERY = 0.05        # seconds of work between yields to the JavaScript event loop
 PROGRESS_EVERY = 0.15     # seconds between progress reports
 
-DEFAULTS = {"hidden": [30], "cost": "cross-entropy", "eta": 0.5, "lmbda": 5.0, "batch_size": 10,
-            "epochs": 10, "train_size": 10000, "weight_init": "default", "seed": 1, "monitor": True}
+DEFAULTS = {**limits.DEFAULTS, "monitor": True}   # monitor: the worker's switch, not a form field
 
 
 # -- the data ---------------------------------------------------------------------------------------
@@ -54,36 +56,64 @@ def read_subset(source):
 
 
 # -- the parameters of a run ------------------------------------------------------------------------
-def _int(name, value, lo, hi):
+def _text(value):
+    """A value in a message: numbers as JavaScript's String() shows them (5.0 as "5"), anything else
+    (a string where a number belongs, a bool) as its repr, so that the wrong type shows."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return short(value, 40)
+
+
+def _is_int(value, lo, hi):
     if isinstance(value, float) and value.is_integer():
         value = int(value)        # JSON from JavaScript has no integer type
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer from {lo} to {hi}, got {value!r}")
+    return not isinstance(value, bool) and isinstance(value, numbers.Integral) and lo <= value <= hi
+
+
+def _int(name, value, lo, hi, key="int"):
+    """An int lo..hi; ``name`` is a field of limits.json (its label goes into the message) or a label."""
+    if not _is_int(value, lo, hi):
+        label = FIELDS[name]["label"] if name in FIELDS else name
+        prefix = f"{name}: " if name in FIELDS else ""
+        raise ValueError(prefix + message(key, label=label, min=lo, max=hi, value=_text(value)))
     return int(value)
 
 
-def _float(name, value, positive):
+def _float(name, value):
+    f = FIELDS[name]
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or value < 0 or (positive and value == 0):
-        raise ValueError(f"{name} must be a {'positive' if positive else 'non-negative'} number, "
-                         f"got {value!r}")
+            or value < f["min"] or (f.get("exclusiveMin") and value == f["min"]):
+        key = "positive" if f.get("exclusiveMin") else "non_negative"
+        raise ValueError(f"{name}: " + message(key, label=f["label"], value=_text(value)))
     return float(value)
+
+
+def _choice(name, value):
+    f = FIELDS[name]
+    if not isinstance(value, str) or value not in f["values"]:
+        raise ValueError(f"{name}: " + message("choice", label=f["label"], values=", ".join(f["values"]),
+                                               value=value if isinstance(value, str) else _text(value)))
+    return value
 
 
 def parse_hidden(value):
     """Hidden layer sizes from "100,30", "30", "" (none) or a list of ints."""
+    prefix = f"hidden {short(value, 40)}: "
     if isinstance(value, str):
         parts = [p.strip() for p in value.replace(" ", ",").split(",") if p.strip()]
-        try:
-            value = [int(p) for p in parts]
-        except ValueError:
-            raise ValueError(f"hidden layers must be sizes separated by commas, like 100,30; "
-                             f"got {value!r}") from None
+        value = [int(p) if p.isdigit() else p for p in parts]
     if not isinstance(value, (list, tuple)):
-        raise ValueError(f"hidden layers must be a list of sizes, got {value!r}")
+        raise ValueError(f"hidden layers must be a list of sizes, got {short(value, 40)}")
     if len(value) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(value)}: {list(value)}")
-    return [_int("a hidden layer size", n, 1, MAX_LAYER_SIZE) for n in value]
+        raise ValueError(prefix + message("layer_count", max=MAX_HIDDEN_LAYERS, count=len(value)))
+    lo = FIELDS["hidden"]["min"]
+    for n in value:
+        if not _is_int(n, lo, MAX_LAYER_SIZE):
+            text = n if isinstance(n, str) else _text(n)   # a piece of the typed text, as typed
+            raise ValueError(prefix + message("layer_size", min=lo, max=MAX_LAYER_SIZE, value=text))
+    return [int(n) for n in value]
 
 
 def validate_params(params, n_train_available):
@@ -95,18 +125,18 @@ def validate_params(params, n_train_available):
         raise ValueError(f"unknown parameter(s) {', '.join(unknown)}; expected some of {', '.join(DEFAULTS)}")
     p = {**DEFAULTS, "train_size": min(DEFAULTS["train_size"], n_train_available), **params}
     out = {"hidden": parse_hidden(p["hidden"])}
-    if p["cost"] not in COSTS:
-        raise ValueError(f"cost must be one of {', '.join(COSTS)}, got {p['cost']!r}")
-    out["cost"] = p["cost"]
-    out["eta"] = _float("η (eta)", p["eta"], positive=True)
-    out["lmbda"] = _float("λ (lmbda)", p["lmbda"], positive=False)
-    out["train_size"] = _int("training-set size", p["train_size"], 1, n_train_available)
-    out["batch_size"] = _int("mini-batch size", p["batch_size"], 1, out["train_size"])
-    out["epochs"] = _int("epochs", p["epochs"], 1, MAX_EPOCHS)
-    if p["weight_init"] not in WEIGHT_INITS:
-        raise ValueError(f"weight init must be one of {', '.join(WEIGHT_INITS)}, got {p['weight_init']!r}")
-    out["weight_init"] = p["weight_init"]
-    out["seed"] = None if p["seed"] in (None, "") else _int("seed", p["seed"], 0, MAX_SEED)
+    out["cost"] = _choice("cost", p["cost"])
+    out["eta"] = _float("eta", p["eta"])
+    out["lmbda"] = _float("lmbda", p["lmbda"])
+    out["train_size"] = _int("train_size", p["train_size"], FIELDS["train_size"]["min"], n_train_available)
+    if _is_int(p["batch_size"], FIELDS["batch_size"]["min"], math.inf) and p["batch_size"] > out["train_size"]:
+        raise ValueError("batch_size: " + message("batch_vs_train", batch_size=_text(p["batch_size"]),
+                                                  train_size=out["train_size"]))
+    out["batch_size"] = _int("batch_size", p["batch_size"], FIELDS["batch_size"]["min"], out["train_size"])
+    out["epochs"] = _int("epochs", p["epochs"], FIELDS["epochs"]["min"], MAX_EPOCHS)
+    out["weight_init"] = _choice("weight_init", p["weight_init"])
+    out["seed"] = None if p["seed"] in (None, "") else _int("seed", p["seed"], FIELDS["seed"]["min"],
+                                                              MAX_SEED, key="seed")
     if not isinstance(p["monitor"], bool):
         raise ValueError(f"monitor must be true or false, got {p['monitor']!r}")
     out["monitor"] = p["monitor"]

@@ -4,40 +4,65 @@ import numbers
 
 import numpy as np
 
+MAX_PARAMETERS = 20_000_000   # weights and biases of one network: 160 MB in float64, per copy
+
+
+def short(value, limit=80):
+    """repr(value) cut to about ``limit`` characters, so that an error message stays one short line
+    whatever it quotes (a list of a million layer sizes, a megabyte string)."""
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        head = ", ".join(repr(v) for v in value[:6])
+        text = f"[{head}, ... ({len(value):,} items)]"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit - 15] + f"... ({len(text):,} chars)"
+
+
 
 def positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ValueError(f"{name} must be a positive integer, got {short(value)}")
     return int(value)
 
 
 def non_negative_int(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        raise ValueError(f"{name} must be a non-negative integer, got {short(value)}")
     return int(value)
 
 
 def positive_float(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+        raise ValueError(f"{name} must be a positive finite number, got {short(value)}")
     return float(value)
 
 
 def non_negative_float(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a non-negative finite number, got {value!r}")
+        raise ValueError(f"{name} must be a non-negative finite number, got {short(value)}")
     return float(value)
 
 
-def sizes(value):
-    """Layer sizes: a list of at least two positive ints, e.g. [784, 30, 10]."""
+def sizes(value, max_parameters=MAX_PARAMETERS):
+    """Layer sizes: a list of at least two positive ints, e.g. [784, 30, 10], whose weights and biases
+    number at most ``max_parameters`` (checked before anything is allocated)."""
     try:
         out = list(value)
     except TypeError:
-        raise TypeError(f"sizes must be a list of layer sizes like [784, 30, 10], got {value!r}") from None
+        raise TypeError(f"sizes must be a list of layer sizes like [784, 30, 10], got {short(value)}") from None
     if len(out) < 2:
-        raise ValueError(f"sizes needs at least an input and an output layer, got {value!r}")
-    return [positive_int(f"sizes[{i}]", n) for i, n in enumerate(out)]
+        raise ValueError(f"sizes needs at least an input and an output layer, got {short(value)}")
+    out = [positive_int(f"sizes[{i}]", n) for i, n in enumerate(out)]
+    n = parameters(out)
+    if n > max_parameters:
+        raise ValueError(f"sizes {short(out)} mean {n:,} weights and biases (about {8 * n / 1e9:,.1f} GB "
+                         f"in float64), over the cap of {max_parameters:,}")
+    return out
+
+
+def parameters(sizes):
+    """Weights and biases of a network with these layer sizes."""
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
 def inputs(x, n_in, dtype):
@@ -61,8 +86,13 @@ def targets(y, m, n_out, dtype):
     y = np.asarray(y)
     if y.ndim == 2 and y.shape == (m, n_out):
         y = y.astype(dtype, copy=False)
-        if not np.all(np.isfinite(y)):
-            raise ValueError("targets contain NaN or infinity")
+        # one-hot: every entry 0 or 1, one 1 per row (one output: a 0/1 target)
+        zero_one = (y == 0) | (y == 1)
+        good_rows = zero_one.all(axis=1) & ((y.sum(axis=1) == 1) if n_out > 1 else True)   # (m,)
+        if not good_rows.all():
+            bad = int(np.flatnonzero(~good_rows)[0])
+            raise ValueError(f"one-hot targets must be rows of 0s with a single 1; row {bad} is "
+                             f"{short(y[bad].tolist())}")
         return y
     if y.ndim == 2 and y.shape[1] == 1:  # a column of labels
         y = y[:, 0]

@@ -5,23 +5,30 @@
     python -m backprop evaluate model.json
     python -m backprop bench [--n 10000] [--dtype float64|float32|both]
 
-A bad argument, a missing or malformed file, or missing MNIST is one line on stderr naming the value,
-with exit code 2 (1 when MNIST could not be downloaded); never a traceback.
+A bad argument, a bad output path, a missing or malformed file, or missing MNIST is one line on
+stderr naming the value, with exit code 2; a run that could not finish — MNIST could not be
+downloaded, training diverged, memory ran out — is one line and exit code 1; Ctrl-C is 130. Output
+paths are checked before any work, the model and its history follow one rule (neither is replaced
+without --force), and only regular files are ever replaced. A traceback means a bug.
 """
 
 import argparse
 import json
 import secrets
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from . import metrics, mnist
+from . import checks, limits, metrics, mnist
 from .costs import get_cost
-from .model_io import load as load_model, write_text_atomically
-from .network import History, Network
+from .fileio import check_output, write_atomically
+from .model_io import load as load_model
+from .network import Diverged, History, Network
 from .progress import ProgressBar
 
 
@@ -29,19 +36,31 @@ class UsageError(Exception):
     """A bad argument found after parsing (e.g. an existing --out): exit 2 with its message."""
 
 
+class Interrupted(Exception):
+    """Ctrl-C, with what had been saved by then (exit 130)."""
+
+    def __init__(self, saved):
+        super().__init__("interrupted; " + (f"saved {' and '.join(map(str, saved))}" if saved
+                                            else "nothing was saved"))
+
+
 # -- argument types: each names the bad value ----------------------------------------------------------
 def _sizes(text):
+    shown = checks.short(text, 60)
     try:
         sizes = [int(s) for s in text.split(",")]
     except ValueError:
         sizes = []
     if len(sizes) < 2 or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"bad sizes {text!r}: expected comma-separated positive layer "
+        raise argparse.ArgumentTypeError(f"bad sizes {shown}: expected comma-separated positive layer "
                                          f"sizes like 784,100,10")
-    if sizes[0] != 784 or sizes[-1] != 10:
-        raise argparse.ArgumentTypeError(f"bad sizes {text!r}: MNIST needs 784 inputs and 10 outputs, "
-                                         f"e.g. 784,100,10")
-    return sizes
+    if sizes[0] != limits.N_INPUTS or sizes[-1] != limits.N_OUTPUTS:
+        raise argparse.ArgumentTypeError(f"bad sizes {shown}: MNIST needs {limits.N_INPUTS} inputs and "
+                                         f"{limits.N_OUTPUTS} outputs, e.g. 784,100,10")
+    try:   # the memory estimate, before anything is allocated
+        return checks.sizes(sizes)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _number(kind, test, what):
@@ -50,7 +69,7 @@ def _number(kind, test, what):
             value = kind(text)
         except ValueError:
             value = None
-        if value is None or not np.isfinite(value) or not test(value):
+        if value is None or (kind is float and not np.isfinite(value)) or not test(value):
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
         return value
     return parse
@@ -63,10 +82,10 @@ non_negative_float = _number(float, lambda v: v >= 0, "a non-negative number")
 
 
 def _cost(text):
-    try:
-        return get_cost(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"unknown cost {text!r}: expected cross-entropy or quadratic") from None
+    if text not in limits.COSTS:   # the page's names (limits.json), nothing else
+        raise argparse.ArgumentTypeError(f"unknown cost {checks.short(text, 40)}: expected "
+                                         f"{' or '.join(limits.COSTS)}")
+    return get_cost(text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,9 +103,10 @@ def build_parser():
     t.add_argument("--batch-size", type=positive_int, default=10)
     t.add_argument("--eta", type=positive_float, default=0.5, help="learning rate η")
     t.add_argument("--lmbda", type=non_negative_float, default=5.0, help="L2 regularisation λ")
-    t.add_argument("--cost", type=_cost, default="cross-entropy", help="cross-entropy (default) or quadratic")
+    t.add_argument("--cost", type=_cost, default=limits.DEFAULTS["cost"],
+                   help=f"{' or '.join(limits.COSTS)} (default {limits.DEFAULTS['cost']})")
     t.add_argument("--seed", type=non_negative_int, default=None, help="default: a random seed, recorded")
-    t.add_argument("--weight-init", choices=("default", "large"), default="default")
+    t.add_argument("--weight-init", choices=limits.WEIGHT_INITS, default=limits.DEFAULTS["weight_init"])
     t.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     t.add_argument("--train-size", type=positive_int, default=None, help="use the first N training images")
     t.add_argument("--eval", choices=("validation", "test"), default="validation",
@@ -94,7 +114,7 @@ def build_parser():
     t.add_argument("--mnist-dir", default=None, help="folder with the MNIST IDX files (default MNIST_DIR, "
                                                      "else download into a cache)")
     t.add_argument("--out", default="model.json", help="model file (network2 JSON); history goes beside it")
-    t.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    t.add_argument("--force", action="store_true", help="overwrite an existing model, history or plot")
     t.add_argument("--plot", default=None, metavar="PNG", help="draw the four curves to this PNG (matplotlib)")
 
     e = sub.add_parser("evaluate", help="test accuracy and confusion matrix of a saved model")
@@ -117,16 +137,39 @@ def history_path(out):
 
 
 def _write_json(path, data):
-    write_text_atomically(path, json.dumps(data, indent=1) + "\n")
+    write_atomically(path, json.dumps(data, indent=1) + "\n")
+
+
+@contextmanager
+def _deferred_interrupt(saved):
+    """Ctrl-C waits until the files in progress are written (a few milliseconds), then raises
+    Interrupted naming them: a message never says "nothing was saved" after a file was replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed = []
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise Interrupted(saved)
 
 
 def train(args, out=None, err=None):
     out, err = out or sys.stdout, err or sys.stderr   # looked up per call: tests swap them
     out_path = Path(args.out)
-    if out_path.exists() and not args.force:
-        raise UsageError(f"--out {args.out} already exists; pass --force to overwrite it")
-    if not out_path.parent.is_dir():
-        raise UsageError(f"--out {args.out}: folder {out_path.parent} does not exist")
+    outputs = [(out_path, "--out"), (history_path(out_path), "history")]
+    if args.plot:
+        outputs.append((Path(args.plot), "--plot"))
+    if len({p.resolve() for p, _ in outputs}) < len(outputs):
+        raise UsageError(f"--out {args.out}, its history and --plot must be different files")
+    try:   # every output, before any work: nothing trained is then lost for want of a place to save it
+        for path, what in outputs:
+            check_output(path, force=args.force, what=what)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     if args.plot:
         from .plot import require_matplotlib
         require_matplotlib()   # before training, not after it
@@ -176,7 +219,6 @@ def train(args, out=None, err=None):
         bar.start_epoch()
 
     final_test = net.accuracy(xt, yt)
-    net.save(out_path)
     record = dict(settings, **h.to_dict(), eval_set=args.eval, test_accuracy=test_accuracy,
                   final_test_accuracy=final_test / len(xt), epoch_seconds=epoch_seconds,
                   train_seconds=train_seconds, train_examples_per_second=examples_per_second,
@@ -187,7 +229,12 @@ def train(args, out=None, err=None):
                       test_accuracy_at_best_epoch=test_accuracy[best])
         print(f"best {args.eval} accuracy {h.eval_accuracy[best]:.2%} at epoch {best + 1} "
               f"(test {test_accuracy[best]:.2%} then)", file=out)
-    _write_json(history_path(out_path), record)
+    saved = args.saved = []
+    with _deferred_interrupt(saved):
+        net.save(out_path)
+        saved.append(out_path)
+        _write_json(history_path(out_path), record)
+        saved.append(history_path(out_path))
     print(f"test accuracy: {final_test / len(xt):.2%} ({final_test}/{len(xt)})", file=out)
     print(f"saved {out_path} and {history_path(out_path)}", file=out)
     if args.plot:
@@ -234,19 +281,28 @@ def main(argv=None):
     prog = f"{parser.prog} {args.command}"
     try:
         if args.command == "train":
-            return train(args)
+            # numpy's overflow warnings would only precede the Diverged error the core raises itself
+            with np.errstate(over="ignore", invalid="ignore"):
+                return train(args)
         if args.command == "evaluate":
             return evaluate(args)
         from .bench import run_bench
         run_bench(n=args.n, dtypes=("float64", "float32") if args.dtype == "both" else (args.dtype,),
                   repeats=args.repeats, directory=args.mnist_dir)
         return 0
-    except mnist.DownloadError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
+    except (mnist.DownloadError, Diverged) as e:   # the run could not finish; nothing was saved
+        print(f"{prog}: error: {e}{'; nothing was saved' if isinstance(e, Diverged) else ''}",
+              file=sys.stderr)
+        return 1
+    except MemoryError:
+        print(f"{prog}: error: out of memory; try smaller --sizes or --batch-size", file=sys.stderr)
         return 1
     except (UsageError, ValueError, ImportError, OSError) as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
+    except Interrupted as e:
+        print(f"\n{prog}: {e}", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
-        print(f"\n{prog}: interrupted; nothing was saved", file=sys.stderr)
+        print(f"\n{prog}: {Interrupted(getattr(args, 'saved', []))}", file=sys.stderr)
         return 130

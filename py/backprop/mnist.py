@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .fileio import write_atomically
+
 # decompressed sha256 of the canonical files (the hashes in shared/README.md)
 SHA256 = {
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
@@ -26,6 +28,10 @@ SHA256 = {
     "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
+# their decompressed sizes: a file is never decompressed past these (a gzip bomb stops at once)
+SIZES = {"train-images-idx3-ubyte": 47_040_016, "train-labels-idx1-ubyte": 60_008,
+         "t10k-images-idx3-ubyte": 7_840_016, "t10k-labels-idx1-ubyte": 10_008}
+MAX_IDX_BYTES = 1 << 30   # any other IDX file: what read_idx will decompress at most
 FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 # Public mirrors of the canonical .gz files; MNIST_MIRRORS (space or comma separated) overrides them.
@@ -53,18 +59,24 @@ class DownloadError(OSError):
 
 
 # -- IDX ------------------------------------------------------------------------------------------
-def _raw_bytes(path):
-    """The file's contents, gunzipped when it is gzip (judged by its magic bytes, not its name)."""
+def _raw_bytes(path, limit=MAX_IDX_BYTES):
+    """The file's contents, gunzipped when it is gzip (judged by its magic bytes, not its name),
+    decompressed in a stream that stops with a ValueError as soon as it passes ``limit`` bytes."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        f = open(path, "rb")
     except FileNotFoundError:
         raise FileNotFoundError(f"MNIST file not found: {path}") from None
-    if data[:2] == b"\x1f\x8b":
+    with f:
+        gz = f.read(2) == b"\x1f\x8b"
+        f.seek(0)
         try:
-            data = gzip.decompress(data)
+            stream = gzip.GzipFile(fileobj=f) if gz else f
+            data = stream.read(limit + 1)
         except (EOFError, OSError, zipfile.BadZipFile) as e:   # truncated stream, bad CRC, garbage
             raise ValueError(f"{path}: not a readable gzip file ({e})") from None
+    if len(data) > limit:
+        raise ValueError(f"{path}: {'decompresses to' if gz else 'is'} more than {limit:,} bytes")
     return data
 
 
@@ -93,9 +105,10 @@ def parse_idx(data, name="<bytes>"):
     return arr.astype(dtype.newbyteorder("="))   # a writable native-endian copy
 
 
-def read_idx(path):
-    """Read an IDX file, gzip-compressed or raw, into an ndarray (uint8 for MNIST)."""
-    return parse_idx(_raw_bytes(path), str(path))
+def read_idx(path, limit=MAX_IDX_BYTES):
+    """Read an IDX file, gzip-compressed or raw, into an ndarray (uint8 for MNIST); at most ``limit``
+    bytes are decompressed."""
+    return parse_idx(_raw_bytes(path, limit), str(path))
 
 
 def write_idx(path, arr):
@@ -121,7 +134,13 @@ def _find(directory, name):
 
 
 def _verified_bytes(path, name):
-    data = _raw_bytes(path)
+    try:
+        data = _raw_bytes(path, SIZES[name])
+    except ValueError as e:
+        if "more than" not in str(e):
+            raise
+        raise ChecksumError(f"{e}, the size of {name}; the file is damaged or not MNIST",
+                            SHA256[name], "(too large)") from None
     actual = hashlib.sha256(data).hexdigest()
     if actual != SHA256[name]:
         raise ChecksumError(f"{path}: decompressed sha256 {actual} does not match the expected {SHA256[name]} "
@@ -248,14 +267,8 @@ def write_subset(path, n_train=10000, n_test=2000, directory=None, *, n_validati
     arrays = dict(x_train=x_tr[:n_train], y_train=y_tr[:n_train].astype(np.uint8),
                   x_test=x_te[:n_test], y_test=y_te[:n_test].astype(np.uint8))
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:   # a file object: savez would otherwise append .npz to the tmp name
-            np.savez_compressed(f, **arrays)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    # a file object: savez would otherwise append .npz to the temporary file's name
+    write_atomically(path, lambda f: np.savez_compressed(f, **arrays))
     return path
 
 

@@ -8,40 +8,28 @@ never a half-built model. No pickle, ever.
 
 import json
 import os
+import re
+import stat
 
 import numpy as np
 
+from .checks import MAX_PARAMETERS, short
 from .costs import COSTS
+from .network import Network
 
 MAX_FILE_BYTES = 256 * 1024 * 1024   # a 784-100-10 model is ~2 MB; refuse to parse something absurd
-MAX_PARAMETERS = 20_000_000          # far beyond MNIST-sized nets, far below exhausting a laptop
+MAX_DEPTH = 32                       # network2's layout nests 4 deep ({"weights": [[[w]]]})
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def network_to_dict(net):
-    return {
-        "sizes": list(net.sizes),
-        "weights": [w.astype(np.float64).tolist() for w in net.weights],
-        "biases": [b.astype(np.float64).tolist() for b in net.biases],
-        "cost": net.cost.__name__ if isinstance(net.cost, type) else type(net.cost).__name__,
-    }
+    """network2's dict form of ``net`` (kept for callers of the old name; see Network.to_dict)."""
+    return net.to_dict()
 
 
 def save(net, path):
-    """Write the model as JSON, atomically (see write_text_atomically)."""
-    write_text_atomically(path, json.dumps(network_to_dict(net)))
-
-
-def write_text_atomically(path, text):
-    """Write through a temporary file and rename: a failed write never destroys an old file."""
-    tmp = f"{os.fspath(path)}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write the model as JSON, atomically; see Network.save."""
+    net.save(path)
 
 
 def _array(value, shape, what):
@@ -61,8 +49,6 @@ def _array(value, shape, what):
 
 def from_dict(data):
     """A Network from network2's dict form, after checking every field."""
-    from .network import Network
-
     if not isinstance(data, dict):
         raise ValueError(f"a model must be a JSON object, got {type(data).__name__}")
     missing = [k for k in ("sizes", "weights", "biases") if k not in data]
@@ -71,16 +57,17 @@ def from_dict(data):
     sizes = data["sizes"]
     if (not isinstance(sizes, list) or len(sizes) < 2
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
-        raise ValueError(f"model sizes must be a list of at least two positive integers, got {sizes!r}")
+        raise ValueError(f"model sizes must be a list of at least two positive integers, got {short(sizes)}")
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
     if n_params > MAX_PARAMETERS:
-        raise ValueError(f"model sizes {sizes} mean {n_params:,} parameters, over the cap of {MAX_PARAMETERS:,}")
+        raise ValueError(f"model sizes {short(sizes)} mean {n_params:,} parameters, over the cap of "
+                         f"{MAX_PARAMETERS:,}")
     cost = data.get("cost", "CrossEntropyCost")
-    if cost not in COSTS:
-        raise ValueError(f"unknown cost {cost!r} in model: expected one of {sorted(COSTS)}")
+    if not isinstance(cost, str) or cost not in COSTS:
+        raise ValueError(f"unknown cost {short(cost)} in model: expected one of {sorted(COSTS)}")
     for key in ("weights", "biases"):
         if not isinstance(data[key], list) or len(data[key]) != len(sizes) - 1:
-            raise ValueError(f"model {key} must be a list of {len(sizes) - 1} layers for sizes {sizes}")
+            raise ValueError(f"model {key} must be a list of {len(sizes) - 1} layers for sizes {short(sizes)}")
     weights = [_array(w, (n_out, n_in), f"weights[{l}]")
                for l, (w, n_in, n_out) in enumerate(zip(data["weights"], sizes[:-1], sizes[1:]))]
     biases = [_array(b, (n_out, 1), f"biases[{l}]") for l, (b, n_out) in enumerate(zip(data["biases"], sizes[1:]))]
@@ -89,10 +76,29 @@ def from_dict(data):
     return net
 
 
+def nesting_depth(text):
+    """How deeply arrays and objects nest in JSON text, counted without parsing it (the parser would
+    recurse that deep): strings are blanked out first, then brackets are summed. C speed throughout."""
+    skeleton = _STRING.sub('""', text).encode("utf-8", "surrogatepass")
+    codes = np.frombuffer(skeleton, dtype=np.uint8)
+    step = (np.isin(codes, (0x5B, 0x7B)).astype(np.int64) - np.isin(codes, (0x5D, 0x7D)))
+    return int(np.cumsum(step).max(initial=0))
+
+
 def loads(text):
-    """A Network from JSON text."""
+    """A Network from JSON text; its size and nesting depth are checked before it is parsed."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("model is not UTF-8 JSON text") from None
+    if not isinstance(text, str):
+        raise TypeError(f"model text must be a str, got {type(text).__name__}")
     if len(text) > MAX_FILE_BYTES:
-        raise ValueError(f"model text is {len(text):,} bytes, over the cap of {MAX_FILE_BYTES:,}")
+        raise ValueError(f"model text is {len(text):,} characters, over the cap of {MAX_FILE_BYTES:,}")
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        raise ValueError(f"model JSON nests {depth:,} levels deep; a network2 model needs 4 (cap {MAX_DEPTH})")
 
     def no_constants(name):   # json accepts NaN/Infinity by default; a model must not
         raise ValueError(f"model contains {name}, which is not a finite number")
@@ -101,20 +107,25 @@ def loads(text):
         data = json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as e:
         raise ValueError(f"model is not valid JSON: {e}") from None
+    except RecursionError:   # the depth check above should make this unreachable
+        raise ValueError("model JSON nests too deeply") from None
     return from_dict(data)
 
 
 def load(path):
-    """A Network from a JSON file written by ``save`` or by network2.py."""
+    """A Network from a JSON file written by ``save`` or by network2.py (a regular file, at most
+    MAX_FILE_BYTES: a device or a pipe is refused, whatever size it claims)."""
     path = os.fspath(path)
-    try:
-        size = os.path.getsize(path)
+    try:   # O_NONBLOCK: opening a named pipe must not wait for a writer (no effect on a regular file)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
         raise FileNotFoundError(f"cannot read model file {path!r}: {e.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise ValueError(f"model file {path!r} is {size:,} bytes, over the cap of {MAX_FILE_BYTES:,}")
-    with open(path, "rb") as f:
-        raw = f.read()
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise ValueError(f"model file {path!r} is not a regular file")
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError(f"model file {path!r} is over the cap of {MAX_FILE_BYTES:,} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -7,8 +7,17 @@ softmax outputs, early stopping — the book's chapter 3 network, nothing more.
 
 Shapes: a batch ``x`` is ``(m, n_in)``; ``weights[l]`` is ``(n_out, n_in)`` so that the book's w^l_jk is
 ``weights[l][j, k]``; ``biases[l]`` is ``(n_out, 1)``. Equations are tagged with the book's BP1–BP4.
+
+Divergence (η far too large, say) stops training with ``Diverged`` instead of carrying NaN along:
+each mini-batch's gradient is checked before it is applied (one sum over the bias gradients, which
+holds every layer's δ: a few microseconds), so the network keeps the weights it had before the bad
+step. Weights that overflow to infinity in a step whose gradient was finite are caught by the next
+batch's check (they make its δ non-finite) or by the check at the end of each epoch; then the network
+holds those non-finite weights, and ``save`` refuses them.
 """
 
+import json
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,8 +25,25 @@ import numpy as np
 from . import checks
 from .activations import Sigmoid
 from .costs import CrossEntropyCost, get_cost
+from .fileio import write_atomically
 
 WEIGHT_INITS = ("default", "large")
+
+
+class Diverged(ArithmeticError):
+    """Training produced a non-finite cost gradient or non-finite weights.
+
+    ``epoch`` and ``batch`` (both 1-based; None outside ``train``/``train_steps``) say where; ``what``
+    is "cost" (the batch's gradient, i.e. its cost, was NaN or infinite: the step was not applied) or
+    "weights" (the weights themselves are no longer finite).
+    """
+
+    def __init__(self, what, epoch=None, batch=None, value=math.nan):
+        self.what, self.epoch, self.batch, self.value = what, epoch, batch, value
+        where = f" at epoch {epoch}, batch {batch}" if epoch is not None else ""
+        became = "NaN" if math.isnan(value) else "infinite"
+        hint = "; a smaller η (eta) usually helps"
+        super().__init__(f"the {what} became {became}{where}{hint}")
 
 
 @dataclass
@@ -120,16 +146,27 @@ class Network:
 
     # -- learning -------------------------------------------------------------------------------
     def update_mini_batch(self, x, y, eta, lmbda, n):
-        """One SGD step on the batch: w ← (1 − ηλ/n) w − (η/m) ∇w,  b ← b − (η/m) ∇b."""
+        """One SGD step on the batch: w ← (1 − ηλ/n) w − (η/m) ∇w,  b ← b − (η/m) ∇b.
+
+        Raises Diverged (and changes nothing) when the batch's gradient is not finite."""
         eta = checks.positive_float("eta", eta)
         lmbda = checks.non_negative_float("lmbda", lmbda)
         n = checks.positive_int("n", n)
         x = checks.inputs(x, self.sizes[0], self.dtype)
+        if x.shape[0] == 0:
+            raise ValueError("a mini-batch needs at least one example, got 0")
         y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         self._update(x, y, eta, lmbda, n)
 
     def _update(self, x, y, eta, lmbda, n):
         nabla_b, nabla_w = self._backprop(x, y, scale=eta / x.shape[0])   # already times η/m
+        # BP3 makes each nabla_b the sum of its layer's δ, and BP2 carries a NaN or an infinity from
+        # any z or weight into every δ below it: one sum of these few numbers checks the gradient
+        total = 0.0
+        for nb in nabla_b:
+            total += float(nb.sum())
+        if not math.isfinite(total):
+            raise Diverged("weights" if not self.weights_finite() else "cost", value=total)
         decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
         for w, nw in zip(self.weights, nabla_w):
             if decay != 1.0:
@@ -146,7 +183,8 @@ class Network:
 
         ``on_epoch(epoch, history)`` is called after each epoch; ``should_stop()`` is asked after each
         mini-batch and ends the run early (the network keeps what it learned). Eval monitors need
-        ``eval_data=(x_eval, y_eval)``.
+        ``eval_data=(x_eval, y_eval)``. Raises Diverged when the cost or the weights stop being finite
+        (see the module's docstring for what the network then holds).
         """
         progress = None
         for progress in self.train_steps(x, y, epochs, batch_size, eta, lmbda, eval_data,
@@ -168,6 +206,7 @@ class Network:
 
         A generator lets a caller pause between mini-batches without threads: the browser's worker
         awaits the JavaScript event loop between chunks so that Stop can arrive. ``train`` drains it.
+        Raises Diverged (from ``next``) at the batch where training stops being finite.
         """
         epochs = checks.non_negative_int("epochs", epochs)
         batch_size = checks.positive_int("batch_size", batch_size)
@@ -184,6 +223,8 @@ class Network:
             except (TypeError, ValueError):
                 raise TypeError("eval_data must be a pair (x_eval, y_eval)") from None
             x_eval = checks.inputs(x_eval, self.sizes[0], self.dtype)
+            if x_eval.shape[0] == 0:
+                raise ValueError("eval_data is empty: pass at least one example, or None")
             y_eval = checks.targets(y_eval, x_eval.shape[0], self.sizes[-1], self.dtype)
         history = History()
         n_batches = -(-n // batch_size)
@@ -193,9 +234,14 @@ class Network:
                 # a small gather per mini-batch: a shuffled copy of the whole set per epoch is
                 # slower (a fresh 63 MB for 10k float64 digits, every page touched anew)
                 idx = order[k:k + batch_size]
-                self._update(x[idx], y[idx], eta, lmbda, n)
+                try:
+                    self._update(x[idx], y[idx], eta, lmbda, n)
+                except Diverged as e:
+                    raise Diverged(e.what, epoch + 1, j + 1, e.value) from None
                 done = j + 1 == n_batches
                 if done:
+                    if not self.weights_finite():   # an overflow in the epoch's last steps
+                        raise Diverged("weights", epoch + 1, j + 1, math.inf)
                     self._monitor(history, x, y, (x_eval, y_eval) if eval_data is not None else None,
                                   lmbda, monitor_train_cost,
                                   monitor_train_accuracy, monitor_eval_cost, monitor_eval_accuracy)
@@ -251,11 +297,26 @@ class Network:
         a = self._output(x)
         return self._total_cost(a, y, lmbda), self._correct(a, y) / x.shape[0]
 
-    # -- persistence (network2's JSON; see model_io) ----------------------------------------------
+    def weights_finite(self):
+        """True when every weight and bias is finite (one sum per array: NaN and ±inf survive a sum)."""
+        total = 0.0
+        for a in (*self.weights, *self.biases):
+            total += float(a.sum(dtype=np.float64))
+        return math.isfinite(total) or all(np.all(np.isfinite(a)) for a in (*self.weights, *self.biases))
+
+    # -- persistence: network2's JSON (reading it, with every check, is model_io's) -------------------
     def to_dict(self):
-        from .model_io import network_to_dict
-        return network_to_dict(self)
+        """network2's dict: sizes, weights (n_out, n_in) and biases (n_out, 1) as nested lists, the cost's
+        class name."""
+        cost = self.cost if isinstance(self.cost, type) else type(self.cost)
+        return {"sizes": list(self.sizes),
+                "weights": [w.astype(np.float64).tolist() for w in self.weights],
+                "biases": [b.astype(np.float64).tolist() for b in self.biases],
+                "cost": cost.__name__}
 
     def save(self, path):
-        from .model_io import save
-        save(self, path)
+        """Write the model as network2 JSON, atomically; refuses non-finite weights (a diverged run)."""
+        if not self.weights_finite():
+            raise ValueError("the network's weights are not all finite (NaN or infinity: training "
+                             "diverged); refusing to save them")
+        write_atomically(path, json.dumps(self.to_dict()))

@@ -4,7 +4,7 @@ matplotlib is optional: it is imported here, lazily, and only by the command lin
 network never needs it. ``require_matplotlib`` lets the CLI fail before training rather than after.
 """
 
-import os
+from .fileio import write_atomically
 
 
 def require_matplotlib():
@@ -42,13 +42,8 @@ def plot_history(history, path, title=None):
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    path = os.fspath(path)
-    tmp = f"{path}.tmp-{os.getpid()}"
     try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
+        write_atomically(path, lambda f: fig.savefig(f, format="png"))
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path

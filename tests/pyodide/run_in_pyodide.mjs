@@ -13,7 +13,7 @@ await pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (
 if (failed.length) throw new Error(`loading numpy failed: ${failed.join("; ")}`);
 
 pyodide.FS.mkdirTree("/pkg/backprop");
-for (const name of readdirSync(packageDir).filter((f) => f.endsWith(".py"))) {
+for (const name of readdirSync(packageDir).filter((f) => f.endsWith(".py") || f.endsWith(".json"))) {
   pyodide.FS.writeFile(`/pkg/backprop/${name}`, readFileSync(join(packageDir, name)));
 }
 pyodide.runPython("import sys; sys.path.insert(0, '/pkg')");

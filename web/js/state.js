@@ -1,28 +1,28 @@
 // The hyperparameters of a training run as one typed record: defaults, validation, and the URL
 // query string, so that a run can be shared as a link (?hidden=100,30&cost=quadratic&eta=0.1 ...).
 // The worker validates again in Python (backprop.browser.validate_params); this copy gives
-// immediate, per-field messages in the form.
+// immediate, per-field messages in the form. Both read the same limits, defaults and messages:
+// limits.json, which build.py copies here from py/backprop/limits.json (the one copy).
 
-export const COSTS = ["cross-entropy", "quadratic"];
-export const WEIGHT_INITS = ["default", "large"];
-const MAX_HIDDEN_LAYERS = 4;
-const MAX_LAYER_SIZE = 1000;
-const MAX_EPOCHS = 1000;
-const MAX_SEED = 2 ** 32 - 1;
+const LIMITS = await (async () => {
+  const url = new URL("./limits.json", import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
+  return response.json();
+})();
 
-// Field name -> its kind and default. Names are the Python ones (eta, lmbda) so that the record
-// goes to the worker unchanged.
-export const FIELDS = {
-  hidden: { kind: "layers", default: [30], label: "hidden layers" },
-  cost: { kind: "choice", values: COSTS, default: "cross-entropy", label: "cost" },
-  eta: { kind: "number", min: 0, exclusiveMin: true, default: 0.5, label: "η (learning rate)" },
-  lmbda: { kind: "number", min: 0, default: 5, label: "λ (L2 regularisation)" },
-  batch_size: { kind: "int", min: 1, default: 10, label: "mini-batch size" },
-  epochs: { kind: "int", min: 1, max: MAX_EPOCHS, default: 10, label: "epochs" },
-  train_size: { kind: "int", min: 1, default: 10000, label: "training digits" },
-  weight_init: { kind: "choice", values: WEIGHT_INITS, default: "default", label: "weight init" },
-  seed: { kind: "seed", default: 1, label: "seed" },
-};
+// Field name -> its kind, default, limits and label (see limits.json). Names are the Python ones
+// (eta, lmbda) so that the record goes to the worker unchanged.
+export const FIELDS = LIMITS.fields;
+export const COSTS = FIELDS.cost.values;
+export const WEIGHT_INITS = FIELDS.weight_init.values;
+const MAX_HIDDEN_LAYERS = FIELDS.hidden.maxLayers;
+const MAX_LAYER_SIZE = FIELDS.hidden.max;
+
+/** One of the shared messages with its {placeholders} filled, as backprop.limits.message does. */
+function message(key, values) {
+  return LIMITS.messages[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+}
 
 export function defaults(nTrain = Infinity) {
   const p = {};
@@ -35,45 +35,53 @@ export function defaults(nTrain = Infinity) {
 export function parseLayers(text) {
   const parts = String(text).split(/[\s,]+/).filter((s) => s !== "");
   if (parts.length > MAX_HIDDEN_LAYERS) {
-    throw new Error(`at most ${MAX_HIDDEN_LAYERS} hidden layers, got ${parts.length}`);
+    throw new Error(message("layer_count", { max: MAX_HIDDEN_LAYERS, count: parts.length }));
   }
+  const min = FIELDS.hidden.min;
   return parts.map((s) => {
-    if (!/^\d+$/.test(s) || +s < 1 || +s > MAX_LAYER_SIZE) {
-      throw new Error(`layer sizes are whole numbers 1–${MAX_LAYER_SIZE} separated by commas; "${s}" is not`);
+    if (!/^\d+$/.test(s) || +s < min || +s > MAX_LAYER_SIZE) {
+      throw new Error(message("layer_size", { min, max: MAX_LAYER_SIZE, value: s }));
     }
     return +s;
   });
 }
 
-function parseField(name, raw, nTrain) {
+function parseField(name, raw, nTrain, params) {
   const f = FIELDS[name];
   const text = String(raw ?? "").trim();
   switch (f.kind) {
     case "layers":
       return Array.isArray(raw) ? parseLayers(raw.join(",")) : parseLayers(text);
     case "choice":
-      if (!f.values.includes(text)) throw new Error(`${f.label} must be one of ${f.values.join(", ")}, got "${text}"`);
+      if (!f.values.includes(text)) {
+        throw new Error(message("choice", { label: f.label, values: f.values.join(", "), value: text }));
+      }
       return text;
     case "number": {
       const v = Number(text);
       if (text === "" || !Number.isFinite(v) || v < f.min || (f.exclusiveMin && v === f.min)) {
-        throw new Error(`${f.label} must be a ${f.exclusiveMin ? "positive" : "non-negative"} number, got "${text}"`);
+        throw new Error(message(f.exclusiveMin ? "positive" : "non_negative", { label: f.label, value: text }));
       }
       return v;
     }
     case "int": {
-      const max = name === "train_size" ? nTrain : (f.max ?? Infinity);
+      // maxOf: bounded at run time, train_size by the subset and batch_size by train_size
+      const max = f.maxOf === "n_train" ? nTrain : f.maxOf ? params[f.maxOf] : f.max;
       const v = Number(text);
+      if (f.maxOf === "train_size" && /^\d+$/.test(text) && v > max) {
+        throw new Error(message("batch_vs_train", { batch_size: v, train_size: max }));
+      }
       if (!/^\d+$/.test(text) || v < f.min || v > max) {
-        const range = Number.isFinite(max) ? `${f.min}–${max}` : `≥ ${f.min}`;
-        throw new Error(`${f.label} must be a whole number ${range}, got "${text}"`);
+        throw new Error(message("int", { label: f.label, min: f.min, max, value: text }));
       }
       return v;
     }
     case "seed": {
       if (text === "") return null; // a fresh random network each run
       const v = Number(text);
-      if (!/^\d+$/.test(text) || v > MAX_SEED) throw new Error(`seed must be empty or a whole number 0–${MAX_SEED}, got "${text}"`);
+      if (!/^\d+$/.test(text) || v < f.min || v > f.max) {
+        throw new Error(message("seed", { min: f.min, max: f.max, value: text }));
+      }
       return v;
     }
     default:
@@ -89,16 +97,19 @@ function parseField(name, raw, nTrain) {
 export function validate(raw, nTrain = 10000) {
   const params = defaults(nTrain);
   const errors = {};
-  for (const name of Object.keys(FIELDS)) {
+  // a field bounded by another (maxOf) is read after it
+  const late = Object.keys(FIELDS).filter((name) => FIELDS[name].maxOf in FIELDS);
+  const names = [...Object.keys(FIELDS).filter((name) => !late.includes(name)), ...late];
+  for (const name of names) {
     if (raw[name] === undefined) continue;
     try {
-      params[name] = parseField(name, raw[name], nTrain);
+      params[name] = parseField(name, raw[name], nTrain, params);
     } catch (e) {
       errors[name] = e.message;
     }
   }
   if (!errors.batch_size && !errors.train_size && params.batch_size > params.train_size) {
-    errors.batch_size = `mini-batch size (${params.batch_size}) cannot exceed the training digits (${params.train_size})`;
+    errors.batch_size = message("batch_vs_train", { batch_size: params.batch_size, train_size: params.train_size });
   }
   return { params, errors };
 }

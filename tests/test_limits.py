@@ -1,0 +1,98 @@
+"""One copy of the page's parameter limits, defaults and messages (py/backprop/limits.json): the
+worker's Python checks, web/js/state.js (run under Node, from a built site) and the command line
+read the same numbers and say the same things."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+import build
+from backprop import browser, cli, limits
+from ci_support import ROOT, skip_or_fail
+
+N_TRAIN = 100
+# (field, text typed into the form, the JSON value the worker would get) -> one message each
+BAD = [
+    ("eta", "0", 0), ("eta", "-1", -1), ("lmbda", "-0.5", -0.5), ("epochs", "0", 0), ("epochs", "1001", 1001),
+    ("epochs", "2.5", 2.5), ("train_size", "101", 101), ("seed", "-1", -1), ("seed", "4294967296", 2**32),
+    ("hidden", "1,2,3,4,5", "1,2,3,4,5"), ("hidden", "0", "0"), ("hidden", "30,x", "30,x"),
+    ("hidden", "1001", "1001"), ("cost", "hinge", "hinge"), ("weight_init", "zeros", "zeros"),
+]
+STATE_RUNNER = """
+import { readFile } from "node:fs/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+// the page's fetch of ./limits.json, from the file system
+globalThis.fetch = async (url) => {
+  const text = await readFile(fileURLToPath(url), "utf8");
+  return { ok: true, status: 200, json: async () => JSON.parse(text) };
+};
+const state = await import(pathToFileURL(process.argv[2]).href);
+const cases = JSON.parse(process.argv[3]);
+console.log(JSON.stringify({
+  FIELDS: state.FIELDS, COSTS: state.COSTS, WEIGHT_INITS: state.WEIGHT_INITS, defaults: state.defaults(),
+  errors: cases.map((raw) => state.validate(raw, Number(process.argv[4])).errors),
+}));
+"""
+
+
+def python_message(params):
+    with pytest.raises(ValueError) as e:
+        browser.validate_params(params, N_TRAIN)
+    return str(e.value).split(": ", 1)[1]   # the worker's message is "<field>: <shared message>"
+
+
+@pytest.fixture(scope="module")
+def js(tmp_path_factory):
+    node = shutil.which("node")
+    if not node:
+        skip_or_fail("node is not installed (it runs web/js/state.js)")
+    if not (ROOT / "web" / "js" / "state.js").is_file():
+        skip_or_fail("web/js/state.js is not there")
+    tmp = tmp_path_factory.mktemp("limits")
+    site = build.build_site(tmp / "dist", "cdn", log=lambda *a: None)   # state.js beside its limits.json
+    (tmp / "run.mjs").write_text(STATE_RUNNER, encoding="utf-8")
+    cases = [{field: text} for field, text, _ in BAD] + [{"train_size": "50", "batch_size": "51"}]
+    proc = subprocess.run([node, str(tmp / "run.mjs"), str(site / "js" / "state.js"), json.dumps(cases),
+                           str(N_TRAIN)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_python_reads_the_json():
+    data = json.loads((ROOT / "py" / "backprop" / "limits.json").read_text(encoding="utf-8"))
+    f = data["fields"]
+    assert browser.MAX_HIDDEN_LAYERS == f["hidden"]["maxLayers"] and browser.MAX_LAYER_SIZE == f["hidden"]["max"]
+    assert browser.MAX_EPOCHS == f["epochs"]["max"] and browser.MAX_SEED == f["seed"]["max"] == 2**32 - 1
+    assert {k: v for k, v in browser.DEFAULTS.items() if k != "monitor"} == {k: v["default"] for k, v in f.items()}
+    assert browser.validate_params({}, 10000) == {**browser.DEFAULTS, "hidden": f["hidden"]["default"]}
+    assert list(browser.COSTS) == f["cost"]["values"]
+
+
+def test_state_js_has_the_same_fields_and_defaults(js):
+    assert js["FIELDS"] == limits.FIELDS
+    assert js["COSTS"] == list(limits.COSTS) and js["WEIGHT_INITS"] == list(limits.WEIGHT_INITS)
+    assert js["defaults"] == limits.DEFAULTS
+
+
+@pytest.mark.parametrize("i", range(len(BAD)), ids=[f"{f}={t}" for f, t, _ in BAD])
+def test_state_js_and_python_give_the_same_message(js, i):
+    field, _, value = BAD[i]
+    assert js["errors"][i] == {field: python_message({field: value})}
+
+
+def test_the_cross_field_rule_says_the_same(js):
+    assert js["errors"][-1] == {"batch_size": python_message({"train_size": 50, "batch_size": 51})}
+
+
+def test_the_command_line_offers_the_same_choices():
+    train = cli.build_parser()._subparsers._group_actions[0].choices["train"]
+    actions = {a.dest: a for a in train._actions}
+    assert tuple(actions["weight_init"].choices) == limits.WEIGHT_INITS
+    assert actions["weight_init"].default == limits.DEFAULTS["weight_init"]
+    for name in limits.COSTS:
+        assert cli._cost(name).__name__ == browser.COSTS[name]
+    assert cli.build_parser().parse_args(["train"]).cost.__name__ == browser.COSTS[limits.DEFAULTS["cost"]]
+    with pytest.raises(Exception, match=" or ".join(limits.COSTS)):
+        cli._cost("hinge")
