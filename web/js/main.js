@@ -26,6 +26,7 @@ const app = {
   maxFileBytes: Infinity,
   run: null, // the chart's record of the current run
   runShown: false, // have the views switched to the current run's network yet?
+  lastRunSeconds: null, // wall-clock seconds of the last run (the bench's live-views figure)
   readyMs: null, // performance.now() when the page became ready: the cold-load figure of the bench
   timings: null, // the worker's seconds at the end of each loading stage
 };
@@ -49,7 +50,7 @@ const confusion = new ConfusionView({
 Object.defineProperty(window, "__chart", { get: () => curves.data() });
 Object.defineProperty(window, "__app", {
   get: () => ({ mode: app.mode, which: app.which, available: { ...app.available }, hasTrained: app.available.trained,
-    readyMs: app.readyMs, timings: app.timings, views: viewsDone }),
+    readyMs: app.readyMs, timings: app.timings, views: viewsDone, lastRunSeconds: app.lastRunSeconds }),
 });
 Object.defineProperty(window, "__draw", {
   get: () => ({ latencies: [...draw.latencies], idle: draw.idle, answered: draw.answered }),
@@ -170,6 +171,7 @@ async function train(params) {
   setMode("training");
   status.set("training", `Training ${run.label}…`);
   progress.message("running", "Starting…");
+  const started = performance.now();
   const summary = ask(REQUEST.TRAIN, { runId: run.id, params });
   try {
     const s = await summary;
@@ -181,6 +183,7 @@ async function train(params) {
     progress.message("failed", `Training failed: ${e.message}`);
     status.set("ready", "The last run failed; see below.");
   }
+  app.lastRunSeconds = (performance.now() - started) / 1000; // wall clock, views' work included
   app.run = null;
   setMode("ready");
   if (app.which === "trained") refreshViews();
