@@ -332,6 +332,7 @@ def test_empty_batches_and_eval_sets_are_value_errors():
         net.train(np.zeros((4, 2)), np.zeros(4, dtype=int), 1, 2, 0.5, eval_data=(np.zeros((0, 2)), np.zeros(0, dtype=int)))
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")   # overflow on the way to divergence is the point
 def test_divergence_raises_before_the_bad_step_and_names_the_batch():
     rng = np.random.default_rng(0)
     x, y = rng.random((200, 20)), rng.integers(0, 3, 200)
