@@ -310,3 +310,41 @@ def test_cost_and_accuracy_is_total_cost_and_accuracy_in_one_pass():
     cost, acc = net.cost_and_accuracy(x, y, lmbda=2.0)
     assert cost == net.total_cost(x, y, lmbda=2.0)
     assert acc == net.accuracy(x, y) / 12
+
+
+@pytest.mark.parametrize("rows, bad_row", [
+    ([[1, 0, 0], [0, 1, 1]], 1),          # two 1s
+    ([[0, 0, 0], [0, 1, 0]], 0),          # no 1
+    ([[1, 0, 0], [0, 0.5, 0.5]], 1),      # not 0/1
+    ([[1, 0, 0], [0, np.nan, 1]], 1),
+])
+def test_one_hot_targets_must_be_rows_with_a_single_1(rows, bad_row):
+    net = Network([2, 3], seed=0)
+    with pytest.raises(ValueError, match=f"one-hot targets .* row {bad_row} is"):
+        net.backprop(np.zeros((2, 2)), np.array(rows, dtype=float))
+
+
+def test_empty_batches_and_eval_sets_are_value_errors():
+    net = Network([2, 3], seed=0)
+    with pytest.raises(ValueError, match="at least one example"):
+        net.update_mini_batch(np.zeros((0, 2)), np.zeros(0, dtype=int), 0.5, 0.0, 10)
+    with pytest.raises(ValueError, match="eval_data is empty"):
+        net.train(np.zeros((4, 2)), np.zeros(4, dtype=int), 1, 2, 0.5, eval_data=(np.zeros((0, 2)), np.zeros(0, dtype=int)))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")   # overflow on the way to divergence is the point
+def test_divergence_raises_before_the_bad_step_and_names_the_batch():
+    rng = np.random.default_rng(0)
+    x, y = rng.random((200, 20)), rng.integers(0, 3, 200)
+    steps = []
+    net = Network([20, 8, 3], seed=1)
+    with pytest.raises(backprop.Diverged) as e:
+        for p in net.train_steps(x, y, 5, 10, 1e9, 5000.0, monitor_train_cost=False, monitor_train_accuracy=False):
+            steps.append(([w.copy() for w in net.weights], [b.copy() for b in net.biases]))
+    assert isinstance(e.value, ArithmeticError) and e.value.what in ("cost", "weights")
+    assert (e.value.epoch - 1) * 20 + e.value.batch == len(steps) + 1      # 1-based, where it happened
+    assert f"at epoch {e.value.epoch}, batch {e.value.batch}" in str(e.value)
+    if e.value.what == "cost":   # the bad step was not applied: the weights are the last good ones
+        assert net.weights_finite()
+        for a, b in zip(net.weights + net.biases, steps[-1][0] + steps[-1][1]):
+            np.testing.assert_array_equal(a, b)
