@@ -8,7 +8,9 @@ from .activations import Sigmoid, sigmoid, sigmoid_prime
 from .costs import CrossEntropyCost, QuadraticCost, get_cost
 from .model_io import from_dict, load, loads, save
 from .network import Diverged, History, Network, Progress
+from .trace import trace
 
 __version__ = "0.1.0"
 __all__ = ["Network", "History", "Progress", "Diverged", "CrossEntropyCost", "QuadraticCost", "get_cost",
-           "Sigmoid", "sigmoid", "sigmoid_prime", "load", "loads", "save", "from_dict"]
+           "Sigmoid", "sigmoid", "sigmoid_prime", "load", "loads", "save", "from_dict",
+           "trace"]

@@ -1,0 +1,100 @@
+"""Gradient check: backprop's ∂C/∂w and ∂C/∂b against central differences, one example, every layer.
+
+    ∂C/∂p ≈ [8 (C(p + ε) − C(p − ε)) − (C(p + 2ε) − C(p − 2ε))] / 12ε
+
+— the central difference with one Richardson step, whose error shrinks as ε⁴ instead of ε², so that
+ε can be large enough (1e-3) for rounding not to matter either: agreement to 1e-9 is typical, where
+the two-point formula struggles to reach 1e-6 on small gradients. Four forward passes per parameter,
+so it is checked on a sample of each layer's weights and
+biases — enough to catch any wrong equation, since a wrong BP1/BP2/BP4 spoils whole layers. The sample
+is drawn among the parameters whose gradient is not negligible (a weight from a blank pixel has ∂C/∂w
+= 0 both ways and proves nothing). What it leaves out: the L2 term (not part of C_x) and batches.
+"""
+
+import numpy as np
+
+from .activations import Sigmoid
+from .costs import get_cost
+from .trace import trace
+
+EPS = 1e-3          # float64: truncation error ~ε⁴ ≈ 1e-12, rounding ~1e-16/ε ≈ 1e-13
+TOLERANCE = 1e-6    # relative error that counts as agreement
+NEGLIGIBLE = 1e-7   # |∂C/∂p| below this is not worth sampling: rounding would dominate its error
+
+
+def example_cost(weights, biases, x, y, cost):
+    """C for one example (x: (n_in,), y one-hot (n_out,)), from plain float64 parameter lists."""
+    a = x
+    for w, b in zip(weights, biases):
+        a = Sigmoid.fn(w @ a + b[:, 0])
+    return cost.fn(a[None, :], y[None, :])
+
+
+def numeric_partials(net, x, y, entries, cost=None, eps=EPS):
+    """Central differences (four-point, see above) of C_x for each entry (kind, layer_index, j, k): kind
+    "w" or "b", layer_index 0-based into net.weights/net.biases (k is ignored for biases)."""
+    cost = net.cost if cost is None else get_cost(cost)
+    weights = [w.astype(np.float64) for w in net.weights]     # copies: the network is never touched
+    biases = [b.astype(np.float64) for b in net.biases]
+    out = []
+    for kind, i, j, k in entries:
+        p = weights[i] if kind == "w" else biases[i]
+        index = (j, k) if kind == "w" else (j, 0)
+        keep = p[index]
+
+        def c_at(step):
+            p[index] = keep + step
+            return example_cost(weights, biases, x, y, cost)
+
+        near, far = c_at(eps) - c_at(-eps), c_at(2 * eps) - c_at(-2 * eps)
+        p[index] = keep
+        out.append((8 * near - far) / (12 * eps))
+    return np.array(out)
+
+
+def relative_error(a, b):
+    """|a − b| / max(|a|, |b|); 0 when both are 0."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    scale = np.maximum(np.abs(a), np.abs(b))
+    return np.where(scale > 0, np.abs(a - b) / np.where(scale > 0, scale, 1.0), 0.0)
+
+
+def sample_entries(grad_b, grad_w, per_layer, rng):
+    """Up to ``per_layer`` weights and ``per_layer`` biases of each layer, among those whose gradient
+    is not negligible (all of them when none is)."""
+    entries = []
+    for i, (gb, gw) in enumerate(zip(grad_b, grad_w)):
+        for kind, g in (("w", gw), ("b", gb)):              # gb is (n, 1), gw (n_out, n_in)
+            flat = np.flatnonzero(np.abs(g) > NEGLIGIBLE)
+            if flat.size == 0:
+                flat = np.arange(g.size)
+            pick = rng.choice(flat, size=min(per_layer, flat.size), replace=False)
+            for f in np.sort(pick):
+                j, k = np.unravel_index(f, g.shape)
+                entries.append((kind, i, int(j), int(k)))
+    return entries
+
+
+def gradient_check(net, x, y, cost=None, mistake="none", per_layer=6, seed=0, eps=EPS, tolerance=TOLERANCE):
+    """Check backprop (``trace``, with an optional deliberate ``mistake``) against central differences.
+
+    Returns {"layers": [{"l", "rows": [(kind, j, k, backprop, numeric, rel_error)], "max_error", "ok"}],
+    "ok"}. The sample is chosen from the correct gradient, so switching a mistake on and off checks the
+    same parameters.
+    """
+    correct = trace(net, x, y, cost)
+    checked = correct if mistake == "none" else trace(net, x, y, cost, mistake=mistake)
+    rng = np.random.default_rng(seed)
+    grad_b, grad_w = correct.gradient()
+    entries = sample_entries(grad_b, grad_w, per_layer, rng)
+    numeric = numeric_partials(net, correct.x, correct.y, entries, correct.cost, eps)
+    cb, cw = checked.gradient()
+    layers = [{"l": i + 2, "rows": []} for i in range(len(net.weights))]
+    for (kind, i, j, k), n in zip(entries, numeric):
+        b = cw[i][j, k] if kind == "w" else cb[i][j, 0]
+        layers[i]["rows"].append((kind, j, k, float(b), float(n), float(relative_error(b, n))))
+    for layer in layers:
+        layer["max_error"] = max(r[5] for r in layer["rows"])
+        layer["ok"] = bool(layer["max_error"] <= tolerance)
+    return {"layers": layers, "ok": all(layer["ok"] for layer in layers), "tolerance": tolerance, "eps": eps,
+            "mistake": mistake}

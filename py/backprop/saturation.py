@@ -1,0 +1,31 @@
+"""Why the quadratic cost learns slowly: how saturated each layer's neurons are, and how big δ is.
+
+A sigmoid neuron whose z is far from 0 has σ′(z) ≈ 0, so BP1 (for the quadratic cost) and BP2 multiply
+its error by almost nothing: δ is small and its weights barely move — chapter 3's learning slowdown.
+These are the numbers the page draws per layer and epoch: quantiles of σ′(z) over a probe batch, and
+the mean |δ| of each layer. What it leaves out: the L2 term (it does not enter δ).
+"""
+
+import numpy as np
+
+from . import checks
+from .activations import Sigmoid
+
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def layer_saturation(net, x, y, quantiles=QUANTILES):
+    """Per layer l = 2..L over the examples of x: {"l", "sigma_prime": quantiles of σ′(z^l) (all neurons,
+    all examples), "mean_abs_delta": mean |δ^l|, "saturated": share of σ′(z) < 0.01 (|z| > 4.6)}."""
+    x = checks.inputs(x, net.sizes[0], net.dtype)
+    y = checks.targets(y, x.shape[0], net.sizes[-1], net.dtype)
+    activations = [x]
+    for w, b in zip(net.weights, net.biases):
+        activations.append(Sigmoid.fn(activations[-1] @ w.T + b.T))        # (m, n_l)
+    sp = [Sigmoid.prime_from_output(a) for a in activations[1:]]           # σ′(z^l) from a^l
+    deltas = [net.cost.delta(None, activations[-1], y)]                    # BP1, (m, n_L)
+    for l in range(len(net.weights) - 2, -1, -1):
+        deltas.insert(0, (deltas[0] @ net.weights[l + 1]) * sp[l])        # BP2, (m, n_l)
+    return [{"l": i + 2, "sigma_prime": np.quantile(s, quantiles).tolist(),
+             "mean_abs_delta": float(np.mean(np.abs(d))), "saturated": float(np.mean(s < 0.01))}
+            for i, (s, d) in enumerate(zip(sp, deltas))]
