@@ -20,12 +20,13 @@ import time
 
 import numpy as np
 
-from . import limits, metrics, mnist, preprocess, units
+from . import gradcheck, limits, metrics, mnist, preprocess, saturation, units
 from .checks import short
 from .costs import get_cost
 from .limits import FIELDS, N_INPUTS, N_OUTPUTS, message
 from .model_io import loads
 from .network import Network
+from .trace import trace
 
 # The parameters' limits, defaults and messages live in limits.json (shared with web/js/state.js).
 COSTS = {"cross-entropy": "CrossEntropyCost", "quadratic": "QuadraticCost"}
@@ -114,6 +115,22 @@ def parse_hidden(value):
             text = n if isinstance(n, str) else _text(n)   # a piece of the typed text, as typed
             raise ValueError(prefix + message("layer_size", min=lo, max=MAX_LAYER_SIZE, value=text))
     return [int(n) for n in value]
+
+
+PAIRABLE = ("cost", "eta", "lmbda", "weight_init")
+
+
+def paired_params(params, vary, value, n_train_available):
+    """Two runs that differ in exactly one setting: (A, B), both checked. Same seed, so the same initial
+    weights and the same mini-batch order (initialisation draws the same numbers whichever scale it
+    uses); with no seed given, one is drawn for both."""
+    if vary not in PAIRABLE:
+        raise ValueError(f"a paired run varies one of {', '.join(PAIRABLE)}, got {vary!r}")
+    a = validate_params(params, n_train_available)
+    if a["seed"] is None:
+        a["seed"] = int(np.random.default_rng().integers(0, MAX_SEED))
+    b = validate_params({**a, vary: value}, n_train_available)
+    return a, b
 
 
 def validate_params(params, n_train_available):
@@ -211,6 +228,8 @@ class Session:
         # of the first run pays ~0.1 s for it. The allocator reuses the freed block.
         np.empty((2 * self.n_train, N_INPUTS))
         self.nets = dict.fromkeys(NETWORKS)
+        self.drawing = None       # the last drawing, MNIST-like (784,): the step-through can follow it
+        self._stepper = None      # the Step button's run: (params, train_steps generator)
         self.running = False
         self._stop = False
         self._outputs = {}        # which -> output activations on the test digits, (n_test, 10)
@@ -331,12 +350,85 @@ class Session:
         ink = np.frombuffer(ink, dtype=np.uint8)
         if ink.size != width * height:
             raise ValueError(f"the drawing has {ink.size} pixels, expected {width}×{height}")
-        return self._guess(which, preprocess.mnist_like(ink.reshape(height, width)))
+        self.drawing = preprocess.mnist_like(ink.reshape(height, width))     # (784,), for the step-through
+        return self._guess(which, self.drawing)
 
     def predict_test_digit(self, which, index):
         """The same answer as ``predict_drawing`` for test digit ``index`` (the keyboard's way in)."""
         index = _int("index", index, 0, len(self.y_test) - 1)
         return self._guess(which, self.x_test[index], index=index, label=int(self.y_test[index]))
+
+    # -- the mathematics on one digit (BP1–BP4, the gradient check, a trial step) -------------------
+    def _digit(self, which, index, label):
+        """(x, label, what) for test digit ``index``, or the last drawing when index is -1 (its label
+        defaults to the network's guess: a drawing has no true label)."""
+        if index == -1:
+            if self.drawing is None:
+                raise ValueError("nothing has been drawn yet: draw a digit or pick a test digit")
+            x, what = self.drawing, "your drawing"
+            default = int(np.argmax(self._net(which).feedforward(x)[0]))
+        else:
+            index = _int("index", index, 0, len(self.y_test) - 1)
+            x, what = self.x_test[index], f"test digit #{index}"
+            default = int(self.y_test[index])
+        label = default if label is None else _int("label", label, 0, N_OUTPUTS - 1)
+        return x, label, what
+
+    def trace_digit(self, which, index, label=None, cost=None, mistake="none"):
+        """BP1–BP4 for one digit on the current network (``backprop.trace``), every layer's z, a,
+        σ′(z), δ and ∂C/∂b as numbers, ∂C/∂w as float32 (base64) for its picture."""
+        net = self._net(which)
+        x, label, what = self._digit(which, index, label)
+        t = trace(net, x, label, cost=cost or net.cost, mistake=mistake)
+        layers = []
+        for layer in t.layers:
+            layers.append({
+                "l": layer.l, "n": int(layer.z.size), "equation": layer.equation,
+                "z": _round(layer.z, 12), "a": _round(layer.a, 12), "sigma_prime": _round(layer.sigma_prime, 12),
+                "delta": _round(layer.delta, 15), "nabla_b": _round(layer.nabla_b, 15),
+                "nabla_w": _b64(np.nan_to_num(layer.nabla_w).astype(np.float32)), "nabla_w_shape": list(layer.nabla_w.shape),
+                "nabla_w_max": float(np.max(np.abs(np.nan_to_num(layer.nabla_w)))),
+            })
+        return json.dumps({"which": which, "what": what, "index": index, "label": label,
+                           "input": _b64(np.rint(np.asarray(x) * 255).astype(np.uint8)),
+                           "cost": t.cost.__name__, "network_cost": net.cost.__name__, "mistake": mistake,
+                           "C": _round([t.C], 15)[0], "guess": int(np.argmax(t.layers[-1].a)), "layers": layers})
+
+    def check_gradient(self, which, index, label=None, cost=None, mistake="none", per_layer=6):
+        """``gradcheck.gradient_check`` for one digit on the current network: a table per layer."""
+        net = self._net(which)
+        x, label, what = self._digit(which, index, label)
+        per_layer = _int("per_layer", per_layer, 1, 50)
+        result = gradcheck.gradient_check(net, x, label, cost=cost or net.cost, mistake=mistake, per_layer=per_layer)
+        for layer in result["layers"]:
+            layer["rows"] = [[kind, j, k, *_round([b, n], 15), _round([e], 15)[0]] for kind, j, k, b, n, e in layer["rows"]]
+            layer["max_error"] = _round([layer["max_error"]], 15)[0]
+        return json.dumps({"which": which, "what": what, "label": label, **result})
+
+    def trial_step(self, which, index, label=None, eta=0.5, count=8):
+        """One SGD step on this digit alone, tried on a copy (the network shown is not changed): the cost
+        before and after, and the weights that moved most."""
+        net = self._net(which)
+        x, label, what = self._digit(which, index, label)
+        eta = _float("eta", eta)
+        count = _int("count", count, 1, 50)
+        copy = Network(net.sizes, cost=net.cost, seed=0)
+        copy.weights = [w.astype(np.float64) for w in net.weights]     # astype copies
+        copy.biases = [b.astype(np.float64) for b in net.biases]
+        before = copy.total_cost(x, [label])
+        copy.update_mini_batch(x, [label], eta, 0.0, 1)
+        after = copy.total_cost(x, [label])
+        moved = []
+        for i, (w0, w1) in enumerate(zip(net.weights, copy.weights)):
+            change = np.abs(w1 - w0).ravel()
+            for f in np.argsort(-change, kind="stable")[:count]:
+                j, k = np.unravel_index(f, w0.shape)
+                moved.append({"l": i + 2, "j": int(j), "k": int(k), "before": float(w0[j, k]),
+                              "after": float(w1[j, k]), "change": float(w1[j, k] - w0[j, k])})
+        moved.sort(key=lambda m: -abs(m["change"]))
+        return json.dumps({"which": which, "what": what, "label": label, "eta": eta,
+                           "cost_before": _round([before], 15)[0], "cost_after": _round([after], 15)[0],
+                           "moved": moved[:count]})
 
     # -- hidden units --------------------------------------------------------------------------------
     def hidden_units(self, which):
@@ -391,6 +483,52 @@ class Session:
         """Ask the running training to end after its current mini-batch."""
         self._stop = True
 
+    def _new_run(self, p):
+        """The network a run starts from, and its training digits: (net, x (n, 784), y (n,)). It becomes
+        "your latest run" at once, so every view can follow it."""
+        n = p["train_size"]
+        net = Network([N_INPUTS, *p["hidden"], N_OUTPUTS], cost=get_cost(COSTS[p["cost"]]),
+                      seed=p["seed"], weight_init=p["weight_init"])
+        self._put("trained", net)
+        self._stepper = None
+        return net, self.x_train_u8[:n] / 255.0, self.y_train[:n]
+
+    def step(self, params_json):
+        """One mini-batch of SGD — the Step button. The first Step starts a run from the settings (as
+        Train would); each next Step with the same settings continues it, through the library's own
+        training loop (``Network.train_steps``), one batch at a time. Returns the batch's digits and the
+        mean cost on that batch just before and just after the step (the data term: λ aside)."""
+        if self.running:
+            raise RuntimeError("a training run is going; stop it first")
+        p = validate_params(json.loads(params_json) if isinstance(params_json, str) else params_json, self.n_train)
+        key = {k: v for k, v in p.items() if k not in ("epochs", "monitor")}
+        st = self._stepper
+        if st is None or st["key"] != key or st["net"] is not self.nets["trained"]:
+            net, x, y = self._new_run(p)
+            steps = net.train_steps(x, y, FIELDS["epochs"]["max"], p["batch_size"], p["eta"], p["lmbda"],
+                                    eval_data=(self.x_test, self.y_test))
+            st = self._stepper = {"key": key, "net": net, "steps": steps, "x": x, "y": y, "count": 0}
+        net = st["net"]
+        before = Network(net.sizes, cost=net.cost, seed=0)
+        before.weights = [w.copy() for w in net.weights]
+        before.biases = [b.copy() for b in net.biases]
+        progress = next(st["steps"])
+        self._outputs.pop("trained", None)
+        st["count"] += 1
+        idx = progress.indices
+        xb, yb = st["x"][idx], st["y"][idx]
+        record = {"which": "trained", "step": st["count"], "epoch": progress.epoch + 1, "batch": progress.batch,
+                  "n_batches": progress.n_batches, **self._train_digits(idx),
+                  "cost_before": _finite(before.total_cost(xb, yb)), "cost_after": _finite(net.total_cost(xb, yb)),
+                  "sizes": net.sizes}
+        if progress.epoch_done:
+            record["epoch_record"] = _epoch_record(progress.epoch, progress.history)
+        return json.dumps(record)
+
+    def _train_digits(self, indices):
+        return {"indices": [int(i) for i in indices], "pixels": _b64(self.x_train_u8[indices]),
+                "labels": self.y_train[indices].tolist()}
+
     async def train(self, params_json, on_progress, on_epoch, pause):
         """One training run; returns a JSON summary. Callbacks get JSON strings.
 
@@ -400,14 +538,9 @@ class Session:
         """
         if self.running:
             raise RuntimeError("a training run is already going; stop it first")
-        params = json.loads(params_json) if isinstance(params_json, str) else params_json
-        p = validate_params(params, self.n_train)
+        p = validate_params(json.loads(params_json) if isinstance(params_json, str) else params_json, self.n_train)
         n = p["train_size"]
-        x = self.x_train_u8[:n] / 255.0                  # (n, 784)
-        y = self.y_train[:n]
-        net = Network([N_INPUTS, *p["hidden"], N_OUTPUTS], cost=get_cost(COSTS[p["cost"]]),
-                      seed=p["seed"], weight_init=p["weight_init"])
-        self._put("trained", net)
+        net, x, y = self._new_run(p)
         self.running, self._stop = True, False
         mon = p["monitor"]
         steps = net.train_steps(x, y, p["epochs"], p["batch_size"], p["eta"], p["lmbda"],
@@ -430,7 +563,8 @@ class Session:
                 examples += min(p["batch_size"], n - (progress.batch - 1) * p["batch_size"])
                 rate = examples / busy if busy > 0 else 0.0
                 if progress.epoch_done:
-                    on_epoch(json.dumps(_epoch_record(progress.epoch, history)))
+                    on_epoch(json.dumps({**_epoch_record(progress.epoch, history),
+                                         **_inside_record(net, p, history, len(self.y_test), x, y)}))
                 if progress.epoch_done or t1 - last_report >= PROGRESS_EVERY:
                     last_report = t1
                     on_progress(json.dumps({"epoch": progress.epoch + 1, "epochs": p["epochs"],
@@ -453,6 +587,29 @@ class Session:
             "params": p, "sizes": net.sizes,
             "history": history.to_dict() if history is not None else None,
         })
+
+
+SATURATION_PROBE = 500    # training digits whose σ′(z) and δ are measured after each epoch
+
+
+def _finite(v):
+    return v if v is not None and math.isfinite(v) else None
+
+
+def _inside_record(net, p, history, n_eval, x, y):
+    """What an epoch looks like inside: each set's cost without the weight penalty (the data term a
+    learner compares across sets: network2's total_cost adds ½(λ/n)Σw² with n the size of the set
+    measured, five times larger on 2,000 test digits than on 10,000 training digits), and each layer's
+    saturation on a fixed probe of the training digits (backprop.saturation)."""
+    record = {}
+    sum_w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in net.weights)
+    for name, values, n in (("train", history.train_cost, p["train_size"]), ("eval", history.eval_cost, n_eval)):
+        if values:
+            record[f"{name}_cost_data"] = _finite(values[-1] - 0.5 * p["lmbda"] / n * sum_w2)
+    record["l2_term_train"] = _finite(0.5 * p["lmbda"] / p["train_size"] * sum_w2)
+    if net.weights_finite():
+        record["saturation"] = saturation.layer_saturation(net, x[:SATURATION_PROBE], y[:SATURATION_PROBE])
+    return record
 
 
 def _epoch_record(epoch, history):

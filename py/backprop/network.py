@@ -71,6 +71,7 @@ class Progress:
     examples: int            # examples seen in this epoch so far
     epoch_done: bool = False
     history: History = None
+    indices: np.ndarray = None   # which examples the batch just done held (the page's Step shows them)
 
 
 class Network:
@@ -246,7 +247,7 @@ class Network:
                                   lmbda, monitor_train_cost,
                                   monitor_train_accuracy, monitor_eval_cost, monitor_eval_accuracy)
                     history.epochs = epoch + 1
-                yield Progress(epoch, j + 1, n_batches, min(k + batch_size, n), done, history)
+                yield Progress(epoch, j + 1, n_batches, min(k + batch_size, n), done, history, idx)
 
     def _monitor(self, history, x, y, eval_xy, lmbda, train_cost, train_acc, eval_cost, eval_acc):
         """Append this epoch's monitors; one forward pass per data set serves both cost and accuracy."""
