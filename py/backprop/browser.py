@@ -133,6 +133,17 @@ def paired_params(params, vary, value, n_train_available):
     return a, b
 
 
+def paired_json(params_json, vary, value, n_train_available):
+    """``paired_params`` for the worker: JSON in, JSON [A, B] out. B's value arrives as the form's text."""
+    params = json.loads(params_json)
+    if vary in ("eta", "lmbda") and isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError(f"run B's {FIELDS[vary]['label']} must be a number, got {short(value, 40)}") from None
+    return json.dumps(list(paired_params(params, vary, value, n_train_available)))
+
+
 def validate_params(params, n_train_available):
     """A complete, checked copy of a run's parameters; unknown or bad values raise ValueError."""
     if not isinstance(params, dict):

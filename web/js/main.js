@@ -2,14 +2,18 @@
 // requests and events (protocol.js). Which network every view shows is one choice, `app.which`.
 
 import { Client, EVENT, REQUEST } from "./protocol.js";
+import { saveFile } from "./save.js";
 import { runLabel } from "./state.js";
 import { ConfusionView } from "./views/confusion.js";
 import { CurvesView } from "./views/curves.js";
 import { DrawView } from "./views/draw.js";
+import { GradcheckView } from "./views/gradcheck.js";
 import { HiddenUnitsView } from "./views/hidden-units.js";
 import { ModelView } from "./views/model.js";
 import { ProgressView } from "./views/progress.js";
+import { SaturationView } from "./views/saturation.js";
 import { StatusView } from "./views/status.js";
+import { StepperView } from "./views/stepper.js";
 import { STRIP_COUNT, StripView } from "./views/strip.js";
 import { TrainFormView } from "./views/train-form.js";
 
@@ -33,8 +37,9 @@ const app = {
 
 const status = new StatusView();
 const progress = new ProgressView();
-const curves = new CurvesView();
-const form = new TrainFormView({ onTrain: train, onStop: stop });
+const saturation = new SaturationView();
+const curves = new CurvesView({ onChange: (runs) => saturation.update(runs) });
+const form = new TrainFormView({ onTrain: train, onStop: stop, onStep: step, onPair: trainPair });
 const model = new ModelView({ onChoose: choose, onFile: loadFile, onDownload: download });
 const strip = new StripView({ onPage: (start) => showStrip(start) });
 const draw = new DrawView({
@@ -42,6 +47,14 @@ const draw = new DrawView({
   predictTestDigit: (index) => ask(REQUEST.PREDICT_TEST_DIGIT, { which: app.which, index }),
 });
 const hidden = new HiddenUnitsView({ unitDetail: (unit) => ask(REQUEST.UNIT_DETAIL, { which: app.which, unit }) });
+const stepper = new StepperView({
+  trace: (args) => ask(REQUEST.TRACE, { which: app.which, ...args }),
+  trialStep: (args) => ask(REQUEST.TRIAL_STEP, { which: app.which, ...args }),
+});
+const gradcheck = new GradcheckView({
+  check: (mistake) => ask(REQUEST.GRADCHECK, {
+    which: app.which, ...stepper.selection(), cost: stepper.cost.value || null, mistake }),
+});
 const confusion = new ConfusionView({
   cell: (trueLabel, predicted) => ask(REQUEST.CONFUSION_CELL, { which: app.which, trueLabel, predicted }),
 });
@@ -64,6 +77,8 @@ function setMode(mode) {
   model.setEnabled(usable);
   strip.setEnabled(usable);
   draw.setEnabled(usable);
+  stepper.setEnabled(usable);
+  gradcheck.setEnabled(usable);
   model.setChoices(app.available, app.which);
 }
 
@@ -94,6 +109,8 @@ async function refreshViews() {
       hidden.show(units);
       confusion.show(matrix);
       draw.refresh();
+      stepper.refresh();
+      gradcheck.refresh();
       viewsDone += 1;
     } catch (e) {
       progress.message("failed", `Could not show the network: ${e.message}`);
@@ -147,47 +164,105 @@ async function download() {
   try {
     const text = await ask(REQUEST.MODEL_JSON, { which });
     const sizes = JSON.parse(text).sizes.join("-");
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-    a.download = `backprop-${which === "model" ? "shipped" : which === "trained" ? "my-run" : "file"}-${sizes}.json`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    const whose = which === "model" ? "shipped" : which === "trained" ? "my-run" : "file";
+    saveFile(new Blob([text], { type: "application/json" }), `backprop-${whose}-${sizes}.json`);
   } catch (e) {
     model.showFileError(`Could not download the network: ${e.message}`);
   }
 }
 
 // -- training -----------------------------------------------------------------------------------------
-async function train(params) {
-  if (app.mode !== "ready") return;
-  if (!params) {
-    progress.message("invalid", "Fix the highlighted fields first.");
-    return;
-  }
-  const run = (app.run = curves.addRun((n) => runLabel(params, n), params));
+/** One run, from the request to its summary, drawn on the chart; returns the summary if it ran to
+ * the end, else null. */
+async function runOne(params, label, colour) {
+  const run = (app.run = curves.addRun(label, params, colour));
   app.runShown = false;
-  setMode("training");
   status.set("training", `Training ${run.label}…`);
   progress.message("running", "Starting…");
   const started = performance.now();
-  const summary = ask(REQUEST.TRAIN, { runId: run.id, params });
   try {
-    const s = await summary;
+    const s = await ask(REQUEST.TRAIN, { runId: run.id, params });
     curves.setStatus(run.id, s.stopped ? "stopped" : "done");
     progress.summary(s, run.label);
-    status.set("ready", s.stopped ? "Stopped. Ready for another run." : "Ready for another run.");
+    return s.stopped ? null : s;
   } catch (e) {
     curves.setStatus(run.id, "failed");
     progress.message("failed", `Training failed: ${e.message}`);
-    status.set("ready", "The last run failed; see below.");
+    return null;
+  } finally {
+    app.lastRunSeconds = (performance.now() - started) / 1000; // wall clock, views' work included
+    app.run = null;
   }
-  app.lastRunSeconds = (performance.now() - started) / 1000; // wall clock, views' work included
-  app.run = null;
+}
+
+function startTraining(params) {
+  if (app.mode !== "ready") return false;
+  if (!params) {
+    progress.message("invalid", "Fix the highlighted fields first.");
+    return false;
+  }
+  setMode("training");
+  return true;
+}
+
+function endTraining(ok, text) {
+  status.set("ready", ok ? text : "Ready. The last run stopped or failed; see below.");
   setMode("ready");
   if (app.which === "trained") refreshViews();
 }
+
+async function train(params) {
+  if (!startTraining(params)) return;
+  endTraining(Boolean(await runOne(params, (n) => runLabel(params, n))), "Ready for another run.");
+}
+
+/** Two runs differing in one setting, from the same seed: A, then B, in matching colours. */
+async function trainPair(params, vary, value) {
+  if (!startTraining(params)) return;
+  let pair;
+  try {
+    pair = await ask(REQUEST.PAIR, { params, vary, value });
+  } catch (e) {
+    progress.message("invalid", `Paired run: ${e.message}`);
+    setMode("ready");
+    return;
+  }
+  const colours = curves.pairColours();
+  const done = [];
+  for (const [i, p] of pair.entries()) {
+    const s = await runOne(p, (n) => `${i ? "B" : "A"}: ${runLabel(p, n)}`, colours[i]);
+    if (!s) break;
+    done.push(s);
+  }
+  if (done.length === 2) {
+    const [a, b] = done;
+    const pct = (s) => `${(100 * s.test_accuracy).toFixed(1)} %`;
+    const better = Math.abs(a.test_accuracy - b.test_accuracy) < 0.002 ? "the same, to 0.2 %"
+      : a.test_accuracy > b.test_accuracy ? `A is ahead by ${(100 * (a.test_accuracy - b.test_accuracy)).toFixed(1)} points`
+      : `B is ahead by ${(100 * (b.test_accuracy - a.test_accuracy)).toFixed(1)} points`;
+    progress.message("done", `Paired run, from the same start and the same mini-batches: A (${vary} = ${a.params[vary]}) ` +
+      `${pct(a)}, B (${vary} = ${b.params[vary]}) ${pct(b)} on the test digits after ${a.epochs_done} epochs — ${better}.`);
+  }
+  endTraining(done.length === 2, `Pair done: A and B differ in ${vary} only.`);
+}
+
+/** One mini-batch (the Step button): the views follow the network it changes. */
+async function step(params) {
+  if (app.mode !== "ready" || !params) {
+    if (!params) progress.message("invalid", "Fix the highlighted fields first.");
+    return;
+  }
+  try {
+    const r = await ask(REQUEST.STEP, { params });
+    progress.showStep(r);
+    app.available.trained = true;
+    if (app.which !== "trained") choose("trained");
+    else refreshViews();
+  } catch (e) {
+    progress.message("failed", `Step failed: ${e.message}`);
+  }
+}
+
 
 function stop() {
   if (app.mode !== "training") return;
@@ -205,7 +280,7 @@ client.on(EVENT.READY, (msg) => {
   app.nTrain = msg.info.n_train;
   app.nTest = msg.info.n_test;
   app.maxFileBytes = msg.info.max_file_bytes;
-  strip.nTest = draw.nTest = app.nTest;
+  strip.nTest = draw.nTest = stepper.nTest = app.nTest;
   form.initFromURL(app.nTrain);
   model.meta = msg.meta;
   model.showFacts(msg.model);

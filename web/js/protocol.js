@@ -19,6 +19,11 @@ export const REQUEST = Object.freeze({
   UNIT_DETAIL: "unit-detail", // {which, unit} -> the test digits exciting that unit most
   CONFUSION: "confusion", // {which} -> the 10×10 matrix on the test digits
   CONFUSION_CELL: "confusion-cell", // {which, trueLabel, predicted} -> that cell's digits
+  TRACE: "trace", // {which, index (-1: the drawing), label, cost, mistake} -> BP1–BP4 on that digit
+  GRADCHECK: "gradcheck", // {which, index, label, cost, mistake} -> backprop vs central differences
+  TRIAL_STEP: "trial-step", // {which, index, label, eta} -> one SGD step on a copy: cost before/after
+  STEP: "step", // {params} -> one mini-batch of the latest run: its digits, cost before/after
+  PAIR: "pair", // {params, vary, value} -> [A, B]: checked settings differing in `vary` only, one seed
 });
 
 export const EVENT = Object.freeze({

@@ -221,6 +221,13 @@ const handlers = {
   [REQUEST.CONFUSION]: ({ which }) => json(session.confusion(which)),
   [REQUEST.CONFUSION_CELL]: ({ which, trueLabel, predicted }) =>
     json(session.confusion_cell(which, trueLabel, predicted)),
+  [REQUEST.TRACE]: ({ which, index, label, cost, mistake }) =>
+    json(session.trace_digit(which, index, label ?? null, cost ?? null, mistake ?? "none")),
+  [REQUEST.GRADCHECK]: ({ which, index, label, cost, mistake }) =>
+    json(session.check_gradient(which, index, label ?? null, cost ?? null, mistake ?? "none")),
+  [REQUEST.TRIAL_STEP]: ({ which, index, label, eta }) => json(session.trial_step(which, index, label ?? null, eta)),
+  [REQUEST.STEP]: ({ params }) => json(session.step(JSON.stringify(params))),
+  [REQUEST.PAIR]: ({ params, vary, value }) => json(browserModule.paired_json(JSON.stringify(params), vary, value, session.n_train)),
 };
 
 const whenReady = Object.fromEntries(Object.entries(handlers).map(([type, fn]) => [type, (args) => {

@@ -50,3 +50,10 @@ export function colourBar(scale, digits = 2) {
   box.dataset.scale = String(scale);
   return box;
 }
+
+/** A sequential colour for t in [0, 1]: near-white to dark blue (values with one sign: a, σ′). */
+export function sequential(t) {
+  t = Math.max(0, Math.min(1, t));
+  const [c0, c1] = [[247, 247, 247], [8, 48, 107]];
+  return c0.map((v, k) => Math.round(v + t * (c1[k] - v)));
+}

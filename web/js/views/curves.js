@@ -3,8 +3,11 @@
 // Crisp on high-DPI screens (render/canvas.js). No chart library; ~250 lines that a reader can follow.
 
 import { setupHiDPI } from "../render/canvas.js";
+import { saveFile } from "../save.js";
 
 export const PALETTE = ["#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#4b5563"];
+// A paired run's A and B: one hue, dark and light, so the pair reads as one comparison.
+export const PAIR_PALETTE = [["#1e3a8a", "#60a5fa"], ["#9a3412", "#fb923c"], ["#14532d", "#4ade80"], ["#581c87", "#c084fc"]];
 
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const AXIS = "#6b7280";
@@ -47,10 +50,10 @@ export class CurvePanel {
 
   series(run) {
     const scale = this.metric === "accuracy" ? 100 : 1;
-    const pick = (key) =>
-      run.points.filter((p) => p[key] !== null && p[key] !== undefined && Number.isFinite(p[key]))
-        .map((p) => [p.epoch, p[key] * scale]);
-    return { train: pick(`train_${this.metric}`), eval: pick(`eval_${this.metric}`) };
+    const value = (p, set) => p[`${set}_${this.metric}_data`] ?? p[`${set}_${this.metric}`]; // cost: the data term
+    const pick = (set) =>
+      run.points.filter((p) => Number.isFinite(value(p, set))).map((p) => [p.epoch, value(p, set) * scale]);
+    return { train: pick("train"), eval: pick("eval") };
   }
 
   /** The y range of every point on the panel, padded; accuracy is capped at 100 %. */
@@ -185,18 +188,18 @@ export class CurvePanel {
 export class Curves {
   constructor(costCanvas, accuracyCanvas) {
     this.panels = [
-      new CurvePanel(costCanvas, { metric: "cost", title: "Cost (lower is better)" }),
+      new CurvePanel(costCanvas, { metric: "cost", title: "Cost, data term without ½(λ/n)Σw² (lower is better)" }),
       new CurvePanel(accuracyCanvas, { metric: "accuracy", title: "Accuracy, % (higher is better)" }),
     ];
     this.runs = [];
     this.count = 0;
   }
 
-  addRun(label, params) {
+  addRun(label, params, color) {
     this.count += 1;
     const run = {
       id: this.count, label: label(this.count), params, epochs: params.epochs,
-      color: PALETTE[(this.count - 1) % PALETTE.length], points: [], status: "running",
+      color: color ?? PALETTE[(this.count - 1) % PALETTE.length], points: [], status: "running",
     };
     this.runs.push(run);
     this.redraw();
@@ -234,10 +237,16 @@ const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
 /** The chart, its legend and its Clear button. */
 export class CurvesView {
-  constructor() {
+  /** onChange(runs): the runs or their points changed (other views that read runs follow). */
+  constructor({ onChange = () => {} } = {}) {
+    this.onChange = onChange;
     this.curves = new Curves(document.getElementById("chart-cost"), document.getElementById("chart-accuracy"));
     this.legend = document.getElementById("legend");
     this.clearButton = document.getElementById("clear-button");
+    this.pngButton = document.getElementById("export-png");
+    this.csvButton = document.getElementById("export-csv");
+    this.pngButton.addEventListener("click", async () => saveFile(await this.png(), "backprop-curves.png"));
+    this.csvButton.addEventListener("click", () => saveFile(new Blob([this.csv()], { type: "text/csv" }), "backprop-runs.csv"));
     this.clearButton.addEventListener("click", () => {
       this.curves.clear();
       this.refresh();
@@ -248,15 +257,64 @@ export class CurvesView {
     return this.curves.runs;
   }
 
-  addRun(label, params) {
-    const run = this.curves.addRun(label, params);
+  addRun(label, params, color) {
+    const run = this.curves.addRun(label, params, color);
     this.refresh();
     return run;
+  }
+
+  /** Two colours of one hue for a paired run, a new hue each pair. */
+  pairColours() {
+    this.pairs = (this.pairs ?? -1) + 1;
+    return PAIR_PALETTE[this.pairs % PAIR_PALETTE.length];
+  }
+
+  /** Every point of every run as CSV: epoch, set, cost (data term and network2's total), accuracy, settings. */
+  csv() {
+    const settings = ["hidden", "cost", "eta", "lmbda", "batch_size", "train_size", "weight_init", "seed"];
+    const quote = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+    const rows = [["run", "label", "epoch", "set", "cost", "cost_with_l2", "accuracy", ...settings.map((k) => `setting_${k}`)]];
+    for (const r of this.curves.runs) {
+      const set = settings.map((k) => (Array.isArray(r.params[k]) ? r.params[k].join("-") : r.params[k] ?? ""));
+      for (const p of r.points) {
+        for (const name of ["train", "eval"]) {
+          const value = (v) => (v === null || v === undefined ? "" : v);
+          rows.push([r.id, r.label, p.epoch, name === "eval" ? "test" : "train", value(p[`${name}_cost_data`]),
+            value(p[`${name}_cost`]), value(p[`${name}_accuracy`]), ...set]);
+        }
+      }
+    }
+    return rows.map((row) => row.map(quote).join(",")).join("\n") + "\n";
+  }
+
+  /** Both panels and the legend in one PNG (a Blob). */
+  png() {
+    const [a, b] = this.curves.panels.map((p) => p.canvas);
+    const dpr = window.devicePixelRatio || 1;
+    const lineHeight = 18 * dpr;
+    const out = document.createElement("canvas");
+    out.width = a.width + b.width + 16 * dpr;
+    out.height = Math.max(a.height, b.height) + (this.curves.runs.length + 1) * lineHeight;
+    const ctx = out.getContext("2d");
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(a, 0, 0);
+    ctx.drawImage(b, a.width + 16 * dpr, 0);
+    ctx.font = `${12 * dpr}px system-ui, sans-serif`;
+    this.curves.runs.forEach((r, i) => {
+      const y = Math.max(a.height, b.height) + (i + 1) * lineHeight;
+      ctx.fillStyle = r.color;
+      ctx.fillRect(8 * dpr, y - 10 * dpr, 12 * dpr, 12 * dpr);
+      ctx.fillStyle = "#111827";
+      ctx.fillText(r.label, 26 * dpr, y);
+    });
+    return new Promise((resolve) => out.toBlob(resolve, "image/png"));
   }
 
   addPoint(runId, point) {
     this.curves.addPoint(runId, point);
     this.showLegend();
+    this.onChange(this.curves.runs);
   }
 
   setStatus(runId, status) {
@@ -267,7 +325,8 @@ export class CurvesView {
   refresh() {
     this.curves.redraw();
     this.showLegend();
-    this.clearButton.disabled = this.curves.runs.length === 0;
+    this.clearButton.disabled = this.pngButton.disabled = this.csvButton.disabled = this.curves.runs.length === 0;
+    this.onChange(this.curves.runs);
   }
 
   showLegend() {

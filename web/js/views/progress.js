@@ -1,5 +1,7 @@
 // The training progress bar and its line of text: epoch, mini-batch, examples/s, then the summary.
 
+import { decodeBase64, digitCanvas } from "../render/digits.js";
+
 const fmt = new Intl.NumberFormat("en-US");
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
@@ -36,5 +38,32 @@ export class ProgressView {
       this.message("done", `Done: ${s.epochs_done} epoch${s.epochs_done === 1 ? "" : "s"}, ${fmt.format(s.examples)} ` +
         `examples in ${s.seconds.toFixed(1)} s (${rate}); ${acc}. (${label})`);
     }
+  }
+
+  /** The Step button's answer: the batch's digits and its cost before and after the step. */
+  showStep(r) {
+    const box = document.getElementById("step-out");
+    const text = document.createElement("p");
+    text.dataset.step = String(r.step);
+    text.dataset.before = String(r.cost_before);
+    text.dataset.after = String(r.cost_after);
+    text.textContent = `Step ${r.step}: epoch ${r.epoch}, mini-batch ${r.batch} of ${r.n_batches} (${r.labels.length} ` +
+      `digits, below). Mean cost on this batch ${r.cost_before.toFixed(4)} → ${r.cost_after.toFixed(4)}.`;
+    const digits = document.createElement("div");
+    digits.className = "strip step-digits";
+    const pixels = decodeBase64(r.pixels);
+    r.labels.slice(0, 50).forEach((label, i) => {
+      const fig = document.createElement("figure");
+      fig.className = "digit";
+      fig.dataset.index = String(r.indices[i]);
+      const c = digitCanvas(pixels, i * 784);
+      c.setAttribute("role", "img");
+      c.setAttribute("aria-label", `training digit ${r.indices[i]}, a ${label}`);
+      const cap = document.createElement("figcaption");
+      cap.textContent = String(label);
+      fig.append(c, cap);
+      digits.append(fig);
+    });
+    box.replaceChildren(text, digits);
   }
 }

@@ -6,7 +6,7 @@ import { FIELDS, defaults, fromQuery, toQuery, validate } from "../state.js";
 const fmt = new Intl.NumberFormat("en-US");
 
 export class TrainFormView {
-  constructor({ onTrain, onStop }) {
+  constructor({ onTrain, onStop, onStep, onPair }) {
     this.form = document.getElementById("train-form");
     this.trainButton = document.getElementById("train-button");
     this.stopButton = document.getElementById("stop-button");
@@ -27,6 +27,24 @@ export class TrainFormView {
       onTrain(this.params());
     });
     this.stopButton.addEventListener("click", onStop);
+    this.stepButton = document.getElementById("step-button");
+    this.stepButton.addEventListener("click", () => onStep(this.params()));
+    this.pairVary = document.getElementById("pair-vary");
+    this.pairValue = document.getElementById("pair-value");
+    this.pairButton = document.getElementById("pair-button");
+    this.pairVary.addEventListener("change", () => (this.pairValue.value = this.pairDefault()));
+    this.pairButton.addEventListener("click", () => onPair(this.params(), this.pairVary.value, this.pairValue.value));
+  }
+
+  /** Run B's value when `vary` is chosen: the other cost or initialisation, no λ, a fifth of η. */
+  pairDefault() {
+    const f = this.form.elements;
+    return {
+      cost: f.cost.value === "quadratic" ? "cross-entropy" : "quadratic",
+      weight_init: f.weight_init.value === "large" ? "default" : "large",
+      lmbda: f.lmbda.value === "0" ? "5" : "0",
+      eta: String(+(Number(f.eta.value) / 5).toPrecision(3) || 0.1),
+    }[this.pairVary.value];
   }
 
   /** The form's values from the URL, checked against the subset's size. */
@@ -66,7 +84,7 @@ export class TrainFormView {
 
   /** mode: "loading" | "ready" | "training" | "stopping" | "failed". */
   setMode(mode) {
-    this.trainButton.disabled = mode !== "ready";
+    this.trainButton.disabled = this.stepButton.disabled = this.pairButton.disabled = mode !== "ready";
     this.stopButton.disabled = mode !== "training";
     for (const input of this.form.elements) if (input.name) input.disabled = mode === "training" || mode === "stopping";
   }

@@ -1,0 +1,71 @@
+// Heat strips and heat images: a vector or a matrix of numbers as coloured cells, with the number of
+// the cell under the pointer shown in a shared tooltip, and the numbers themselves kept on the element
+// (data-values) so that what is drawn can be checked.
+
+import { pixelCanvas } from "./canvas.js";
+import { diverging, sequential } from "./colormap.js";
+
+let tip = null;
+function tooltip() {
+  if (!tip) {
+    tip = document.createElement("div");
+    tip.className = "heat-tip";
+    tip.setAttribute("role", "tooltip");
+    tip.hidden = true;
+    document.body.append(tip);
+  }
+  return tip;
+}
+
+function hover(canvas, text) {
+  canvas.addEventListener("pointermove", (e) => {
+    const r = canvas.getBoundingClientRect();
+    const col = Math.floor(((e.clientX - r.left) / r.width) * canvas.width);
+    const row = Math.floor(((e.clientY - r.top) / r.height) * canvas.height);
+    const t = tooltip();
+    t.textContent = text(row, col);
+    t.hidden = false;
+    t.style.left = `${e.pageX + 12}px`;
+    t.style.top = `${e.pageY + 12}px`;
+  });
+  canvas.addEventListener("pointerleave", () => (tooltip().hidden = true));
+}
+
+/** The colour of value v: "signed" values on the diverging map, ±scale; else sequential on [0, scale]. */
+export function colourOf(v, scale, signed) {
+  if (!Number.isFinite(v)) return [0, 0, 0];
+  if (scale <= 0) return signed ? diverging(0) : sequential(0);
+  return signed ? diverging(v / scale) : sequential(v / scale);
+}
+
+/**
+ * A strip of cells for `values`; `name(i)` names cell i for the tooltip (e.g. "δ³₇").
+ * `scale` defaults to max |v| (signed) or max v.
+ */
+export function heatStrip(values, { signed = true, scale, name = (i) => `[${i}]`, label = "" } = {}) {
+  const s = scale ?? Math.max(0, ...values.map((v) => (signed ? Math.abs(v) : v)).filter(Number.isFinite));
+  const c = pixelCanvas(values.length, 1, (i) => colourOf(values[i], s, signed));
+  c.className = "heat-strip";
+  c.dataset.values = JSON.stringify(values);
+  c.setAttribute("role", "img");
+  const finite = values.filter(Number.isFinite);
+  c.setAttribute("aria-label", `${label}: ${values.length} values from ${Math.min(...finite).toPrecision(3)} ` +
+    `to ${Math.max(...finite).toPrecision(3)}`);
+  hover(c, (_, col) => `${name(col)} = ${values[col]}`);
+  return c;
+}
+
+/** A matrix (rows × cols, row-major Float32Array or array) as an image; `name(j, k)` for the tooltip. */
+export function heatImage(values, rows, cols, { scale, name = (j, k) => `[${j}, ${k}]`, label = "" } = {}) {
+  let s = scale;
+  if (s === undefined) {
+    s = 0;
+    for (const v of values) if (Math.abs(v) > s) s = Math.abs(v);
+  }
+  const c = pixelCanvas(cols, rows, (i) => colourOf(values[i], s, true));
+  c.className = "heat-image";
+  c.setAttribute("role", "img");
+  c.setAttribute("aria-label", `${label}: ${rows} × ${cols} values, largest magnitude ${s.toPrecision(3)}`);
+  hover(c, (j, k) => `${name(j, k)} = ${values[j * cols + k]}`);
+  return c;
+}

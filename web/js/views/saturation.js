@@ -1,0 +1,154 @@
+// Saturation, epoch by epoch: why the quadratic cost learns slowly. For a run on the chart, each
+// layer's σ′(z) over a probe of 500 training digits — its median and the 10–90 % and 25–75 % bands
+// (σ′ ≤ 0.25; near 0 the neuron is saturated and BP1/BP2 pass almost no error through it) — and
+// each layer's mean |δ| on a log scale. The numbers come with each epoch (backprop.saturation).
+
+import { setupHiDPI } from "../render/canvas.js";
+
+const LAYER_COLOURS = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#dc2626"];
+const AXIS = "#6b7280";
+
+export class SaturationView {
+  constructor() {
+    this.select = document.getElementById("saturation-run");
+    this.bands = document.getElementById("saturation-bands");
+    this.deltas = document.getElementById("saturation-delta");
+    this.note = document.getElementById("saturation-note");
+    this.runs = [];
+    this.select.addEventListener("change", () => this.draw());
+    new ResizeObserver(() => this.draw()).observe(this.deltas);
+  }
+
+  /** The chart's runs changed (a point, a new run, a clear). */
+  update(runs) {
+    this.runs = runs.filter((r) => r.points.some((p) => p.saturation));
+    const keep = this.select.value;
+    this.select.replaceChildren(...this.runs.map((r) => {
+      const o = document.createElement("option");
+      o.value = String(r.id);
+      o.textContent = r.label;
+      return o;
+    }));
+    const latest = this.runs[this.runs.length - 1];
+    this.select.value = this.runs.some((r) => String(r.id) === keep) && this.followed !== latest?.id ? keep : String(latest?.id ?? "");
+    this.followed = latest?.id;
+    this.select.disabled = this.runs.length === 0;
+    this.draw();
+  }
+
+  draw() {
+    const run = this.runs.find((r) => String(r.id) === this.select.value);
+    const points = run ? run.points.filter((p) => p.saturation) : [];
+    this.bands.dataset.points = String(points.length);
+    if (!points.length) {
+      this.bands.replaceChildren();
+      this.note.textContent = "Train a run (with the monitors on) to see how saturated each layer gets.";
+      const frame = setupHiDPI(this.deltas);
+      if (frame) frame.ctx.clearRect(0, 0, frame.width, frame.height);
+      return;
+    }
+    const layers = points[0].saturation.map((s) => s.l);
+    if (this.bands.children.length !== layers.length) {
+      this.bands.replaceChildren(...layers.map((l) => {
+        const fig = document.createElement("figure");
+        const c = document.createElement("canvas");
+        c.className = "sat-chart";
+        c.setAttribute("role", "img");
+        const cap = document.createElement("figcaption");
+        fig.append(c, cap);
+        return fig;
+      }));
+    }
+    layers.forEach((l, i) => {
+      const fig = this.bands.children[i];
+      const series = points.map((p) => [p.epoch, p.saturation[i]]);
+      this.drawBand(fig.firstChild, series, LAYER_COLOURS[i % LAYER_COLOURS.length]);
+      const last = series[series.length - 1][1];
+      fig.lastChild.textContent = `Layer ${l}: median σ′(z) ${last.sigma_prime[2].toFixed(3)}, ` +
+        `${(100 * last.saturated).toFixed(0)} % saturated (σ′ < 0.01) after epoch ${series[series.length - 1][0]}`;
+      fig.firstChild.setAttribute("aria-label", fig.lastChild.textContent);
+      fig.firstChild.dataset.values = JSON.stringify(series.map(([, s]) => s.sigma_prime));
+    });
+    this.drawDeltas(points, layers);
+    this.note.textContent = `${run.label}: σ′(z) of every neuron over 500 training digits, per epoch. ` +
+      "Where the band hugs 0, the neurons are saturated and learn slowly — unless the cost is cross-entropy, " +
+      "whose BP1 has no σ′(z^L) factor.";
+  }
+
+  frame(canvas, xMax, y0, y1, log) {
+    const f = setupHiDPI(canvas);
+    if (!f) return null;
+    const box = { left: 44, right: f.width - 8, top: 8, bottom: f.height - 22 };
+    const sx = (x) => box.left + ((x - 1) / Math.max(1, xMax - 1)) * (box.right - box.left);
+    const ty = (y) => (log ? Math.log10(y) : y);
+    const sy = (y) => box.bottom - ((ty(y) - ty(y0)) / (ty(y1) - ty(y0))) * (box.bottom - box.top);
+    const ctx = f.ctx;
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.fillStyle = AXIS;
+    ctx.strokeStyle = "#e5e7eb";
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    const ticks = log ? [y0, Math.sqrt(y0 * y1), y1] : [y0, (y0 + y1) / 2, y1];
+    for (const v of ticks) {
+      ctx.beginPath();
+      ctx.moveTo(box.left, sy(v));
+      ctx.lineTo(box.right, sy(v));
+      ctx.stroke();
+      ctx.fillText(log ? v.toExponential(0) : v.toFixed(3), box.left - 4, sy(v));
+    }
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.fillText(`epoch 1–${xMax}`, (box.left + box.right) / 2, box.bottom + 6);
+    return { ctx, sx, sy };
+  }
+
+  drawBand(canvas, series, colour) {
+    const xMax = series[series.length - 1][0];
+    const f = this.frame(canvas, xMax, 0, 0.25, false);
+    if (!f) return;
+    const { ctx, sx, sy } = f;
+    const area = (lo, hi, alpha) => {
+      ctx.globalAlpha = alpha;
+      ctx.fillStyle = colour;
+      ctx.beginPath();
+      series.forEach(([x, s], i) => (i ? ctx.lineTo(sx(x), sy(s.sigma_prime[hi])) : ctx.moveTo(sx(x), sy(s.sigma_prime[hi]))));
+      for (const [x, s] of [...series].reverse()) ctx.lineTo(sx(x), sy(s.sigma_prime[lo]));
+      ctx.closePath();
+      if (series.length === 1) ctx.fillRect(sx(1) - 3, sy(series[0][1].sigma_prime[hi]), 6,
+        sy(series[0][1].sigma_prime[lo]) - sy(series[0][1].sigma_prime[hi]));
+      else ctx.fill();
+      ctx.globalAlpha = 1;
+    };
+    area(0, 4, 0.18);
+    area(1, 3, 0.35);
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    series.forEach(([x, s], i) => (i ? ctx.lineTo(sx(x), sy(s.sigma_prime[2])) : ctx.moveTo(sx(x), sy(s.sigma_prime[2]))));
+    ctx.stroke();
+  }
+
+  drawDeltas(points, layers) {
+    const values = points.flatMap((p) => p.saturation.map((s) => s.mean_abs_delta)).filter((v) => v > 0);
+    if (!values.length) return;
+    const lo = 10 ** Math.floor(Math.log10(Math.min(...values)));
+    const hi = 10 ** Math.ceil(Math.log10(Math.max(...values)));
+    const f = this.frame(this.deltas, points[points.length - 1].epoch, lo, hi === lo ? lo * 10 : hi, true);
+    if (!f) return;
+    const { ctx, sx, sy } = f;
+    layers.forEach((l, i) => {
+      ctx.strokeStyle = ctx.fillStyle = LAYER_COLOURS[i % LAYER_COLOURS.length];
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      points.forEach((p, k) => {
+        const [x, y] = [sx(p.epoch), sy(Math.max(lo, p.saturation[i].mean_abs_delta))];
+        if (k) ctx.lineTo(x, y);
+        else ctx.moveTo(x, y);
+      });
+      ctx.stroke();
+      ctx.textAlign = "left";
+      ctx.fillText(`layer ${l}`, sx(points[points.length - 1].epoch) - 40, sy(Math.max(lo, points[points.length - 1].saturation[i].mean_abs_delta)) - 10);
+    });
+    this.deltas.dataset.values = JSON.stringify(points.map((p) => p.saturation.map((s) => s.mean_abs_delta)));
+  }
+}
