@@ -189,6 +189,12 @@ def _round(values, digits=6):
     return np.where(np.isfinite(a), a, 0.0).tolist()
 
 
+def _exact(values):
+    """Floats for JSON at full precision (the shortest repr that reads back the same double), with
+    NaN/Infinity as null: numbers a learner checks against CPython."""
+    return [v if math.isfinite(v) else None for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
+
+
 _SIZES = re.compile(r'"sizes"\s*:\s*\[([^\[\]]{0,2000})\]')
 
 
@@ -395,15 +401,15 @@ class Session:
         for layer in t.layers:
             layers.append({
                 "l": layer.l, "n": int(layer.z.size), "equation": layer.equation,
-                "z": _round(layer.z, 12), "a": _round(layer.a, 12), "sigma_prime": _round(layer.sigma_prime, 12),
-                "delta": _round(layer.delta, 15), "nabla_b": _round(layer.nabla_b, 15),
+                "z": _exact(layer.z), "a": _exact(layer.a), "sigma_prime": _exact(layer.sigma_prime),
+                "delta": _exact(layer.delta), "nabla_b": _exact(layer.nabla_b),
                 "nabla_w": _b64(np.nan_to_num(layer.nabla_w).astype(np.float32)), "nabla_w_shape": list(layer.nabla_w.shape),
                 "nabla_w_max": float(np.max(np.abs(np.nan_to_num(layer.nabla_w)))),
             })
         return json.dumps({"which": which, "what": what, "index": index, "label": label,
                            "input": _b64(np.rint(np.asarray(x) * 255).astype(np.uint8)),
                            "cost": t.cost.__name__, "network_cost": net.cost.__name__, "mistake": mistake,
-                           "C": _round([t.C], 15)[0], "guess": int(np.argmax(t.layers[-1].a)), "layers": layers})
+                           "C": _exact([t.C])[0], "guess": int(np.argmax(t.layers[-1].a)), "layers": layers})
 
     def check_gradient(self, which, index, label=None, cost=None, mistake="none", per_layer=6):
         """``gradcheck.gradient_check`` for one digit on the current network: a table per layer."""
@@ -412,8 +418,8 @@ class Session:
         per_layer = _int("per_layer", per_layer, 1, 50)
         result = gradcheck.gradient_check(net, x, label, cost=cost or net.cost, mistake=mistake, per_layer=per_layer)
         for layer in result["layers"]:
-            layer["rows"] = [[kind, j, k, *_round([b, n], 15), _round([e], 15)[0]] for kind, j, k, b, n, e in layer["rows"]]
-            layer["max_error"] = _round([layer["max_error"]], 15)[0]
+            layer["rows"] = [[kind, j, k, *_exact([b, n, e])] for kind, j, k, b, n, e in layer["rows"]]
+            layer["max_error"] = _exact([layer["max_error"]])[0]
         return json.dumps({"which": which, "what": what, "label": label, **result})
 
     def trial_step(self, which, index, label=None, eta=0.5, count=8):
@@ -438,7 +444,7 @@ class Session:
                               "after": float(w1[j, k]), "change": float(w1[j, k] - w0[j, k])})
         moved.sort(key=lambda m: -abs(m["change"]))
         return json.dumps({"which": which, "what": what, "label": label, "eta": eta,
-                           "cost_before": _round([before], 15)[0], "cost_after": _round([after], 15)[0],
+                           "cost_before": _exact([before])[0], "cost_after": _exact([after])[0],
                            "moved": moved[:count]})
 
     # -- hidden units --------------------------------------------------------------------------------
