@@ -240,9 +240,15 @@ def package_version(package_dir=PACKAGE_DIR):
     return match.group(1) if match else "unknown"
 
 
+# The command line's own modules: the page never imports them, so its archive leaves them out.
+COMMAND_LINE_ONLY = frozenset({"__main__.py", "cli.py", "bench.py", "plot.py", "progress.py"})
+
+
 def package_files(package_dir=PACKAGE_DIR):
-    """What the package is made of: its modules and its data (limits.json), sorted by name."""
-    return sorted(p for p in Path(package_dir).iterdir() if p.is_file() and p.suffix in (".py", ".json"))
+    """What the page's package is made of: the library's modules and data (limits.json), sorted by
+    name — not the command line's modules (COMMAND_LINE_ONLY)."""
+    return sorted(p for p in Path(package_dir).iterdir()
+                  if p.is_file() and p.suffix in (".py", ".json") and p.name not in COMMAND_LINE_ONLY)
 
 
 def write_package_zip(path, package_dir=PACKAGE_DIR):

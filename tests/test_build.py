@@ -124,8 +124,23 @@ def test_package_zip_is_reproducible(tmp_path):
     assert a.read_bytes() == b.read_bytes()
     info = zipfile.ZipFile(a).infolist()
     assert {i.date_time for i in info} == {build.ZIP_DATE}
-    assert sorted(i.filename for i in info) == sorted(f"backprop/{p.name}" for p in
-                                                      [*build.PACKAGE_DIR.glob("*.py"), *build.PACKAGE_DIR.glob("*.json")])
+    assert sorted(i.filename for i in info) == sorted(
+        f"backprop/{p.name}" for p in [*build.PACKAGE_DIR.glob("*.py"), *build.PACKAGE_DIR.glob("*.json")]
+        if p.name not in build.COMMAND_LINE_ONLY)
+
+
+def test_the_page_gets_the_library_not_the_command_line(tmp_path):
+    names = {n.split("/")[1] for n in zipfile.ZipFile(build.write_package_zip(tmp_path / "p.zip")).namelist()}
+    assert not names & {"cli.py", "bench.py", "plot.py", "progress.py", "__main__.py"}
+    assert {"network.py", "browser.py", "preprocess.py", "metrics.py", "units.py", "trace.py"} <= names
+    # and what is left never imports what was left out: every "from . import" / "from .x" target is there
+    import re
+    for name in names - {"limits.json"}:
+        text = zipfile.ZipFile(tmp_path / "p.zip").read(f"backprop/{name}").decode()
+        for target in re.findall(r"^\s*from \.(\w*) import ([\w, ]+)", text, flags=re.M):
+            modules = [target[0]] if target[0] else [m.strip() for m in target[1].split(",")]
+            for m in modules:
+                assert f"{m}.py" in names, f"{name} imports {m}, which the page's archive leaves out"
 
 
 # --------------------------------------------------------------------------------- verification
