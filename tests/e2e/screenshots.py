@@ -1,12 +1,15 @@
-"""Screenshots of the page after two runs (cross-entropy, then quadratic), desktop and phone.
+"""Screenshots of every view of the page, desktop and phone, after a paired run (cross-entropy vs
+quadratic), a drawn digit, an opened hidden unit, an opened confusion cell and the BP1–BP4 views.
 
     python tests/e2e/screenshots.py [--out DIR] [--site DIR] [--epochs N] [--train-size N]
 
-Writes DIR/screenshot.png (1280 px wide) and DIR/screenshot-phone.png (390×844 CSS px at 2×), the
-full page each. For the README and for looking at the layout; asserts nothing.
+Writes DIR/screenshot.png and DIR/screenshot-phone.png (the full page, 1280 px wide and 390×844 CSS px
+at 2×) and DIR/views/<view>-<desktop|phone>.png for each section. For the README and for looking at
+the layout; asserts nothing.
 """
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -14,19 +17,48 @@ from pathlib import Path
 import browser_bench   # same directory: build + serve + Chromium settings
 
 VIEWPORTS = {
-    "screenshot.png": dict(viewport={"width": 1280, "height": 900}, device_scale_factor=1),
-    "screenshot-phone.png": dict(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                 is_mobile=True, has_touch=True),
+    "desktop": dict(viewport={"width": 1280, "height": 900}, device_scale_factor=1),
+    "phone": dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True),
 }
+SECTIONS = ["draw", "model", "train", "curves", "maths", "hidden-units", "confusion"]
 
 
-def two_runs(page, epochs, train_size):
-    for cost in ("cross-entropy", "quadratic"):
-        page.select_option("#train-form [name=cost]", cost)
-        page.fill("#train-form [name=epochs]", str(epochs))
-        page.fill("#train-form [name=train_size]", str(train_size))
-        page.click("#train-button")
-        page.wait_for_function("document.body.dataset.mode === 'ready'", timeout=600_000)
+def paired_run(page, epochs, train_size):
+    page.fill("#train-form [name=epochs]", str(epochs))
+    page.fill("#train-form [name=train_size]", str(train_size))
+    page.select_option("#pair-vary", "cost")
+    page.click("#pair-button")
+    page.wait_for_function("window.__chart.runs.length === 2 && document.body.dataset.mode === 'ready'",
+                           timeout=900_000)
+
+
+def draw(page, digit="3"):
+    drawn = json.loads((browser_bench.ROOT / "tests" / "data" / "drawn_digits.json").read_text())
+    page.click("#draw-clear")
+    box = page.locator("#draw-pad").bounding_box()
+    scale = box["width"] / drawn["canvas"]
+    for stroke in drawn["digits"][digit]:
+        page.mouse.move(box["x"] + stroke[0][0] * scale, box["y"] + stroke[0][1] * scale)
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=3)
+        page.mouse.up()
+    page.wait_for_function("window.__draw.idle")
+
+
+def inside(page):
+    page.click('#hidden-grid .tile[data-unit="4"]')
+    page.wait_for_selector("#unit-detail .exciting")
+    page.click("#confusion-table button[data-true='4'][data-predicted='9']")
+    page.wait_for_selector("#confusion-cell figure, #confusion-cell p")
+    page.fill("#trace-index", "0")
+    page.click("#trace-button")
+    page.wait_for_selector("#trace-out .trace-layer")
+    page.select_option("#gradcheck-mistake", "bp2-no-sigma-prime")
+    page.click("#gradcheck-button")
+    page.wait_for_selector("#gradcheck-verdict")
+    page.click("#trial-button")
+    page.wait_for_selector(".trial-result")
 
 
 def main(argv=None):
@@ -41,7 +73,7 @@ def main(argv=None):
     sys.path.insert(0, str(browser_bench.ROOT))
     import build
 
-    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "views").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         site = args.site or build.build_site(Path(tmp) / "dist", pyodide="self", log=lambda *a: None)
         server, url = build.serve_dir(site)
@@ -52,10 +84,20 @@ def main(argv=None):
                 for name, context_args in VIEWPORTS.items():
                     page = browser.new_context(**context_args).new_page()
                     page.goto(url)
-                    page.wait_for_function("window.__app.mode === 'ready'", timeout=180_000)
-                    two_runs(page, args.epochs, args.train_size)
-                    page.screenshot(path=str(args.out / name), full_page=True)
-                    print(args.out / name)
+                    page.wait_for_function("window.__app.views >= 1", timeout=180_000)
+                    paired_run(page, args.epochs, args.train_size)
+                    page.select_option("#network-which", "model")
+                    page.wait_for_function("document.getElementById('model-subset-accuracy').dataset.which === 'model'")
+                    draw(page)
+                    inside(page)
+                    page.evaluate("window.scrollTo(0, 0)")
+                    full = args.out / ("screenshot.png" if name == "desktop" else "screenshot-phone.png")
+                    page.screenshot(path=str(full), full_page=True)
+                    print(full)
+                    for section in SECTIONS:
+                        shot = args.out / "views" / f"{section}-{name}.png"
+                        page.locator(f"#{section}").screenshot(path=str(shot))
+                        print(shot)
                 browser.close()
         finally:
             server.shutdown()
