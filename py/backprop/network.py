@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import checks
+from . import backend, checks
 from .activations import Sigmoid
 from .costs import CrossEntropyCost, get_cost
 
@@ -81,8 +81,7 @@ class Network:
         """Weighted inputs zs and activations of every layer, kept for backprop."""
         activations, zs = [x], []
         for w, b in zip(self.weights, self.biases):
-            z = activations[-1] @ w.T               # (m, n_out)
-            z += b.T
+            z = backend.forward(activations[-1], w, b)     # a·wᵀ + bᵀ, (m, n_out)
             zs.append(z)
             activations.append(Sigmoid.fn(z))
         return zs, activations
@@ -101,21 +100,26 @@ class Network:
         y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         return self._backprop(x, y)
 
-    def _backprop(self, x, y, scale=None):
-        """BP1–BP4 over the batch; ``scale`` multiplies every gradient (δ is linear all the way down,
-        so scaling the small (m, n_L) output error is cheaper than scaling each nabla_w afterwards)."""
+    def _deltas(self, x, y, scale=None):
+        """BP1–BP2 over the batch: the error δ of every layer, and the activations that fed it.
+        ``scale`` multiplies every δ (δ is linear all the way down, so scaling the small (m, n_L)
+        output error is cheaper than scaling each nabla_w afterwards)."""
         zs, activations = self._forward(x)
-        nabla_b = [None] * len(self.biases)
-        nabla_w = [None] * len(self.weights)
+        deltas = [None] * len(self.weights)
         delta = self.cost.delta(zs[-1], activations[-1], y)              # BP1, (m, n_L)
         if scale is not None:
             delta *= scale
-        nabla_b[-1] = delta.sum(axis=0)[:, None]                          # BP3, summed over examples
-        nabla_w[-1] = delta.T @ activations[-2]                           # BP4, (n_L, n_{L-1})
+        deltas[-1] = delta
         for l in range(2, self.num_layers):
-            delta = (delta @ self.weights[-l + 1]) * Sigmoid.prime_from_output(activations[-l])  # BP2
-            nabla_b[-l] = delta.sum(axis=0)[:, None]                      # BP3
-            nabla_w[-l] = delta.T @ activations[-l - 1]                   # BP4
+            delta = backend.backward(delta, self.weights[-l + 1]) \
+                * Sigmoid.prime_from_output(activations[-l])              # BP2, δ·w ⊙ σ′, (m, n_l)
+            deltas[-l] = delta
+        return deltas, activations[:-1]
+
+    def _backprop(self, x, y):
+        deltas, inputs = self._deltas(x, y)
+        nabla_b = [delta.sum(axis=0)[:, None] for delta in deltas]                # BP3, summed over examples
+        nabla_w = [delta.T @ a for delta, a in zip(deltas, inputs)]                # BP4, (n_out, n_in)
         return nabla_b, nabla_w
 
     # -- learning -------------------------------------------------------------------------------
@@ -129,14 +133,11 @@ class Network:
         self._update(x, y, eta, lmbda, n)
 
     def _update(self, x, y, eta, lmbda, n):
-        nabla_b, nabla_w = self._backprop(x, y, scale=eta / x.shape[0])   # already times η/m
+        deltas, inputs = self._deltas(x, y, scale=eta / x.shape[0])   # already times η/m
         decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
-        for w, nw in zip(self.weights, nabla_w):
-            if decay != 1.0:
-                w *= decay
-            w -= nw
-        for b, nb in zip(self.biases, nabla_b):
-            b -= nb
+        for w, b, delta, a in zip(self.weights, self.biases, deltas, inputs):
+            backend.update(w, delta, a, decay)           # BP4 and the step: w ← decay·w − δᵀ·a
+            b -= delta.sum(axis=0)[:, None]              # BP3
 
     def train(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
               monitor_train_cost=True, monitor_train_accuracy=True,
@@ -219,7 +220,7 @@ class Network:
     # -- evaluation -----------------------------------------------------------------------------
     def _output(self, x):
         for w, b in zip(self.weights, self.biases):
-            x = Sigmoid.fn(x @ w.T + b.T)
+            x = Sigmoid.fn(backend.forward(x, w, b))
         return x
 
     @staticmethod
