@@ -246,7 +246,7 @@ def _build_time():
 
 
 def _ignore_junk(_dir, names):
-    return [n for n in names if n.startswith(".") or n == "__pycache__" or ".tmp-" in n]
+    return [n for n in names if n.startswith(".") or n in ("__pycache__", "node_modules") or ".tmp-" in n]
 
 
 def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir=WEB_DIR,

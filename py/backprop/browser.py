@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from . import mnist
+from . import backend, mnist
 from .costs import get_cost
 from .model_io import loads
 from .network import WEIGHT_INITS, Network
@@ -33,8 +33,12 @@ MAX_SEED = 2**32 - 1
 PAUSE_EVERY = 0.05        # seconds of work between yields to the JavaScript event loop
 PROGRESS_EVERY = 0.15     # seconds between progress reports
 
+DTYPES = ("float64", "float32")
+BACKENDS = ("auto", "numpy")   # auto: the WebAssembly kernel when the page installed it (see backend.py)
+
 DEFAULTS = {"hidden": [30], "cost": "cross-entropy", "eta": 0.5, "lmbda": 5.0, "batch_size": 10,
-            "epochs": 10, "train_size": 10000, "weight_init": "default", "seed": 1, "monitor": True}
+            "epochs": 10, "train_size": 10000, "weight_init": "default", "seed": 1, "monitor": True,
+            "dtype": "float64", "backend": "auto"}
 
 
 # -- the data ---------------------------------------------------------------------------------------
@@ -109,6 +113,10 @@ def validate_params(params, n_train_available):
     if not isinstance(p["monitor"], bool):
         raise ValueError(f"monitor must be true or false, got {p['monitor']!r}")
     out["monitor"] = p["monitor"]
+    for key, allowed in (("dtype", DTYPES), ("backend", BACKENDS)):
+        if p[key] not in allowed:
+            raise ValueError(f"{key} must be one of {', '.join(allowed)}, got {p[key]!r}")
+        out[key] = p[key]
     return out
 
 
@@ -209,10 +217,11 @@ class Session:
         params = json.loads(params_json) if isinstance(params_json, str) else params_json
         p = validate_params(params, self.n_train)
         n = p["train_size"]
-        x = self.x_train_u8[:n] / 255.0                  # (n, 784)
+        x = np.divide(self.x_train_u8[:n], 255.0, dtype=p["dtype"])   # (n, 784)
         y = self.y_train[:n]
         net = Network([N_INPUTS, *p["hidden"], N_OUTPUTS], cost=get_cost(COSTS[p["cost"]]),
-                      seed=p["seed"], weight_init=p["weight_init"])
+                      seed=p["seed"], weight_init=p["weight_init"], dtype=p["dtype"])
+        products = backend.use(p["backend"])            # for this run; "auto" again after it
         self.trained, self.running, self._stop = net, True, False
         self._outputs.pop("trained", None)
         mon = p["monitor"]
@@ -241,7 +250,7 @@ class Session:
                     last_report = t1
                     on_progress(json.dumps({"epoch": progress.epoch + 1, "epochs": p["epochs"],
                                             "batch": progress.batch, "n_batches": progress.n_batches,
-                                            "examples_per_s": rate}))
+                                            "examples_per_s": rate, "backend": products}))
                 if t1 - last_pause >= PAUSE_EVERY or progress.epoch_done:
                     await pause()
                     last_pause = time.perf_counter()
@@ -250,13 +259,14 @@ class Session:
         finally:
             steps.close()
             self.running = False
+            backend.use("auto")
         done = history.epochs if history is not None else 0
         now = json.loads(self.evaluate("trained"))      # the network as it is now, even mid-epoch
         return json.dumps({
             "test_accuracy": now["accuracy"],
             "stopped": done < p["epochs"], "epochs_done": done, "examples": examples,
             "seconds": busy, "examples_per_s": examples / busy if busy > 0 else 0.0,
-            "params": p, "sizes": net.sizes,
+            "params": p, "sizes": net.sizes, "backend": products,
             "history": history.to_dict() if history is not None else None,
         })
 

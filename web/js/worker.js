@@ -10,6 +10,8 @@
 // Everything Python hands back is a JSON string, so the only PyProxies held here are the module and
 // the session; both are destroyed if loading fails half-way.
 
+import { installKernel } from "./kernel.js";
+
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
 const LOAD_PYODIDE_TIMEOUT_MS = 60_000; // loadPyodide never settles when wasm is blocked
 const PACKAGE_DIR = "/home/pyodide/site"; // where the backprop archive is unpacked
@@ -142,6 +144,8 @@ async function load() {
       pyodide.runPython("import numpy");
     });
     mark("numpy");
+    const kernel = await installKernel(pyodide, new URL("kernel/gemm.wasm", SITE).href); // else numpy
+    if (kernel.reason) console.warn(kernel.reason);
 
     status("backprop", "loading the backprop package…");
     const zip = await archive;
@@ -162,7 +166,7 @@ async function load() {
       mark("session");
       const ready = {
         type: "ready", info: JSON.parse(session.info()), model: JSON.parse(session.evaluate("model")),
-        strip: JSON.parse(session.strip("model", 0, 24)), meta: await meta, version: config.version ?? null,
+        strip: JSON.parse(session.strip("model", 0, 24)), meta: await meta, version: config.version ?? null, kernel,
       };
       mark("evaluate");
       return { ...ready, seconds: (performance.now() - t0) / 1000, timings };
