@@ -152,7 +152,7 @@ def nn(t):
         code += [zero(f"acc{r}{c}") if CV else put(f"s{r}0", f"({t}.const 0)") for r in range(R) for c in cols]
         code.append(put("p", const(0)))
         if CV:
-            body = [put(f"va{r}", f"({V}.splat ({t}.load {add(get(f'a{r}'), get('p'))}))") for r in range(R)]
+            body = [put(f"va{r}", f"(v128.load{8 * es}_splat {add(get(f'a{r}'), get('p'))})") for r in range(R)]
             body += [put(f"vb{c}", f"(v128.load offset={16 * c} {get('bp')})") for c in cols]
             body += [put(f"acc{r}{c}", f"({V}.add {get(f'acc{r}{c}')} ({V}.mul {get(f'va{r}')} {get(f'vb{c}')}))")
                      for r in range(R) for c in cols]
@@ -207,7 +207,7 @@ def tn_update(t):
         code += [zero(f"acc{r}{c}") if CV else put(f"s{r}0", f"({t}.const 0)") for r in range(R) for c in cols]
         code.append(put("ii", const(0)))
         if CV:
-            body = [put(f"vd{r}", f"({V}.splat ({t}.load offset={es * r} {get('dp')}))") for r in range(R)]
+            body = [put(f"vd{r}", f"(v128.load{8 * es}_splat offset={es * r} {get('dp')})") for r in range(R)]
             body += [put(f"va{c}", f"(v128.load offset={16 * c} {get('ap')})") for c in cols]
             body += [put(f"acc{r}{c}", f"({V}.add {get(f'acc{r}{c}')} ({V}.mul {get(f'vd{r}')} {get(f'va{c}')}))")
                      for r in range(R) for c in cols]
