@@ -186,7 +186,8 @@ async function startPyodide(indexURL) {
   }, 5000);
   try {
     return await withTimeout(
-      loadPyodide({ indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }),
+      // packages: numpy's download and set-up start during Python's (loadPackage below then checks it)
+      loadPyodide({ indexURL, packages: ["numpy"], stdout: () => {}, stderr: (line) => console.warn(line) }),
       LOAD_PYODIDE_TIMEOUT_MS,
       `no answer after ${LOAD_PYODIDE_TIMEOUT_MS / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`,
     );
