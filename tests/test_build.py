@@ -100,6 +100,7 @@ def test_self_hosted_pyodide_is_exactly_the_verified_files(site):
     assert lock["info"]["version"] == build.PYODIDE_VERSION
     assert lock["packages"]["numpy"]["file_name"] == WHEEL
     assert sha256(pyodide / WHEEL) == lock["packages"]["numpy"]["sha256"] == WHEEL_SHA256
+    assert "/pyodide/*\n  Cache-Control: public, max-age=31536000, immutable" in (site / "_headers").read_text()
 
 
 def test_package_zip_imports_and_runs_on_its_own(site, tmp_path):
@@ -319,9 +320,28 @@ def test_the_real_web_folder_builds(tmp_path):
     out = build.build_site(tmp_path / "dist", "cdn", log=quiet)
     assert (out / "index.html").read_bytes() == (ROOT / "web" / "index.html").read_bytes()
     assert (out / "data" / "model.json").read_bytes() == (ROOT / "web" / "data" / "model.json").read_bytes()
+    assert (out / "kernel" / "gemm.wasm").read_bytes() == (ROOT / "web" / "kernel" / "gemm.wasm").read_bytes()
+    assert not (out / "kernel" / "node_modules").exists()   # the kernel's build tools stay behind
 
 
 # --------------------------------------------------------------------------------- serve
+def test_serve_caches_pinned_pyodide_files_and_revalidates_the_rest(tmp_path):
+    (tmp_path / "pyodide").mkdir()
+    for rel in ("pyodide/pyodide.asm.wasm", "index.html", "py/backprop.zip"):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_bytes(b"x")
+    server, url = build.serve_dir(tmp_path)
+    try:
+        for rel, want in (("pyodide/pyodide.asm.wasm", "public, max-age=31536000, immutable"),
+                          ("pyodide/pyodide.asm.wasm?v=1", "public, max-age=31536000, immutable"),
+                          ("index.html", "no-cache"), ("py/backprop.zip", "no-cache")):
+            with urllib.request.urlopen(url + rel, timeout=10) as r:
+                assert r.headers["Cache-Control"] == want, rel
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_serve_dir_sends_the_mime_types_the_page_needs(tmp_path):
     for name in ("a.wasm", "a.mjs", "a.js", "a.json", "a.npz", "a.zip", "a.whl", "index.html"):
         (tmp_path / name).write_bytes(b"\0asm" if name.endswith(".wasm") else b"x")

@@ -65,7 +65,8 @@ def test_python_reads_the_json():
     f = data["fields"]
     assert browser.MAX_HIDDEN_LAYERS == f["hidden"]["maxLayers"] and browser.MAX_LAYER_SIZE == f["hidden"]["max"]
     assert browser.MAX_EPOCHS == f["epochs"]["max"] and browser.MAX_SEED == f["seed"]["max"] == 2**32 - 1
-    assert {k: v for k, v in browser.DEFAULTS.items() if k != "monitor"} == {k: v["default"] for k, v in f.items()}
+    assert {k: v for k, v in browser.DEFAULTS.items() if k not in browser.WORKER_SWITCHES} == \
+        {k: v["default"] for k, v in f.items()}
     assert browser.validate_params({}, 10000) == {**browser.DEFAULTS, "hidden": f["hidden"]["default"]}
     assert list(browser.COSTS) == f["cost"]["values"]
 

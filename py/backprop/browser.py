@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from . import gradcheck, limits, metrics, mnist, preprocess, saturation, units
+from . import backend, gradcheck, limits, metrics, mnist, preprocess, saturation, units
 from .checks import short
 from .costs import get_cost
 from .limits import FIELDS, N_INPUTS, N_OUTPUTS, message
@@ -38,7 +38,11 @@ MAX_SEED = FIELDS["seed"]["max"]
 PAUSE_EVERY = 0.05        # seconds of work between yields to the JavaScript event loop
 PROGRESS_EVERY = 0.15     # seconds between progress reports
 
-DEFAULTS = {**limits.DEFAULTS, "monitor": True}   # monitor: the worker's switch, not a form field
+DTYPES = ("float64", "float32")
+BACKENDS = ("auto", "numpy")   # auto: the WebAssembly kernel when the page installed it (see backend.py)
+# the worker's switches, not form fields: monitors on, float64, the fastest products available
+WORKER_SWITCHES = {"monitor": True, "dtype": "float64", "backend": "auto"}
+DEFAULTS = {**limits.DEFAULTS, **WORKER_SWITCHES}
 
 
 # -- the data ---------------------------------------------------------------------------------------
@@ -168,6 +172,10 @@ def validate_params(params, n_train_available):
     if not isinstance(p["monitor"], bool):
         raise ValueError(f"monitor must be true or false, got {p['monitor']!r}")
     out["monitor"] = p["monitor"]
+    for key, allowed in (("dtype", DTYPES), ("backend", BACKENDS)):
+        if p[key] not in allowed:
+            raise ValueError(f"{key} must be one of {', '.join(allowed)}, got {p[key]!r}")
+        out[key] = p[key]
     return out
 
 
@@ -505,10 +513,10 @@ class Session:
         "your latest run" at once, so every view can follow it."""
         n = p["train_size"]
         net = Network([N_INPUTS, *p["hidden"], N_OUTPUTS], cost=get_cost(COSTS[p["cost"]]),
-                      seed=p["seed"], weight_init=p["weight_init"])
+                      seed=p["seed"], weight_init=p["weight_init"], dtype=p["dtype"])
         self._put("trained", net)
         self._stepper = None
-        return net, self.x_train_u8[:n] / 255.0, self.y_train[:n]
+        return net, np.divide(self.x_train_u8[:n], 255.0, dtype=p["dtype"]), self.y_train[:n]   # (n, 784)
 
     def step(self, params_json):
         """One mini-batch of SGD — the Step button. The first Step starts a run from the settings (as
@@ -558,6 +566,7 @@ class Session:
         p = validate_params(json.loads(params_json) if isinstance(params_json, str) else params_json, self.n_train)
         n = p["train_size"]
         net, x, y = self._new_run(p)
+        products = backend.use(p["backend"])            # for this run; "auto" again after it
         self.running, self._stop = True, False
         mon = p["monitor"]
         steps = net.train_steps(x, y, p["epochs"], p["batch_size"], p["eta"], p["lmbda"],
@@ -586,7 +595,7 @@ class Session:
                     last_report = t1
                     on_progress(json.dumps({"epoch": progress.epoch + 1, "epochs": p["epochs"],
                                             "batch": progress.batch, "n_batches": progress.n_batches,
-                                            "examples_per_s": rate}))
+                                            "examples_per_s": rate, "backend": products}))
                 if t1 - last_pause >= PAUSE_EVERY or progress.epoch_done:
                     await pause()
                     last_pause = time.perf_counter()
@@ -595,13 +604,14 @@ class Session:
         finally:
             steps.close()
             self.running = False
+            backend.use("auto")
         done = history.epochs if history is not None else 0
         now = json.loads(self.evaluate("trained"))      # the network as it is now, even mid-epoch
         return json.dumps({
             "test_accuracy": now["accuracy"],
             "stopped": done < p["epochs"], "epochs_done": done, "examples": examples,
             "seconds": busy, "examples_per_s": examples / busy if busy > 0 else 0.0,
-            "params": p, "sizes": net.sizes,
+            "params": p, "sizes": net.sizes, "backend": products,
             "history": history.to_dict() if history is not None else None,
         })
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import checks
+from . import backend, checks
 from .activations import Sigmoid
 from .costs import CrossEntropyCost, get_cost
 from .fileio import write_atomically
@@ -108,8 +108,7 @@ class Network:
         """Weighted inputs zs and activations of every layer, kept for backprop."""
         activations, zs = [x], []
         for w, b in zip(self.weights, self.biases):
-            z = activations[-1] @ w.T               # (m, n_out)
-            z += b.T
+            z = backend.forward(activations[-1], w, b)     # a·wᵀ + bᵀ, (m, n_out)
             zs.append(z)
             activations.append(Sigmoid.fn(z))
         return zs, activations
@@ -128,21 +127,26 @@ class Network:
         y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         return self._backprop(x, y)
 
-    def _backprop(self, x, y, scale=None):
-        """BP1–BP4 over the batch; ``scale`` multiplies every gradient (δ is linear all the way down,
-        so scaling the small (m, n_L) output error is cheaper than scaling each nabla_w afterwards)."""
+    def _deltas(self, x, y, scale=None):
+        """BP1–BP2 over the batch: the error δ of every layer, and the activations that fed it.
+        ``scale`` multiplies every δ (δ is linear all the way down, so scaling the small (m, n_L)
+        output error is cheaper than scaling each nabla_w afterwards)."""
         zs, activations = self._forward(x)
-        nabla_b = [None] * len(self.biases)
-        nabla_w = [None] * len(self.weights)
+        deltas = [None] * len(self.weights)
         delta = self.cost.delta(zs[-1], activations[-1], y)              # BP1, (m, n_L)
         if scale is not None:
             delta *= scale
-        nabla_b[-1] = delta.sum(axis=0)[:, None]                          # BP3, summed over examples
-        nabla_w[-1] = delta.T @ activations[-2]                           # BP4, (n_L, n_{L-1})
+        deltas[-1] = delta
         for l in range(2, self.num_layers):
-            delta = (delta @ self.weights[-l + 1]) * Sigmoid.prime_from_output(activations[-l])  # BP2
-            nabla_b[-l] = delta.sum(axis=0)[:, None]                      # BP3
-            nabla_w[-l] = delta.T @ activations[-l - 1]                   # BP4
+            delta = backend.backward(delta, self.weights[-l + 1]) \
+                * Sigmoid.prime_from_output(activations[-l])              # BP2, δ·w ⊙ σ′, (m, n_l)
+            deltas[-l] = delta
+        return deltas, activations[:-1]
+
+    def _backprop(self, x, y):
+        deltas, inputs = self._deltas(x, y)
+        nabla_b = [delta.sum(axis=0)[:, None] for delta in deltas]                # BP3, summed over examples
+        nabla_w = [delta.T @ a for delta, a in zip(deltas, inputs)]                # BP4, (n_out, n_in)
         return nabla_b, nabla_w
 
     # -- learning -------------------------------------------------------------------------------
@@ -160,7 +164,8 @@ class Network:
         self._update(x, y, eta, lmbda, n)
 
     def _update(self, x, y, eta, lmbda, n):
-        nabla_b, nabla_w = self._backprop(x, y, scale=eta / x.shape[0])   # already times η/m
+        deltas, inputs = self._deltas(x, y, scale=eta / x.shape[0])   # already times η/m
+        nabla_b = [delta.sum(axis=0)[:, None] for delta in deltas]     # BP3, (n_out, 1)
         # BP3 makes each nabla_b the sum of its layer's δ, and BP2 carries a NaN or an infinity from
         # any z or weight into every δ below it: one sum of these few numbers checks the gradient
         total = 0.0
@@ -169,11 +174,8 @@ class Network:
         if not math.isfinite(total):
             raise Diverged("weights" if not self.weights_finite() else "cost", value=total)
         decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
-        for w, nw in zip(self.weights, nabla_w):
-            if decay != 1.0:
-                w *= decay
-            w -= nw
-        for b, nb in zip(self.biases, nabla_b):
+        for w, b, delta, a, nb in zip(self.weights, self.biases, deltas, inputs, nabla_b):
+            backend.update(w, delta, a, decay)           # BP4 and the step: w ← decay·w − δᵀ·a
             b -= nb
 
     def train(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
@@ -266,7 +268,7 @@ class Network:
     # -- evaluation -----------------------------------------------------------------------------
     def _output(self, x):
         for w, b in zip(self.weights, self.biases):
-            x = Sigmoid.fn(x @ w.T + b.T)
+            x = Sigmoid.fn(backend.forward(x, w, b))
         return x
 
     @staticmethod

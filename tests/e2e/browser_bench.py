@@ -11,7 +11,10 @@ Chromium with a cold cache (a fresh browser context each time):
 - train: one epoch of 784-30-10, mini-batch 10, on 10,000 digits, in a worker of the page's own code
   (js/worker.js), monitors off so that only SGD is timed; the first epoch (cold: WebAssembly still
   tiering up) and the next one (warm). Then the same epoch with the four monitors on, as the page runs it.
-- CPython: the identical backprop.browser.Session.train call in this process, for the ratio.
+- products: one epoch of 784-30-10 and 784-100-10 (float64), and 784-100-10 in float32, monitors off,
+  with the WebAssembly SIMD kernel (backend "auto") and with plain numpy (backend "numpy"), taking
+  turns; the median of the warm epochs after an untimed first one.
+- CPython: the identical backprop.browser.Session.train calls in this process, for the ratio.
 """
 
 import argparse
@@ -31,20 +34,30 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-b
 WARM_REPEATS = 3   # epochs after the first, and epochs with monitors; the median is reported
 EPOCH = {"hidden": [30], "cost": "cross-entropy", "eta": 0.5, "lmbda": 5.0, "batch_size": 10,
          "epochs": 1, "train_size": 10000, "weight_init": "default", "seed": 1}
+# kernel against numpy: (label, hidden, dtype, target ex/s in the page with the kernel)
+PRODUCTS = [("784-30-10", [30], "float64", 60_000), ("784-100-10", [100], "float64", 30_000),
+            ("784-100-10", [100], "float32", 50_000)]
+BACKENDS = ("auto", "numpy")
+
+
+def product_runs():
+    """Per network: one untimed epoch per backend, then WARM_REPEATS rounds of both, taking turns."""
+    return [{**EPOCH, "hidden": hidden, "dtype": dtype, "backend": backend, "monitor": False}
+            for _, hidden, dtype, _ in PRODUCTS for _ in range(1 + WARM_REPEATS) for backend in BACKENDS]
 
 # Runs in the page: a second worker of the page's own code, driven through protocol.js as the UI drives it.
 WORKER_RUNS = """async (runs) => {
   const { Client, EVENT, REQUEST } = await import(new URL("js/protocol.js", location.href).href);
   const worker = new Worker(new URL("js/worker.js", location.href), { type: "module" });
   const client = new Client(worker);
-  await new Promise((resolve, reject) => {
+  const ready = await new Promise((resolve, reject) => {
     client.on(EVENT.READY, resolve);
     client.on(EVENT.FATAL, (e) => reject(new Error(e.message)));
   });
   const out = [];
   for (const params of runs) out.push(await client.request(REQUEST.TRAIN, { runId: out.length + 1, params }));
   worker.terminate();
-  return out;
+  return { kernel: ready.kernel, summaries: out };
 }"""
 
 # The live views' cost: the same run from the page's form, once with every view following the run
@@ -131,7 +144,8 @@ def measure(site, loads):
             page.goto(server_url)
             page.wait_for_function("window.__app.mode === 'ready'", timeout=180_000)
             runs = [{**EPOCH, "monitor": False}] * (1 + WARM_REPEATS) + [{**EPOCH, "monitor": True}] * WARM_REPEATS
-            summaries = page.evaluate(WORKER_RUNS, runs)
+            runs += product_runs()
+            summaries = page.evaluate(WORKER_RUNS, runs)["summaries"]
             page.wait_for_function("window.__app.views >= 1", timeout=60_000)
             latencies = draw_latencies(page)
             live = {True: [], False: []}
@@ -195,6 +209,7 @@ def main(argv=None):
         spread = "" if part.stop - part.start == 1 else \
             " (browser {:,.0f}–{:,.0f})".format(*(f(r["examples_per_s"] for r in browser_runs[part]) for f in (min, max)))
         print(f"  {label:48} {b:>9,.0f} {c:>9,.0f} {c / b:>5.1f}×{spread}")
+    print_products(browser_runs[1 + 2 * n:], cpy[1 + 2 * n:])
     print(f"  target in the browser: ≥ 17,000 examples/s (a 10k epoch in ≤ 0.6 s).")
     ordered = sorted(latencies)
     print(f"drawn digits: {len(latencies)} predictions while drawing the ten digits of tests/data/drawn_digits.json; "
@@ -206,6 +221,24 @@ def main(argv=None):
           f"{without:.2f} s without: {100 * (with_views / without - 1):+.1f} % (target ≤ +10 %)")
     print(f"({time.perf_counter() - t0:.0f} s in all)")
     return 0
+
+
+def print_products(browser_runs, cpy):
+    """The kernel against numpy in the page, and both against CPython, from product_runs()."""
+    print(f"matrix products: one epoch, mini-batch 10, 10,000 digits, SGD only, examples/s "
+          f"(median of {WARM_REPEATS} warm epochs; kernel and numpy taking turns):")
+    print(f"  {'network':12} {'dtype':8} {'kernel':>9} {'numpy':>9} {'CPython':>9} {'kernel/numpy':>13} "
+          f"{'kernel/CPython':>15} {'target':>8}")
+    per = 2 * (1 + WARM_REPEATS)
+    for i, (label, _, dtype, target) in enumerate(PRODUCTS):
+        chunk, cchunk = browser_runs[i * per:(i + 1) * per], cpy[i * per:(i + 1) * per]
+        rate = {b: statistics.median(r["examples_per_s"] for r in chunk[2:] if r["params"]["backend"] == b)
+                for b in BACKENDS}
+        names = {r["params"]["backend"]: r["backend"] for r in chunk}
+        c = statistics.median(r["examples_per_s"] for r in cchunk[2:])
+        print(f"  {label:12} {dtype:8} {rate['auto']:>9,.0f} {rate['numpy']:>9,.0f} {c:>9,.0f} "
+              f"{rate['auto'] / rate['numpy']:>12.1f}× {rate['auto'] / c:>14.2f}× {target:>8,}"
+              + ("" if names["auto"] == "wasm-simd" else f"  (auto ran {names['auto']}: no kernel)"))
 
 
 if __name__ == "__main__":

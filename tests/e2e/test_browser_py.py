@@ -83,6 +83,7 @@ def test_hidden_layers_parse(text, sizes):
     ({"cost": "hinge"}, "hinge"), ({"weight_init": "zeros"}, "zeros"), ({"epochs": 0}, "epochs"),
     ({"epochs": 2.5}, "2.5"), ({"train_size": 101}, "101"), ({"train_size": 50, "batch_size": 51}, "51"),
     ({"seed": -1}, "-1"), ({"seed": 2**32}, str(2**32)), ({"monitor": "yes"}, "yes"), ({"etta": 1}, "etta"),
+    ({"dtype": "float16"}, "float16"), ({"dtype": 32}, "32"), ({"backend": "cuda"}, "cuda"),
 ])
 def test_bad_parameters_raise_naming_the_value(params, named):
     with pytest.raises(ValueError) as e:
@@ -177,6 +178,16 @@ def test_same_seed_same_run(session):
     a = run(session, PARAMS)[0]["history"]
     b = run(session, PARAMS)[0]["history"]
     assert a == b
+
+
+def test_float32_runs_learn_as_well_and_say_which_products_ran(session):
+    f64 = run(session, PARAMS)[0]
+    f32, progress, _ = run(session, {**PARAMS, "dtype": "float32", "backend": "numpy"})
+    assert f32["params"]["dtype"] == "float32" and session.trained.weights[0].dtype == np.float32
+    assert f32["backend"] == progress[-1]["backend"] == "numpy" == f64["backend"]   # CPython: numpy
+    # the same run in single precision: the same curve to float32's precision
+    assert np.allclose(f32["history"]["train_cost"], f64["history"]["train_cost"], rtol=1e-4)
+    assert f32["history"]["eval_accuracy"] == f64["history"]["eval_accuracy"]
 
 
 def test_monitors_can_be_switched_off(session):

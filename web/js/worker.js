@@ -5,6 +5,7 @@
 // Everything Python hands back is a JSON string, so the only PyProxies held here are the module and
 // the session; both are destroyed if loading fails half-way.
 
+import { installKernel } from "./kernel.js";
 import { EVENT, REQUEST, emit, serve } from "./protocol.js";
 
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
@@ -138,6 +139,8 @@ async function load() {
       pyodide.runPython("import numpy");
     });
     mark("numpy");
+    const kernel = await installKernel(pyodide, new URL("kernel/gemm.wasm", SITE).href); // else numpy
+    if (kernel.reason) console.warn(kernel.reason);
 
     status("backprop", "loading the backprop package…");
     const zip = await archive;
@@ -158,7 +161,7 @@ async function load() {
       mark("session");
       const ready = {
         info: JSON.parse(session.info()), model: JSON.parse(session.evaluate("model")),
-        strip: JSON.parse(session.strip("model", 0, 24)), meta: await meta, version: config.version ?? null,
+        strip: JSON.parse(session.strip("model", 0, 24)), meta: await meta, version: config.version ?? null, kernel,
       };
       mark("evaluate");
       return { ...ready, seconds: (performance.now() - t0) / 1000, timings };
@@ -178,7 +181,8 @@ async function startPyodide(indexURL) {
   }, 5000);
   try {
     return await withTimeout(
-      loadPyodide({ indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }),
+      // packages: numpy's download and set-up start during Python's (loadPackage below then checks it)
+      loadPyodide({ indexURL, packages: ["numpy"], stdout: () => {}, stderr: (line) => console.warn(line) }),
       LOAD_PYODIDE_TIMEOUT_MS,
       `no answer after ${LOAD_PYODIDE_TIMEOUT_MS / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`,
     );

@@ -1,0 +1,221 @@
+"""Matrix products: the one seam through which the network's three products of a step go.
+
+    forward(a, w, b)            a·wᵀ + bᵀ                       (m, n_out)   the weighted inputs z
+    backward(delta, w)          δ·w                             (m, n_in)    BP2 before the σ′ factor
+    update(w, delta, a, decay)  w ← decay·w − δᵀ·a, in place                 BP4 fused with the L2 step
+
+Rows are examples, ``w`` is ``(n_out, n_in)``, ``b`` is ``(n_out, 1)``, as everywhere in the package.
+Three implementations, the same numbers up to rounding:
+
+- ``numpy``: ``@`` — numpy's BLAS in CPython. The reference, and what CPython always uses.
+- ``numpy-einsum``: numpy in Pyodide, whose ``@`` has no BLAS and no SIMD; there ``einsum`` (without
+  ``optimize``) is 1.5–1.9× faster for these small-batch products.
+- ``wasm-simd``: in the page, a WebAssembly SIMD kernel (``web/kernel/gemm.wasm``) that the worker
+  loads into Pyodide's heap and registers as the JavaScript module ``_backprop_kernel``; it reads and
+  writes numpy arrays in place at ``arr.ctypes.data``. Arrays it cannot take (another dtype, rows not
+  contiguous, negative strides) go to numpy instead, so every call gives an answer.
+
+``use("auto" | "numpy" | "kernel")`` picks one (auto: the kernel when it is installed, else numpy);
+``name()`` says which is active. What it leaves out: everything that is not one of these three
+products (the sigmoid, δ's σ′ factor, bias sums stay plain numpy in the network), and threads.
+"""
+
+import sys
+import weakref
+from contextlib import contextmanager
+
+import numpy as np
+
+CHOICES = ("auto", "numpy", "kernel")
+KERNEL_MODULE = "_backprop_kernel"      # the name the page's js/kernel.js registers
+IN_PYODIDE = sys.platform == "emscripten"
+
+
+class NumpyProducts:
+    """The reference: numpy's ``@``."""
+
+    name = "numpy"
+
+    @staticmethod
+    def forward(a, w, b):
+        z = a @ w.T                  # (m, n_out)
+        z += b.T
+        return z
+
+    @staticmethod
+    def backward(delta, w):
+        return delta @ w             # (m, n_in)
+
+    @staticmethod
+    def update(w, delta, a, decay):
+        nabla_w = delta.T @ a        # (n_out, n_in)
+        if decay != 1.0:
+            w *= decay
+        w -= nabla_w
+
+
+class EinsumProducts(NumpyProducts):
+    """numpy without BLAS (Pyodide): ``einsum`` loops beat ``@``'s there."""
+
+    name = "numpy-einsum"
+
+    @staticmethod
+    def forward(a, w, b):
+        z = np.einsum("mk,nk->mn", a, w)     # (m, n_out)
+        z += b.T
+        return z
+
+    @staticmethod
+    def backward(delta, w):
+        return np.einsum("mn,nk->mk", delta, w)
+
+    @staticmethod
+    def update(w, delta, a, decay):
+        nabla_w = np.einsum("mn,mk->nk", delta, a)
+        if decay != 1.0:
+            w *= decay
+        w -= nabla_w
+
+
+def _rows(x):
+    """Leading dimension (row stride in elements) of a 2-d array whose rows the kernel can read, else None."""
+    if x.ndim != 2:
+        return None
+    size = x.itemsize
+    rows, cols = x.shape
+    if cols > 1 and x.strides[1] != size:
+        return None
+    if rows <= 1:
+        return max(cols, 1)
+    ld, rest = divmod(x.strides[0], size)
+    return ld if rest == 0 and ld >= cols else None
+
+
+class KernelProducts:
+    """The WebAssembly SIMD kernel, called with addresses in Pyodide's heap (see gen_gemm.py).
+
+    The kernel writes through raw addresses, so every call is checked first: same float dtype, 2-d,
+    contiguous rows, matching shapes; anything else is handed to ``fallback``. ``w`` must not overlap
+    ``delta`` or ``a`` (the network's never do).
+    """
+
+    name = "wasm-simd"
+
+    def __init__(self, module, fallback=EinsumProducts):
+        self.fallback = fallback
+        self.fns = {np.dtype(dtype): (getattr(module, f"gemm_nt_{t}"), getattr(module, f"gemm_nn_{t}"),
+                                      getattr(module, f"gemm_tn_update_{t}"))
+                    for dtype, t in ((np.float64, "f64"), (np.float32, "f32"))}
+        # The weights and biases live for a whole run, and numpy never moves an array's data, so
+        # their addresses are looked up once (.ctypes.data costs ~2 µs in Pyodide, a call ~1 µs).
+        # Keyed by id(); the weakref's callback drops the entry before that id can be reused.
+        self._addresses = {}
+
+    def _address(self, x):
+        key = id(x)
+        hit = self._addresses.get(key)
+        if hit is None:
+            hit = x.ctypes.data
+            self._addresses[key] = hit
+            weakref.finalize(x, self._addresses.pop, key, None)
+        return hit
+
+    def forward(self, a, w, b):
+        fns = self.fns.get(a.dtype)
+        lda, ldw = _rows(a), _rows(w)
+        m, k = a.shape if a.ndim == 2 else (0, -1)
+        n = w.shape[0] if w.ndim == 2 else -1
+        if fns is None or w.dtype != a.dtype or b.dtype != a.dtype or lda is None or ldw is None \
+                or w.shape[1] != k or b.shape != (n, 1) or (n > 1 and b.strides[0] != b.itemsize):
+            return self.fallback.forward(a, w, b)
+        z = np.empty((m, n), a.dtype)                                  # (m, n_out)
+        fns[0](a.ctypes.data, lda, self._address(w), ldw, z.ctypes.data, n, m, n, k, self._address(b))
+        return z
+
+    def backward(self, delta, w):
+        fns = self.fns.get(delta.dtype)
+        ldd, ldw = _rows(delta), _rows(w)
+        if fns is None or w.dtype != delta.dtype or ldd is None or ldw is None or delta.shape[1] != w.shape[0]:
+            return self.fallback.backward(delta, w)
+        (m, k), n = delta.shape, w.shape[1]
+        out = np.empty((m, n), delta.dtype)                            # (m, n_in)
+        fns[1](delta.ctypes.data, ldd, self._address(w), ldw, out.ctypes.data, n, m, n, k)
+        return out
+
+    def update(self, w, delta, a, decay):
+        fns = self.fns.get(w.dtype)
+        ldw, ldd, lda = _rows(w), _rows(delta), _rows(a)
+        if fns is None or delta.dtype != w.dtype or a.dtype != w.dtype or None in (ldw, ldd, lda) \
+                or not w.flags.writeable or delta.shape[0] != a.shape[0] \
+                or w.shape != (delta.shape[1], a.shape[1]):
+            return self.fallback.update(w, delta, a, decay)
+        fns[2](delta.ctypes.data, ldd, a.ctypes.data, lda, self._address(w), ldw,
+               a.shape[0], w.shape[0], w.shape[1], float(decay))
+
+
+_active = None           # the implementation in use; chosen at the first product
+
+
+def _kernel_module():
+    if not IN_PYODIDE:
+        return None
+    try:
+        return __import__(KERNEL_MODULE)
+    except ImportError:
+        return None
+
+
+def use(choice="auto"):
+    """Select the implementation: "auto" (the kernel when installed, else numpy), "numpy" or "kernel".
+
+    Returns the name of the one now active. "kernel" raises RuntimeError when it is not installed.
+    """
+    global _active
+    if choice not in CHOICES:
+        raise ValueError(f"backend must be one of {', '.join(CHOICES)}, got {choice!r}")
+    plain = EinsumProducts if IN_PYODIDE else NumpyProducts
+    module = _kernel_module() if choice != "numpy" else None
+    if choice == "kernel" and module is None:
+        raise RuntimeError("the WebAssembly kernel is not installed (it needs Pyodide and js/kernel.js)")
+    _active = KernelProducts(module, plain) if module is not None else plain
+    return _active.name
+
+
+@contextmanager
+def using(choice):
+    """``with using("numpy"): ...`` — a choice for a block, the previous one restored after it."""
+    global _active
+    before = _active
+    use(choice)
+    try:
+        yield _active.name
+    finally:
+        _active = before
+
+
+def name():
+    """The active implementation: "numpy", "numpy-einsum" or "wasm-simd"."""
+    if _active is None:
+        use("auto")
+    return _active.name
+
+
+def forward(a, w, b):
+    """a·wᵀ + bᵀ: the weighted inputs z of a layer, (m, n_out), a new array."""
+    if _active is None:
+        use("auto")
+    return _active.forward(a, w, b)
+
+
+def backward(delta, w):
+    """δ·w, (m, n_in): the error carried back through w (BP2 before its σ′ factor), a new array."""
+    if _active is None:
+        use("auto")
+    return _active.backward(delta, w)
+
+
+def update(w, delta, a, decay):
+    """w ← decay·w − δᵀ·a in place: BP4's ∇w (δ already scaled by η/m) and the L2 decay in one pass."""
+    if _active is None:
+        use("auto")
+    _active.update(w, delta, a, decay)

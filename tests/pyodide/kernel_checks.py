@@ -1,0 +1,138 @@
+"""The WebAssembly kernel against numpy, inside Pyodide with the kernel installed (Node or Chromium).
+
+Plain asserts, one line per failure, a closing "N checks ok, 0 failed". The oracle is numpy in float64
+on the same values; the bound is relative to the sum of the products' magnitudes, |A|·|B|ᵀ, which is
+what any order of summation is held to (1e-12 in float64, 1e-5 in float32). Every shape class the
+kernel's loops meet: tails in every dimension (m, n, k around the block and vector sizes), m = 1,
+rows with a stride (views into wider arrays, δᵀ of a column slice), odd addresses. The kernel writes
+through raw addresses, so the checks also guard the memory around every output.
+"""
+
+import itertools
+
+import numpy as np
+
+from backprop import Network, backend
+
+results = []
+RTOL = {np.float64: 1e-12, np.float32: 1e-5}
+M = (1, 2, 3, 10)
+N = (1, 3, 4, 5, 9, 37)
+K = (1, 3, 4, 5, 9, 17, 37, 784)
+rng = np.random.default_rng(2024)
+
+
+def check(name, ok, detail=""):
+    results.append(name if not ok else None)
+    if not ok:
+        print(f"FAIL {name} {detail}")
+
+
+def operand(rows, cols, dtype, strided):
+    """A (rows, cols) array; strided: a view into a wider one, starting one element in."""
+    if not strided:
+        return rng.standard_normal((rows, cols)).astype(dtype)
+    wide = rng.standard_normal((rows, cols + 3)).astype(dtype)
+    return wide[:, 1:cols + 1]
+
+
+def close(got, ref, scale, dtype):
+    err = np.abs(got.astype(np.float64) - ref)
+    return bool(np.all(err <= RTOL[dtype] * scale + 1e-300)), float(np.max(err / (scale + 1e-300), initial=0))
+
+
+assert backend.use("kernel") == "wasm-simd", backend.name()
+kernel = backend._active
+
+for dtype in (np.float64, np.float32):
+    f64 = lambda x: x.astype(np.float64)
+    nt, nn, tn = kernel.fns[np.dtype(dtype)]
+    for m, n, k in itertools.product(M, N, K):
+        strided = (m + n + k) % 2 == 1
+        tag = f"{np.dtype(dtype).name} m={m} n={n} k={k}{' strided' if strided else ''}"
+
+        # forward: z = a·wᵀ + bᵀ, through the seam
+        a, w, b = operand(m, k, dtype, strided), operand(n, k, dtype, strided), operand(n, 1, dtype, False)
+        z = backend.forward(a, w, b)
+        ok, rel = close(z, f64(a) @ f64(w).T + f64(b).T, np.abs(f64(a)) @ np.abs(f64(w)).T + np.abs(f64(b)).T, dtype)
+        check(f"forward {tag}", ok and z.dtype == dtype and z.shape == (m, n), f"rel {rel:.2e}")
+
+        # backward: δ·w, through the seam, and the raw kernel into a guarded buffer
+        d, w2 = operand(m, n, dtype, strided), operand(n, k, dtype, strided)
+        out = backend.backward(d, w2)
+        ref, scale = f64(d) @ f64(w2), np.abs(f64(d)) @ np.abs(f64(w2))
+        ok, rel = close(out, ref, scale, dtype)
+        check(f"backward {tag}", ok and out.shape == (m, k), f"rel {rel:.2e}")
+        guarded = np.full((m + 2, k + 4), 7.0, dtype)
+        inner = guarded[1:m + 1, 2:k + 2]
+        nn(d.ctypes.data, d.strides[0] // d.itemsize, w2.ctypes.data, w2.strides[0] // w2.itemsize,
+           inner.ctypes.data, guarded.shape[1], m, k, n)
+        ok, rel = close(inner, ref, scale, dtype)
+        rest = guarded.copy()
+        rest[1:m + 1, 2:k + 2] = 7.0
+        check(f"raw nn into a guarded buffer {tag}", ok and bool(np.all(rest == 7.0)), f"rel {rel:.2e}")
+
+        # update: w ← decay·w − δᵀ·a, in place, inside a guarded buffer; δᵀ read with a stride
+        delta, a2 = operand(m, n, dtype, strided), operand(m, k, dtype, not strided)
+        decay = 0.999
+        guarded = np.full((n + 2, k + 4), 7.0, dtype)
+        w3 = guarded[1:n + 1, 2:k + 2]
+        w3[...] = rng.standard_normal((n, k))
+        before = f64(w3)
+        backend.update(w3, delta, a2, decay)
+        ref = np.float64(dtype(decay)) * before - f64(delta).T @ f64(a2)
+        scale = np.abs(before) + np.abs(f64(delta)).T @ np.abs(f64(a2))
+        ok, rel = close(w3, ref, scale, dtype)
+        rest = guarded.copy()
+        rest[1:n + 1, 2:k + 2] = 7.0
+        check(f"update {tag}", ok and bool(np.all(rest == 7.0)), f"rel {rel:.2e}")
+
+    # the raw forward kernel into a guarded buffer, one shape with every tail
+    m, n, k = 3, 9, 37
+    a, w, b = operand(m, k, dtype, True), operand(n, k, dtype, True), operand(n, 1, dtype, False)
+    guarded = np.full((m + 2, n + 4), 7.0, dtype)
+    inner = guarded[1:m + 1, 2:n + 2]
+    nt(a.ctypes.data, a.strides[0] // a.itemsize, w.ctypes.data, w.strides[0] // w.itemsize,
+       inner.ctypes.data, guarded.shape[1], m, n, k, b.ctypes.data)
+    ok, _ = close(inner, f64(a) @ f64(w).T + f64(b).T, np.abs(f64(a)) @ np.abs(f64(w)).T + np.abs(f64(b)).T, dtype)
+    rest = guarded.copy()
+    rest[1:m + 1, 2:n + 2] = 7.0
+    check(f"raw nt into a guarded buffer {np.dtype(dtype).name}", ok and bool(np.all(rest == 7.0)))
+
+# what the kernel cannot take goes to numpy, with numpy's answer
+x = rng.standard_normal((4, 20))
+w = rng.standard_normal((6, 10))
+b = rng.standard_normal((6, 1))
+check("columns with a stride fall back", np.allclose(backend.forward(x[:, ::2], w, b), x[:, ::2] @ w.T + b.T))
+check("mixed dtypes fall back", np.allclose(backend.forward(x[:, :10].astype(np.float32), w, b), x[:, :10] @ w.T + b.T,
+                                            rtol=1e-5))
+check("integers fall back", np.array_equal(backend.backward(np.ones((2, 6), np.int64), np.ones((6, 3), np.int64)),
+                                           np.full((2, 3), 6)))
+try:
+    backend.forward(x, w, b)          # k = 20 against w's 10: numpy's own error, nothing written
+    check("mismatched shapes raise", False)
+except ValueError:
+    check("mismatched shapes raise", True)
+
+# a training run with the kernel is the numpy run, to 1e-9 in float64 (and close in float32)
+xs, ys = rng.random((300, 784)), rng.integers(0, 10, 300)
+xe, ye = rng.random((50, 784)), rng.integers(0, 10, 50)
+for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-4)):
+    runs = {}
+    for choice in ("numpy", "kernel"):
+        backend.use(choice)
+        net = Network([784, 30, 20, 10], seed=5, dtype=dtype)
+        h = net.train(xs, ys, 3, 10, 0.5, 5.0, eval_data=(xe, ye))
+        runs[choice] = (h, net)
+    (h0, n0), (h1, n1) = runs["numpy"], runs["kernel"]
+    curves = ("train_cost", "train_accuracy", "eval_cost", "eval_accuracy")
+    same = all(np.allclose(getattr(h1, c), getattr(h0, c), rtol=tol, atol=0) for c in curves)
+    worst = max(float(np.max(np.abs(np.subtract(getattr(h1, c), getattr(h0, c))))) for c in curves)
+    check(f"training history {np.dtype(dtype).name}: kernel equals numpy to {tol}", same, f"worst {worst:.2e}")
+    check(f"weights after training {np.dtype(dtype).name}",
+          all(np.allclose(w1, w0, rtol=0, atol=100 * tol) for w1, w0 in zip(n1.weights, n0.weights)))
+backend.use("auto")
+check("auto picks the installed kernel", backend.name() == "wasm-simd")
+
+failed = sum(r is not None for r in results)
+print(f"{len(results) - failed} checks ok, {failed} failed")
