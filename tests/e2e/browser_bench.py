@@ -142,7 +142,7 @@ def measure(site, loads):
             context = browser.new_context()
             page = context.new_page()
             page.goto(server_url)
-            page.wait_for_function("window.__app.mode === 'ready'", timeout=180_000)
+            page.wait_for_function("window.__app && window.__app.mode === 'ready'", timeout=180_000)
             runs = [{**EPOCH, "monitor": False}] * (1 + WARM_REPEATS) + [{**EPOCH, "monitor": True}] * WARM_REPEATS
             runs += product_runs()
             summaries = page.evaluate(WORKER_RUNS, runs)["summaries"]

@@ -84,7 +84,7 @@ def main(argv=None):
                 for name, context_args in VIEWPORTS.items():
                     page = browser.new_context(**context_args).new_page()
                     page.goto(url)
-                    page.wait_for_function("window.__app.views >= 1", timeout=180_000)
+                    page.wait_for_function("window.__app && window.__app.views >= 1", timeout=180_000)
                     paired_run(page, args.epochs, args.train_size)
                     page.select_option("#network-which", "model")
                     page.wait_for_function("document.getElementById('model-subset-accuracy').dataset.which === 'model'")
