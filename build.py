@@ -383,10 +383,13 @@ def serve_dir(directory, port=0, quiet=True):
 # The shipped model: a 784-H-10 sigmoid network like Nielsen's chapter 3, trained on freshly distorted
 # digits every epoch (backprop.augment: small shifts, rotations, scalings, slants, stroke widths) so that
 # it also reads digits drawn with a mouse, with eta decaying by eta_decay per epoch so that it settles.
+# Chosen on validation from 15-epoch pilots of 784-300-10 with eta 0.5 decaying 0.85 per epoch: no
+# distortions, lmbda=5: best 98.15%; stronger distortions (shift 2, rotation 12, shear 0.2, width 0.6),
+# lmbda=5: 97.9% after 11 epochs; these, lmbda=2: 98.44%. (eta 0.1 constant: 97.8% after 15 epochs.)
 MODEL_SETTINGS = {"sizes": [784, 300, 10], "cost": "CrossEntropyCost", "eta": 0.5, "eta_decay": 0.85,
-                  "lmbda": 5.0, "epochs": 15, "batch_size": 10, "seed": 20240607,
-                  "augment": {"max_shift": 2.0, "max_rotation": 12.0, "scale": [0.9, 1.1], "max_shear": 0.2,
-                              "width": 0.6}}
+                  "lmbda": 2.0, "epochs": 15, "batch_size": 10, "seed": 20240607,
+                  "augment": {"max_shift": 1.5, "max_rotation": 10.0, "scale": [0.9, 1.1], "max_shear": 0.15,
+                              "width": 0.4}}
 TRAINING_RECORD = ("chosen_epoch", "validation_accuracy", "training_seconds", "trained_on")
 MODEL_DIGITS = 7   # significant digits kept in model.json: ~1 MB instead of ~1.7 MB, accuracy unchanged
 

@@ -102,8 +102,8 @@ def _non_negative(name, value):
     return float(value)
 
 
-def augment(x, rng, *, max_shift=2.0, max_rotation=12.0, scale=(0.9, 1.1), max_shear=0.2,
-            width=0.6, chunk=5000):
+def augment(x, rng, *, max_shift=1.5, max_rotation=10.0, scale=(0.9, 1.1), max_shear=0.15,
+            width=0.4, chunk=2000):
     """Each digit of x with its own random distortion; returns float64 in [0, 1] shaped like x.
 
     Per image, drawn from ``rng`` (a numpy.random.Generator), uniformly: a stroke-width blend w in
