@@ -438,19 +438,20 @@ def test_committed_data_is_small_and_the_model_scores_what_its_metadata_says():
     assert subset["x_train"].shape == (10000, 784) and subset["x_train"].dtype == np.uint8
     assert subset["x_test"].shape == (2000, 784) and subset["y_test"].shape == (2000,)
     meta = json.loads((data / "model-meta.json").read_text())
-    assert meta["sizes"] == [784, 100, 10] and meta["cost"] == "CrossEntropyCost"
-    assert (meta["eta"], meta["lmbda"], meta["batch_size"], meta["epochs"]) == (0.5, 5.0, 10, 30)
-    assert meta["test_accuracy"] >= 0.975 and len(meta["validation_accuracy"]) == 30
+    settings = build.MODEL_SETTINGS   # what `build.py data` trains is what was committed
+    assert {k: meta[k] for k in settings} == settings and meta["cost"] == "CrossEntropyCost"
+    assert meta["test_accuracy"] >= 0.98 and len(meta["validation_accuracy"]) == settings["epochs"]
     assert "LeCun" in meta["source"] and meta["licence"] == "CC BY-SA 3.0"
     net = backprop.load(data / "model.json")
-    assert net.sizes == [784, 100, 10]
+    assert net.sizes == settings["sizes"]
     x, y = subset["x_test"] / 255.0, subset["y_test"].astype(np.int64)
     assert net.accuracy(x, y) / len(y) == pytest.approx(meta["subset_test_accuracy"], abs=5e-5)
-    assert (data / "model.json").stat().st_size < 2_000_000
+    assert (data / "model.json").stat().st_size < 3_500_000
+    assert sum(p.stat().st_size for p in data.iterdir()) < 8_000_000   # the page's data budget
     assert "CC BY-SA 3.0" in (data / "README.md").read_text()
 
 
-def test_committed_model_reaches_97_5_percent_on_the_full_test_set():
+def test_committed_model_reaches_98_percent_on_the_full_test_set():
     mnist_dir = os.environ.get("MNIST_DIR")
     if not mnist_dir:
         skip_or_fail("MNIST_DIR is not set (a folder with the four MNIST .gz files)")
@@ -461,7 +462,7 @@ def test_committed_model_reaches_97_5_percent_on_the_full_test_set():
     net = backprop.load(ROOT / "web" / "data" / "model.json")
     meta = json.loads((ROOT / "web" / "data" / "model-meta.json").read_text())
     acc = net.accuracy(x_te, y_te) / len(y_te)
-    assert acc >= 0.975
+    assert acc >= 0.98
     assert acc == pytest.approx(meta["test_accuracy"], abs=5e-5)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 
 def _classes(name, a, n_classes):
-    """Class indices (m,) int64 from ints (m,) or from rows (m, n_classes) read by argmax."""
+    """Class indices (m,) intp from ints (m,) or from rows (m, n_classes) read by argmax."""
     a = np.asarray(a)
     if a.dtype == object or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
         raise TypeError(f"{name} must be integer class indices or ({n_classes}-column) rows of numbers, "
@@ -26,7 +26,7 @@ def _classes(name, a, n_classes):
             raise ValueError(f"{name} as rows must have shape (m, {n_classes}), got {a.shape}")
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{name} contain NaN or infinity")
-        return np.argmax(a, axis=1).astype(np.int64)   # (m,)
+        return np.argmax(a, axis=1)   # (m,) intp
     if a.ndim != 1:
         raise ValueError(f"{name} must have shape (m,) (class indices) or (m, {n_classes}) (one-hot or "
                          f"outputs), got {a.shape}")
@@ -34,7 +34,7 @@ def _classes(name, a, n_classes):
         if not np.all(np.isfinite(a) & (a == np.round(a))):
             raise ValueError(f"{name} must be whole numbers 0..{n_classes - 1}, got dtype {a.dtype} "
                              "with a non-integer value")
-    a = a.astype(np.int64)
+    a = a.astype(np.intp)   # intp, not int64: np.bincount on wasm32 (Pyodide) accepts only intp
     if a.size and (a.min() < 0 or a.max() >= n_classes):
         bad = a[(a < 0) | (a >= n_classes)][0]
         raise ValueError(f"{name} has class {bad}, expected 0..{n_classes - 1}")
