@@ -30,6 +30,11 @@ def test_core_contracts_hold_in_pyodide():
     run_in_pyodide("core_checks.py")
 
 
+def test_what_the_views_compute_holds_in_pyodide():
+    """metrics, preprocess, augment and units on wasm32, where numpy's index type is int32."""
+    run_in_pyodide("library_checks.py")
+
+
 def test_wasm_kernel_equals_numpy_in_pyodide():
     """Node's WebAssembly has SIMD: js/kernel.js installs web/kernel/gemm.wasm as the page does."""
     run_in_pyodide("kernel_checks.py", str(ROOT / "web" / "kernel" / "gemm.wasm"))

@@ -77,9 +77,8 @@ def confusion_matrix(predicted, labels, n_classes=10):
     Rows sum to the count of each true class, the whole to m, and the trace is ``correct_count``.
     """
     predicted, labels, n = _pair(predicted, labels, n_classes)
-    # each (true, predicted) pair is one cell number i*n + j; counting those numbers fills the matrix.
-    # bincount wants the platform's index type: int32 in Pyodide (wasm32), where int64 is refused.
-    return np.bincount((labels * n + predicted).astype(np.intp), minlength=n * n).astype(np.int64).reshape(n, n)
+    # each (true, predicted) pair is one cell number i*n + j; counting those numbers fills the matrix
+    return np.bincount(labels * n + predicted, minlength=n * n).astype(np.int64).reshape(n, n)
 
 
 def cell_members(outputs, labels, true_label, predicted):

@@ -104,37 +104,6 @@ def _():
         raise AssertionError("negative eta accepted")
 
 
-# -- what the page's views compute: the same functions on wasm32, where numpy's index type is int32
-@check("confusion matrix and its cells (int32 indices on wasm32)")
-def _():
-    from backprop import metrics
-    predicted, labels = np.array([1, 2, 2, 0, 1]), np.array([1, 2, 1, 0, 0], dtype=np.int64)
-    m = metrics.confusion_matrix(predicted, labels, 3)
-    assert m.tolist() == [[1, 1, 0], [0, 1, 1], [0, 0, 1]], m.tolist()
-    outputs = np.eye(3)[predicted] * np.array([0.9, 0.5, 0.7, 0.8, 0.6])[:, None]
-    assert metrics.cell_members(outputs, labels, 0, 1).tolist() == [4]
-
-
-@check("a drawing preprocessed like MNIST")
-def _():
-    from backprop import preprocess
-    ink = np.zeros((280, 280), np.uint8)
-    ink[40:240, 100:160] = 255
-    v = preprocess.mnist_like(ink).reshape(28, 28)
-    rows, cols = np.nonzero(v > 0.5)
-    assert rows.max() - rows.min() + 1 <= 20 and abs(np.average(np.arange(28), weights=v.sum(1)) - 14) < 1
-
-
-@check("hidden units: quantised weights and the most exciting digits")
-def _():
-    from backprop import units
-    net = Network([6, 3, 2], seed=2)
-    q, scale = units.quantise_symmetric(net.weights[0])
-    assert q.dtype == np.int8 and np.abs(q).max() == units.LEVELS and scale == np.abs(net.weights[0]).max()
-    idx, act = units.most_exciting(net, np.random.default_rng(1).random((9, 6)), 1, 4)
-    assert len(idx) == 4 and list(act) == sorted(act, reverse=True)
-
-
 for name, error in results:
     print(("FAIL " if error else "ok   ") + name + (f": {error}" if error else ""))
 n_failed = sum(1 for _, e in results if e)

@@ -1,4 +1,4 @@
-"""metrics, preprocess and augment checked inside Pyodide (wasm32: intp is int32, numpy 2.0.2).
+"""metrics, preprocess, augment and units checked inside Pyodide (wasm32: intp is int32, numpy 2.0.2).
 
 Plain asserts, one line per check, the same oracles as the CPython tests where they fit in a few lines.
 """
@@ -83,6 +83,16 @@ def _():
     a = augment.augment(x, np.random.default_rng(2))
     b = augment.augment(x, np.random.default_rng(2), chunk=3)
     assert np.array_equal(a, b) and 0 <= a.min() and a.max() <= 1
+
+
+@check("hidden units: quantised weights and the most exciting digits")
+def _():
+    from backprop import Network, units
+    net = Network([6, 3, 2], seed=2)
+    q, scale = units.quantise_symmetric(net.weights[0])
+    assert q.dtype == np.int8 and np.abs(q).max() == units.LEVELS and scale == np.abs(net.weights[0]).max()
+    idx, act = units.most_exciting(net, np.random.default_rng(1).random((9, 6)), 1, 4)
+    assert len(idx) == 4 and list(act) == sorted(act, reverse=True)
 
 
 for name, error in results:
