@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from . import backend, gradcheck, limits, metrics, mnist, preprocess, saturation, units
+from . import backend, gradcheck, limits, metrics, mnist, preprocess, presets, saturation, units
 from .checks import short
 from .costs import get_cost
 from .limits import FIELDS, N_INPUTS, N_OUTPUTS, message
@@ -137,6 +137,15 @@ def paired_params(params, vary, value, n_train_available):
     return a, b
 
 
+def preset_result_json(key, eval_accuracy_json):
+    """``presets.ours`` for the worker: the preset's key and a run's per-epoch evaluation accuracies
+    (JSON) -> JSON {accuracy, epoch} or null."""
+    if key not in presets.BY_KEY:
+        raise ValueError(f"no preset {short(key, 40)}; expected one of {', '.join(presets.BY_KEY)}")
+    got = presets.ours(presets.BY_KEY[key], json.loads(eval_accuracy_json))
+    return json.dumps(None if got is None else {"accuracy": got[0], "epoch": got[1]})
+
+
 def paired_json(params_json, vary, value, n_train_available):
     """``paired_params`` for the worker: JSON in, JSON [A, B] out. B's value arrives as the form's text."""
     params = json.loads(params_json)
@@ -180,6 +189,8 @@ def validate_params(params, n_train_available):
 
 
 # -- the session the worker keeps -------------------------------------------------------------------
+DATASETS = {"subset": "the page's MNIST subset", "full": "full MNIST: 50,000 training and 10,000 test digits"}
+PIXEL_MAX = 255.0         # uint8 pixels -> [0, 1]: runs divide one mini-batch at a time
 NETWORKS = {"model": "the shipped model", "trained": "your latest run", "file": "your model file"}
 MAX_FILE_BYTES = 100 * 1024 * 1024   # a model file the page accepts: a tab's memory, not the maths
 MAX_PARAMETERS = 4_000_000           # the page's largest trainable network (784-1000×4-10) has 3.8 M
@@ -244,20 +255,16 @@ class Session:
     """
 
     def __init__(self, subset, model_text=None):
-        subset = read_subset(subset)
-        self.x_train_u8, self.y_train = subset["x_train"], subset["y_train"].astype(np.int64)
-        self.x_test_u8, self.y_test = subset["x_test"], subset["y_test"].astype(np.int64)
-        self.x_test = self.x_test_u8 / 255.0            # (n_test, 784), used by every evaluation
-        # Grow the heap once, now, to what a full-size run needs (its float inputs and each epoch's
-        # shuffled copy): in WebAssembly growing memory is slow, and without this the first mini-batch
-        # of the first run pays ~0.1 s for it. The allocator reuses the freed block.
-        np.empty((2 * self.n_train, N_INPUTS))
+        self._data = {"subset": read_subset(subset)}    # name -> uint8 arrays; "full" once loaded
+        self.data = None                                 # which of DATASETS the page trains and tests on
+        self.x_test = None
         self.nets = dict.fromkeys(NETWORKS)
         self.drawing = None       # the last drawing, MNIST-like (784,): the step-through can follow it
         self._stepper = None      # the Step button's run: (params, train_steps generator)
         self.running = False
         self._stop = False
         self._outputs = {}        # which -> output activations on the test digits, (n_test, 10)
+        self.use_data("subset")
         if model_text is not None:
             self.load_model(model_text)
 
@@ -274,9 +281,41 @@ class Session:
         return int(self.x_train_u8.shape[0])
 
     def info(self):
-        return json.dumps({"n_train": self.n_train, "n_test": int(self.x_test_u8.shape[0]),
+        n_test = int(self.x_test_u8.shape[0])
+        return json.dumps({"n_train": self.n_train, "n_test": n_test,
                            "networks": NETWORKS, "max_file_bytes": MAX_FILE_BYTES,
-                           "max_parameters": MAX_PARAMETERS})
+                           "max_parameters": MAX_PARAMETERS, "data": self.data, "datasets": DATASETS,
+                           "loaded": sorted(self._data), "presets": presets.catalogue(self.n_train, n_test)})
+
+    # -- which digits: the subset, or full MNIST --------------------------------------------------------
+    def load_full(self, source):
+        """Read full MNIST (an .npz path or bytes in the subset's format: 50,000 training and 10,000 test
+        digits, uint8) and switch to it; returns ``info()``. The digits stay uint8 (47 MB): a run divides
+        one mini-batch at a time (``Network.train_steps``'s x_divisor); the test digits alone are kept
+        as floats, as for the subset (10,000 × 784 float64: 63 MB)."""
+        if self.running:
+            raise RuntimeError("a training run is going; stop it before changing the digits")
+        self._data["full"] = read_subset(source)
+        return self.use_data("full")
+
+    def use_data(self, name):
+        """Train and test on ``name`` (one of DATASETS) from now on; returns ``info()``. Every cached
+        output is dropped (the test digits changed) and the Step button's run ends; the networks stay."""
+        if name not in DATASETS:
+            raise ValueError(f"data must be one of {', '.join(DATASETS)}, got {short(name, 40)}")
+        if self.running:
+            raise RuntimeError("a training run is going; stop it before changing the digits")
+        if name not in self._data:
+            raise ValueError(f"{DATASETS[name]} has not been loaded yet")
+        d = self._data[name]
+        self.x_test = None                               # free the old floats before making the new
+        self.x_train_u8, self.y_train = d["x_train"], d["y_train"].astype(np.int64)
+        self.x_test_u8, self.y_test = d["x_test"], d["y_test"].astype(np.int64)
+        self.x_test = self.x_test_u8 / PIXEL_MAX         # (n_test, 784), used by every evaluation
+        self.data = name
+        self._outputs.clear()
+        self._stepper = None
+        return self.info()
 
     def _read_model(self, text):
         _precheck_model_text(text)
@@ -509,14 +548,15 @@ class Session:
         self._stop = True
 
     def _new_run(self, p):
-        """The network a run starts from, and its training digits: (net, x (n, 784), y (n,)). It becomes
-        "your latest run" at once, so every view can follow it."""
+        """The network a run starts from, and its training digits: (net, x (n, 784) uint8 pixels, to be
+        divided by PIXEL_MAX a mini-batch at a time, y (n,)). It becomes "your latest run" at once, so
+        every view can follow it."""
         n = p["train_size"]
         net = Network([N_INPUTS, *p["hidden"], N_OUTPUTS], cost=get_cost(COSTS[p["cost"]]),
                       seed=p["seed"], weight_init=p["weight_init"], dtype=p["dtype"])
         self._put("trained", net)
         self._stepper = None
-        return net, np.divide(self.x_train_u8[:n], 255.0, dtype=p["dtype"]), self.y_train[:n]   # (n, 784)
+        return net, self.x_train_u8[:n], self.y_train[:n]
 
     def step(self, params_json):
         """One mini-batch of SGD — the Step button. The first Step starts a run from the settings (as
@@ -531,7 +571,7 @@ class Session:
         if st is None or st["key"] != key or st["net"] is not self.nets["trained"]:
             net, x, y = self._new_run(p)
             steps = net.train_steps(x, y, FIELDS["epochs"]["max"], p["batch_size"], p["eta"], p["lmbda"],
-                                    eval_data=(self.x_test, self.y_test))
+                                    eval_data=(self.x_test, self.y_test), x_divisor=PIXEL_MAX)
             st = self._stepper = {"key": key, "net": net, "steps": steps, "x": x, "y": y, "count": 0}
         net = st["net"]
         before = Network(net.sizes, cost=net.cost, seed=0)
@@ -541,7 +581,7 @@ class Session:
         self._outputs.pop("trained", None)
         st["count"] += 1
         idx = progress.indices
-        xb, yb = st["x"][idx], st["y"][idx]
+        xb, yb = st["x"][idx] / PIXEL_MAX, st["y"][idx]
         record = {"which": "trained", "step": st["count"], "epoch": progress.epoch + 1, "batch": progress.batch,
                   "n_batches": progress.n_batches, **self._train_digits(idx),
                   "cost_before": _finite(before.total_cost(xb, yb)), "cost_after": _finite(net.total_cost(xb, yb)),
@@ -572,7 +612,7 @@ class Session:
         steps = net.train_steps(x, y, p["epochs"], p["batch_size"], p["eta"], p["lmbda"],
                                 eval_data=(self.x_test, self.y_test), monitor_train_cost=mon,
                                 monitor_train_accuracy=mon, monitor_eval_cost=mon,
-                                monitor_eval_accuracy=mon)
+                                monitor_eval_accuracy=mon, x_divisor=PIXEL_MAX)
         busy = 0.0                 # seconds spent in training steps (not waiting on the event loop)
         examples = 0
         history = None
@@ -635,7 +675,7 @@ def _inside_record(net, p, history, n_eval, x, y):
             record[f"{name}_cost_data"] = _finite(values[-1] - 0.5 * p["lmbda"] / n * sum_w2)
     record["l2_term_train"] = _finite(0.5 * p["lmbda"] / p["train_size"] * sum_w2)
     if net.weights_finite():
-        record["saturation"] = saturation.layer_saturation(net, x[:SATURATION_PROBE], y[:SATURATION_PROBE])
+        record["saturation"] = saturation.layer_saturation(net, x[:SATURATION_PROBE] / PIXEL_MAX, y[:SATURATION_PROBE])
     return record
 
 

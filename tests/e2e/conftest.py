@@ -5,6 +5,7 @@ tests run offline). Without Chromium or Playwright the browser tests skip on a p
 fail in CI (env CI set), where they must run.
 """
 
+import os
 import shutil
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def build_module():
 def site_dir(tmp_path_factory, build_module):
     out = tmp_path_factory.mktemp("site") / "dist"
     try:
-        return build_module.build_site(out, pyodide="self", log=lambda *a: None)
+        # full MNIST for the page's optional download when MNIST is here (always in CI)
+        return build_module.build_site(out, pyodide="self", full_mnist=bool(os.environ.get("MNIST_DIR")),
+                                       log=lambda *a: None)
     except Exception as e:   # no PYODIDE_DIR and no network, say
         skip_or_fail(f"could not build the site with self-hosted Pyodide: {e}")
 

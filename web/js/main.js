@@ -10,6 +10,7 @@ import { DrawView } from "./views/draw.js";
 import { GradcheckView } from "./views/gradcheck.js";
 import { HiddenUnitsView } from "./views/hidden-units.js";
 import { ModelView } from "./views/model.js";
+import { PresetsView } from "./views/presets.js";
 import { ProgressView } from "./views/progress.js";
 import { SaturationView } from "./views/saturation.js";
 import { StatusView } from "./views/status.js";
@@ -55,6 +56,12 @@ const gradcheck = new GradcheckView({
   check: (mistake) => ask(REQUEST.GRADCHECK, {
     which: app.which, ...stepper.selection(), cost: stepper.cost.value || null, mistake }),
 });
+const presets = new PresetsView({
+  useData: switchData,
+  result: (key, evalAccuracy) => ask(REQUEST.PRESET_RESULT, { key, evalAccuracy }),
+  fill: (params) => form.fill(params),
+  setPair: (vary, value) => form.setPair(vary, value),
+});
 const confusion = new ConfusionView({
   cell: (trueLabel, predicted) => ask(REQUEST.CONFUSION_CELL, { which: app.which, trueLabel, predicted }),
 });
@@ -64,6 +71,9 @@ Object.defineProperty(window, "__chart", { get: () => curves.data() });
 Object.defineProperty(window, "__app", {
   get: () => ({ mode: app.mode, which: app.which, available: { ...app.available }, hasTrained: app.available.trained,
     readyMs: app.readyMs, timings: app.timings, views: viewsDone, lastRunSeconds: app.lastRunSeconds }),
+});
+Object.defineProperty(window, "__presets", {
+  get: () => ({ progress: [...presets.progressLog], data: presets.info?.data ?? null, nTrain: app.nTrain, nTest: app.nTest }),
 });
 Object.defineProperty(window, "__draw", {
   get: () => ({ latencies: [...draw.latencies], idle: draw.idle, answered: draw.answered }),
@@ -79,6 +89,7 @@ function setMode(mode) {
   draw.setEnabled(usable);
   stepper.setEnabled(usable);
   gradcheck.setEnabled(usable);
+  presets.setEnabled(mode === "ready");
   model.setChoices(app.available, app.which);
 }
 
@@ -184,6 +195,7 @@ async function runOne(params, label, colour) {
     const s = await ask(REQUEST.TRAIN, { runId: run.id, params });
     curves.setStatus(run.id, s.stopped ? "stopped" : "done");
     progress.summary(s, run.label);
+    presets.runFinished(s).catch((e) => progress.message("failed", `Could not compare with the book: ${e.message}`));
     return s.stopped ? null : s;
   } catch (e) {
     curves.setStatus(run.id, "failed");
@@ -264,6 +276,25 @@ async function step(params) {
 }
 
 
+// -- which digits: the subset, or full MNIST (views/presets.js; fetched by the worker the first time) --
+async function switchData(name) {
+  if (app.mode !== "ready") throw new Error("wait for the current run to end");
+  setMode("data"); // Train and Step wait while the digits change
+  try {
+    const info = await ask(REQUEST.USE_DATA, { data: name });
+    app.nTrain = info.n_train;
+    app.nTest = info.n_test;
+    strip.nTest = draw.nTest = stepper.nTest = app.nTest;
+    if (strip.start >= app.nTest) strip.start = 0;
+    form.setTrainingDigits(app.nTrain, name === "full" ? "full MNIST's" : "the subset's");
+    generation += 1; // answers about the old test digits are dropped
+    refreshViews();
+    return info;
+  } finally {
+    setMode("ready");
+  }
+}
+
 function stop() {
   if (app.mode !== "training") return;
   setMode("stopping");
@@ -282,6 +313,7 @@ client.on(EVENT.READY, (msg) => {
   app.maxFileBytes = msg.info.max_file_bytes;
   strip.nTest = draw.nTest = stepper.nTest = app.nTest;
   form.initFromURL(app.nTrain);
+  presets.setInfo(msg.info, msg.fullData);
   model.meta = msg.meta;
   model.showFacts(msg.model);
   strip.show(msg.strip);
@@ -305,6 +337,8 @@ client.on(EVENT.PROGRESS, (msg) => {
     choose("trained");
   }
 });
+
+client.on(EVENT.DATA_PROGRESS, (msg) => presets.showProgress(msg));
 
 client.on(EVENT.EPOCH, (msg) => {
   const { type, runId, ...point } = msg;

@@ -24,6 +24,8 @@ export const REQUEST = Object.freeze({
   TRIAL_STEP: "trial-step", // {which, index, label, eta} -> one SGD step on a copy: cost before/after
   STEP: "step", // {params} -> one mini-batch of the latest run: its digits, cost before/after
   PAIR: "pair", // {params, vary, value} -> [A, B]: checked settings differing in `vary` only, one seed
+  USE_DATA: "use-data", // {data: "subset" | "full"} -> the session's info for those digits (full: fetched once)
+  PRESET_RESULT: "preset-result", // {key, evalAccuracy} -> {accuracy, epoch} picked as the book picked, or null
 });
 
 export const EVENT = Object.freeze({
@@ -32,6 +34,7 @@ export const EVENT = Object.freeze({
   FATAL: "fatal", // {stage, message}: loading failed
   PROGRESS: "progress", // {runId, epoch, epochs, batch, n_batches, examples_per_s}
   EPOCH: "epoch", // {runId, epoch, train_cost, train_accuracy, eval_cost, eval_accuracy}
+  DATA_PROGRESS: "data-progress", // {received, total, seconds}: the full-MNIST download
 });
 
 export const REPLY = "reply";

@@ -5,6 +5,7 @@
 // Everything Python hands back is a JSON string, so the only PyProxies held here are the module and
 // the session; both are destroyed if loading fails half-way.
 
+import { fetchFullData } from "./full-data.js";
 import { installKernel } from "./kernel.js";
 import { EVENT, REQUEST, emit, serve } from "./protocol.js";
 
@@ -17,6 +18,8 @@ let pyodide = null;
 let browserModule = null; // PyProxy of backprop.browser
 let session = null; // PyProxy of backprop.browser.Session
 let training = false;
+let fullData = null; // config.json's fullData entry: {url, bytes, sha256, ...} or {unavailable}
+let fullLoaded = false;
 
 const status = (stage, text) => emit(self, EVENT.STATUS, { stage, text });
 
@@ -107,6 +110,7 @@ async function load() {
     return new URL(config[key], SITE).href;
   };
   const indexURL = url("pyodideIndexURL");
+  fullData = config.fullData ?? { unavailable: "this copy of the page has no full MNIST file" };
 
   // Every download starts now, overlapping Python's start-up; a failed one ends loading at once
   // with its own message instead of after Python and numpy have loaded.
@@ -162,6 +166,7 @@ async function load() {
       const ready = {
         info: JSON.parse(session.info()), model: JSON.parse(session.evaluate("model")),
         strip: JSON.parse(session.strip("model", 0, 24)), meta: await meta, version: config.version ?? null, kernel,
+        fullData,
       };
       mark("evaluate");
       return { ...ready, seconds: (performance.now() - t0) / 1000, timings };
@@ -232,7 +237,26 @@ const handlers = {
   [REQUEST.TRIAL_STEP]: ({ which, index, label, eta }) => json(session.trial_step(which, index, label ?? null, eta)),
   [REQUEST.STEP]: ({ params }) => json(session.step(JSON.stringify(params))),
   [REQUEST.PAIR]: ({ params, vary, value }) => json(browserModule.paired_json(JSON.stringify(params), vary, value, session.n_train)),
+  [REQUEST.USE_DATA]: useData,
+  [REQUEST.PRESET_RESULT]: ({ key, evalAccuracy }) =>
+    json(browserModule.preset_result_json(key, JSON.stringify(evalAccuracy ?? []))),
 };
+
+/** Switch the session's digits; the full file is fetched (with progress events) the first time. */
+async function useData({ data }) {
+  if (training) throw new Error("a run is going; stop it before changing the digits");
+  if (data !== "full" || fullLoaded) return json(session.use_data(data));
+  const { bytes, seconds } = await fetchFullData(SITE, fullData, (p) => emit(self, EVENT.DATA_PROGRESS, p));
+  const path = "/home/pyodide/mnist-full.npz";
+  pyodide.FS.writeFile(path, bytes);
+  try {
+    const info = json(session.load_full(path));
+    fullLoaded = true;
+    return { ...info, download_seconds: seconds };
+  } finally {
+    pyodide.FS.unlink(path); // Python holds the arrays now
+  }
+}
 
 const whenReady = Object.fromEntries(Object.entries(handlers).map(([type, fn]) => [type, (args) => {
   if (!session) throw new Error(`"${type}" arrived before the page finished loading`);

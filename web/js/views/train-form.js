@@ -49,13 +49,30 @@ export class TrainFormView {
 
   /** The form's values from the URL, checked against the subset's size. */
   initFromURL(nTrain = this.nTrain) {
-    this.nTrain = nTrain;
-    const input = this.form.elements.train_size;
-    input.max = nTrain;
-    document.getElementById("train-size-hint").textContent = `1–${fmt.format(nTrain)} of the subset's digits`;
+    this.setTrainingDigits(nTrain);
     const { params, errors } = validate(fromQuery(location.search), nTrain);
     this.write(params);
     this.showErrors(errors);
+  }
+
+  /** How many training digits the page has (the subset's, or full MNIST's): the limit of train_size. */
+  setTrainingDigits(nTrain, what = "the subset's") {
+    this.nTrain = nTrain;
+    this.form.elements.train_size.max = nTrain;
+    document.getElementById("train-size-hint").textContent = `1–${fmt.format(nTrain)} of ${what} digits`;
+  }
+
+  /** Put a whole record in the form (a preset's), checked, and into the URL. */
+  fill(params) {
+    this.write(params);
+    const checked = this.params();
+    if (checked) history.replaceState(null, "", `${location.pathname}${toQuery(checked)}${location.hash}`);
+  }
+
+  /** The paired run's controls: which setting B changes, and to what. */
+  setPair(vary, value) {
+    this.pairVary.value = vary;
+    this.pairValue.value = value;
   }
 
   /** The checked parameters, or null (and the errors shown by their fields). */
