@@ -153,9 +153,6 @@ class KernelProducts:
                a.shape[0], w.shape[0], w.shape[1], float(decay))
 
 
-_active = None           # the implementation in use; chosen at the first product
-
-
 def _kernel_module():
     if not IN_PYODIDE:
         return None
@@ -170,27 +167,37 @@ def use(choice="auto"):
 
     Returns the name of the one now active. "kernel" raises RuntimeError when it is not installed.
     """
-    global _active
     if choice not in CHOICES:
         raise ValueError(f"backend must be one of {', '.join(CHOICES)}, got {choice!r}")
     plain = EinsumProducts if IN_PYODIDE else NumpyProducts
     module = _kernel_module() if choice != "numpy" else None
     if choice == "kernel" and module is None:
         raise RuntimeError("the WebAssembly kernel is not installed (it needs Pyodide and js/kernel.js)")
-    _active = KernelProducts(module, plain) if module is not None else plain
+    _bind(KernelProducts(module, plain) if module is not None else plain)
     return _active.name
+
+
+def _bind(products):
+    # The three products are module attributes bound to the active implementation's functions, so
+    # that a product costs the network one call, not two (the seam is in every step's inner loop).
+    # None: choose at the first product (in Pyodide the page may install the kernel after this import).
+    global _active, forward, backward, update
+    _active = products
+    if products is None:
+        forward, backward, update = (_choose_then(p) for p in ("forward", "backward", "update"))
+    else:
+        forward, backward, update = products.forward, products.backward, products.update
 
 
 @contextmanager
 def using(choice):
     """``with using("numpy"): ...`` — a choice for a block, the previous one restored after it."""
-    global _active
     before = _active
     use(choice)
     try:
         yield _active.name
     finally:
-        _active = before
+        _bind(before)
 
 
 def name():
@@ -200,22 +207,14 @@ def name():
     return _active.name
 
 
-def forward(a, w, b):
-    """a·wᵀ + bᵀ: the weighted inputs z of a layer, (m, n_out), a new array."""
-    if _active is None:
+def _choose_then(product):
+    def first_call(*args):
         use("auto")
-    return _active.forward(a, w, b)
+        return globals()[product](*args)
+    return first_call
 
 
-def backward(delta, w):
-    """δ·w, (m, n_in): the error carried back through w (BP2 before its σ′ factor), a new array."""
-    if _active is None:
-        use("auto")
-    return _active.backward(delta, w)
-
-
-def update(w, delta, a, decay):
-    """w ← decay·w − δᵀ·a in place: BP4's ∇w (δ already scaled by η/m) and the L2 decay in one pass."""
-    if _active is None:
-        use("auto")
-    _active.update(w, delta, a, decay)
+# forward(a, w, b) -> a·wᵀ + bᵀ (m, n_out), a new array
+# backward(delta, w) -> δ·w (m, n_in), a new array: BP2 before its σ′ factor
+# update(w, delta, a, decay): w ← decay·w − δᵀ·a in place: BP4's ∇w (δ already times η/m) and the L2 step
+_bind(None if IN_PYODIDE else NumpyProducts)
