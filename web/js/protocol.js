@@ -19,6 +19,7 @@ export const REQUEST = Object.freeze({
   UNIT_DETAIL: "unit-detail", // {which, unit} -> the test digits exciting that unit most
   CONFUSION: "confusion", // {which} -> the 10×10 matrix on the test digits
   CONFUSION_CELL: "confusion-cell", // {which, trueLabel, predicted} -> that cell's digits
+  RESTORE_NETWORK: "restore-network", // {which, sizes, cost, bytes: ArrayBuffer} -> evaluate's answer
 });
 
 export const EVENT = Object.freeze({
@@ -26,7 +27,8 @@ export const EVENT = Object.freeze({
   READY: "ready", // {info, model, strip, meta, version, seconds, timings}
   FATAL: "fatal", // {stage, message}: loading failed
   PROGRESS: "progress", // {runId, epoch, epochs, batch, n_batches, examples_per_s}
-  EPOCH: "epoch", // {runId, epoch, train_cost, train_accuracy, eval_cost, eval_accuracy}
+  EPOCH: "epoch", // {runId, epoch, train_cost, ..., eval_accuracy, network: {sizes, cost, bytes}}
+  DEAD: "dead", // {message}: the interpreter failed fatally; the page must start another worker
 });
 
 export const REPLY = "reply";
@@ -52,10 +54,18 @@ export class Client {
 
   request(type, args = {}, transfer = []) {
     const id = this.nextId++;
+    if (this.closed) return Promise.reject(this.closed);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, type });
       this.worker.postMessage({ ...args, type, id }, transfer);
     });
+  }
+
+  /** The worker is gone: every request still waiting fails with `error`. */
+  close(error) {
+    for (const { reject } of this.pending.values()) reject(error);
+    this.pending.clear();
+    this.closed = error;
   }
 
   on(type, fn) {

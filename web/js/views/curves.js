@@ -1,6 +1,11 @@
 // The learning curves: one canvas panel per metric (cost, accuracy), per-epoch points of every run,
 // training set solid and evaluation (test digits) dashed, with the legend and the Clear button.
-// Crisp on high-DPI screens (render/canvas.js). No chart library; ~250 lines that a reader can follow.
+// Crisp on high-DPI screens (render/canvas.js). No chart library; ~300 lines that a reader can follow.
+//
+// A redraw costs about the same however many runs and epochs are on the chart: each series is read
+// once per new point (kept per run, appended to), and drawn decimated to at most four points per
+// pixel column (first, lowest, highest, last: the line looks the same). A text summary of the latest
+// values stands in for the canvases for screen readers.
 
 import { setupHiDPI } from "../render/canvas.js";
 
@@ -12,6 +17,35 @@ const GRID = "#e5e7eb";
 const TEXT = "#374151";
 
 /** Round numbers for ticks between lo and hi, about `count` of them. */
+/**
+ * [x, y] points (x increasing) reduced to at most four per pixel column of a plot `pixels` wide over
+ * x in [0, xMax]: the column's first, lowest, highest and last point, in x order. A line through
+ * them covers the same pixels as the line through all of them.
+ */
+export function decimate(points, xMax, pixels) {
+  if (points.length <= 4 * pixels) return points;
+  const out = [];
+  let column = -1, first, lo, hi, last;
+  const flush = () => {
+    const keep = [first, lo, hi, last].filter((p, i, a) => a.indexOf(p) === i).sort((a, b) => a[0] - b[0]);
+    out.push(...keep);
+  };
+  for (const p of points) {
+    const c = Math.floor((p[0] / xMax) * pixels);
+    if (c !== column) {
+      if (column >= 0) flush();
+      column = c;
+      first = lo = hi = last = p;
+    } else {
+      if (p[1] < lo[1]) lo = p;
+      if (p[1] > hi[1]) hi = p;
+      last = p;
+    }
+  }
+  if (column >= 0) flush();
+  return out;
+}
+
 export function niceTicks(lo, hi, count = 5) {
   if (!(hi > lo)) hi = lo + 1;
   const raw = (hi - lo) / count;
@@ -37,6 +71,7 @@ export class CurvePanel {
     this.metric = metric;
     this.title = title;
     this.runs = [];
+    this.cache = new WeakMap(); // run -> {read, train, eval, lo, hi}: its series so far, and their y range
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
@@ -45,12 +80,22 @@ export class CurvePanel {
     this.draw();
   }
 
+  /** The run's train and eval series, [epoch, value] with accuracy in %; only new points are read. */
   series(run) {
+    let c = this.cache.get(run);
+    if (!c || c.read > run.points.length) this.cache.set(run, (c = { read: 0, train: [], eval: [], lo: Infinity, hi: -Infinity }));
     const scale = this.metric === "accuracy" ? 100 : 1;
-    const pick = (key) =>
-      run.points.filter((p) => p[key] !== null && p[key] !== undefined && Number.isFinite(p[key]))
-        .map((p) => [p.epoch, p[key] * scale]);
-    return { train: pick(`train_${this.metric}`), eval: pick(`eval_${this.metric}`) };
+    for (; c.read < run.points.length; c.read++) {
+      const p = run.points[c.read];
+      for (const part of ["train", "eval"]) {
+        const v = p[`${part}_${this.metric}`];
+        if (typeof v !== "number" || !Number.isFinite(v)) continue;
+        c[part].push([p.epoch, v * scale]);
+        c.lo = Math.min(c.lo, v * scale);
+        c.hi = Math.max(c.hi, v * scale);
+      }
+    }
+    return c;
   }
 
   /** The y range of every point on the panel, padded; accuracy is capped at 100 %. */
@@ -77,7 +122,7 @@ export class CurvePanel {
     ctx.font = FONT;
 
     const series = this.runs.map((r) => ({ run: r, ...this.series(r) }));
-    const ys = series.flatMap((s) => [...s.train, ...s.eval].map((p) => p[1]));
+    const ys = series.filter((s) => s.lo <= s.hi).flatMap((s) => [s.lo, s.hi]); // every series' extremes
     const [y0, y1] = this.yDomain(ys);
     const xMax = Math.max(1, ...this.runs.map((r) => Math.max(r.epochs || 1, r.points.length)));
     const { ticks: yTicks, step: yStep } = niceTicks(y0, y1, height < 220 ? 4 : 5);
@@ -147,9 +192,11 @@ export class CurvePanel {
     ctx.beginPath();
     ctx.rect(box.left, box.top - 4, box.right - box.left + 4, box.bottom - box.top + 8);
     ctx.clip();
+    const pixels = Math.max(1, Math.round(box.right - box.left));
     for (const s of series) {
-      for (const [points, dash] of [[s.train, []], [s.eval, [6, 4]]]) {
-        if (!points.length) continue;
+      for (const [all, dash] of [[s.train, []], [s.eval, [6, 4]]]) {
+        if (!all.length) continue;
+        const points = decimate(all, xMax, pixels);
         ctx.strokeStyle = ctx.fillStyle = s.run.color;
         ctx.lineWidth = 2;
         ctx.setLineDash(dash);
@@ -157,7 +204,7 @@ export class CurvePanel {
         points.forEach(([x, y], i) => (i ? ctx.lineTo(sx(x), sy(y)) : ctx.moveTo(sx(x), sy(y))));
         ctx.stroke();
         ctx.setLineDash([]);
-        if (points.length <= 40) {
+        if (all.length <= 40) {
           for (const [x, y] of points) {
             ctx.beginPath();
             if (dash.length) { // hollow markers for evaluation, filled for training
@@ -203,6 +250,21 @@ export class Curves {
     return run;
   }
 
+  /** Runs kept from an earlier visit (store.js): drawn again, numbered on from the highest id. */
+  restore(runs) {
+    for (const r of runs) {
+      this.runs.push({ ...r, status: r.status === "running" ? "interrupted" : r.status });
+      this.count = Math.max(this.count, r.id);
+    }
+    this.redraw();
+  }
+
+  /** Forget every run, the live one too ("start fresh"). */
+  reset() {
+    this.runs = [];
+    this.redraw();
+  }
+
   addPoint(runId, point) {
     const run = this.runs.find((r) => r.id === runId);
     if (!run) return; // cleared while running
@@ -238,9 +300,12 @@ export class CurvesView {
     this.curves = new Curves(document.getElementById("chart-cost"), document.getElementById("chart-accuracy"));
     this.legend = document.getElementById("legend");
     this.clearButton = document.getElementById("clear-button");
+    this.summary = document.getElementById("chart-summary"); // the charts in words, for screen readers
+    this.onChange = () => {}; // the runs changed (main.js saves them)
     this.clearButton.addEventListener("click", () => {
       this.curves.clear();
       this.refresh();
+      this.onChange();
     });
   }
 
@@ -257,6 +322,16 @@ export class CurvesView {
   addPoint(runId, point) {
     this.curves.addPoint(runId, point);
     this.showLegend();
+  }
+
+  restore(runs) {
+    this.curves.restore(runs);
+    this.refresh();
+  }
+
+  reset() {
+    this.curves.reset();
+    this.refresh();
   }
 
   setStatus(runId, status) {
@@ -281,12 +356,29 @@ export class CurvesView {
       swatch.style.background = r.color;
       const text = document.createElement("span");
       const tail = last && typeof last.eval_accuracy === "number" ? ` — test ${pct(last.eval_accuracy)}` : "";
-      const status = r.status === "stopped" ? " (stopped)" : r.status === "failed" ? " (failed)" : r.status === "running" ? " …" : "";
+      const status = { stopped: " (stopped)", failed: " (failed)", diverged: " (diverged)", interrupted: " (interrupted)",
+        running: " …" }[r.status] ?? "";
       text.textContent = `${r.label}${tail}${status}`;
       li.append(swatch, text);
       return li;
     });
     this.legend.replaceChildren(...items);
+    this.describe();
+  }
+
+  /** The latest values of every run, in words (the canvases' text alternative). */
+  describe() {
+    if (!this.summary) return;
+    const num = (v, f) => (typeof v === "number" ? f(v) : "not measured");
+    const lines = this.curves.runs.map((r) => {
+      const last = r.points[r.points.length - 1];
+      if (!last) return `${r.label}: no epoch finished yet.`;
+      return `${r.label}: after epoch ${last.epoch}, training cost ${num(last.train_cost, (v) => v.toFixed(4))}, ` +
+        `test cost ${num(last.eval_cost, (v) => v.toFixed(4))}, training accuracy ${num(last.train_accuracy, pct)}, ` +
+        `test accuracy ${num(last.eval_accuracy, pct)}.`;
+    });
+    this.summary.textContent = lines.length ? `${lines.length} run${lines.length > 1 ? "s" : ""} on the charts. ${lines.join(" ")}`
+      : "No runs on the charts yet.";
   }
 
   data() {
