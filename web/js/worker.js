@@ -324,7 +324,7 @@ const whenReady = Object.fromEntries(Object.entries(handlers).map(([type, fn]) =
   try {
     return await fn(args);
   } catch (e) {
-    if (FATAL.test(String(e?.message ?? e)) || e instanceof WebAssembly.RuntimeError) die(e);
+    if (e?.pyodide_fatal_error || FATAL.test(String(e?.message ?? e)) || e instanceof WebAssembly.RuntimeError) die(e);
     throw e;
   }
 }]));

@@ -283,7 +283,9 @@ export class Curves {
   }
 
   redraw() {
+    const t0 = performance.now();
     for (const p of this.panels) p.setRuns(this.runs);
+    this.panels[0].canvas.dataset.drawMs = (performance.now() - t0).toFixed(2); // both panels (the bench reads it)
     for (const p of this.panels) p.canvas.dataset.points = String(this.runs.reduce((n, r) => n + r.points.length, 0));
   }
 
