@@ -145,9 +145,9 @@ function nextTask() {
 const PYODIDE_CORE = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
 async function preflight(indexURL, sums = {}) {
-  const [lock] = await Promise.all(PYODIDE_CORE.map((name) =>
+  const files = await Promise.all(PYODIDE_CORE.map((name) =>
     fetchOk(new URL(name, indexURL).href, name.endsWith(".json") ? "json" : "buffer", sums[name])));
-  return lock;
+  return files[PYODIDE_CORE.indexOf("pyodide-lock.json")];
 }
 
 async function preflightNumpy(indexURL, lock) {
