@@ -148,7 +148,7 @@ def test_stop_ends_the_largest_allowed_run_within_a_second(site, open_page):
 # or an uncaught error (the worker's `error` event).
 INJECT = {
     "fatal": ("__fatal__", "pyodide._api.fatal_error(new Error('injected fatal error'))"),
-    "error": ("__throw__", "setTimeout(() => { throw new Error('injected uncaught error'); })"),
+    "error": ("__throw__", "new Promise(() => setTimeout(() => { throw new Error('injected uncaught error'); }))"),
 }
 
 
@@ -197,6 +197,7 @@ def test_a_reload_restores_runs_settings_and_network_and_start_fresh_forgets_the
     legend = page.text_content("#legend")
     # leaving during a run asks first
     train(page, epochs=50, train_size=2000)
+    page.wait_for_function("window.__chart.runs[1].points.length >= 2", timeout=60_000)
     assert page.evaluate("""() => { const e = new Event('beforeunload', { cancelable: true });
                                     window.dispatchEvent(e); return e.defaultPrevented; }""")
     page.click("#stop-button")
@@ -206,7 +207,8 @@ def test_a_reload_restores_runs_settings_and_network_and_start_fresh_forgets_the
     wait_ready(page)
     page.wait_for_function("document.getElementById('strip').dataset.which === 'trained'")
     assert page.is_visible("#restored")
-    assert "2 runs" in page.text_content("#restored-text")
+    epochs = len(page.evaluate("window.__chart")["runs"][1]["points"])
+    assert f"2 runs on the chart and the network of run #2 as of epoch {epochs}" in page.text_content("#restored-text")
     assert page.evaluate("window.__chart")["runs"][0]["points"].__len__() == 2
     assert legend.split("#1")[0] in page.text_content("#legend")
     assert page.input_value("#train-form [name=eta]") == "0.3"

@@ -107,6 +107,7 @@ async function refreshViews() {
       draw.refresh();
       viewsDone += 1;
     } catch (e) {
+      if (e.name === "WorkerGone") return; // a new worker is coming; READY refreshes the views
       progress.message("failed", `Could not show the network: ${e.message}`);
     }
   })();
