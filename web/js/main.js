@@ -281,8 +281,15 @@ client.on(EVENT.EPOCH, (msg) => {
     (typeof point.eval_accuracy === "number" ? `: test accuracy ${(100 * point.eval_accuracy).toFixed(1)} %.` : "."));
   curves.addPoint(runId, point);
   saveSoon();
-  if (app.which === "trained") refreshViews(); // the live views: at most one refresh in flight
+  // the live views: at most one refresh in flight, and at most one every LIVE_VIEWS_MS (short epochs
+  // would otherwise redraw every digit and tile many times a second)
+  if (app.which === "trained" && performance.now() - lastLiveRefresh >= LIVE_VIEWS_MS) {
+    lastLiveRefresh = performance.now();
+    refreshViews();
+  }
 });
+const LIVE_VIEWS_MS = 500;
+let lastLiveRefresh = -Infinity;
 
 // -- a dead worker, restarts, and what a new worker is given back ------------------------------------
 const retryButton = document.getElementById("retry-button");
