@@ -76,6 +76,13 @@ class _Handler(build.SiteHandler):
         return None
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass   # a browser giving up on a cut or hanging download is the point, not news
+
+
 class FaultServer:
     """The site at ``directory`` on 127.0.0.1, with ``faults`` {relative path: fault} applied."""
 
@@ -89,8 +96,7 @@ class FaultServer:
         self.requests = []
         self.hanging = threading.Event()
         handler = partial(type("FaultHandler", (_Handler,), {"owner": self, "quiet": True}), directory=str(self.dir))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), handler)
         threading.Thread(target=self.server.serve_forever, name="fault server", daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
 
