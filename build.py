@@ -77,6 +77,8 @@ HEADERS_FILE = f"""# Pyodide {PYODIDE_VERSION}'s files never change under this b
 CONFIG_URLS = {"packageURL": "./py/backprop.zip", "dataURL": "./data/mnist-subset.npz",
                "modelURL": "./data/model.json", "modelMetaURL": "./data/model-meta.json"}
 DATA_FILES = ("mnist-subset.npz", "model.json", "model-meta.json")
+DOWNLOAD_STALL_SECONDS = 20   # the page gives up on a download that sends nothing for this long
+CSP_SELF = "'self'"           # the page's CSP names only its own origin; a CDN build adds the CDN's
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)   # the earliest a zip can say: same sources, same bytes
 
 
@@ -331,8 +333,15 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
             expected.update(_wheels_from_lock(pyodide_files["pyodide-lock.json"]))
             for name, src in sorted(pyodide_files.items()):
                 _copy_verified(src, tmp / "pyodide" / name, expected[name])
+        if pyodide == "cdn":
+            _allow_cdn_in_csp(tmp / "index.html")
+        # sha256 of what the page downloads, so that it names a truncated or corrupt file as such
+        sums = {key: sha256_file(tmp / CONFIG_URLS[key]) for key in ("packageURL", "dataURL", "modelURL")}
+        core = {n: h for n, h in PYODIDE_CORE_SHA256.items() if n != "pyodide.js"}
         config = {"pyodideIndexURL": "./pyodide/" if pyodide == "self" else PYODIDE_CDN_URL,
-                  **CONFIG_URLS, "version": package_version(package_dir), "built": _build_time(),
+                  **CONFIG_URLS, "sha256": {**sums, "pyodide": core},
+                  "downloadStallSeconds": DOWNLOAD_STALL_SECONDS,
+                  "version": package_version(package_dir), "built": _build_time(),
                   "fullData": write_full_data(tmp / "data", mnist_dir, log) if full_mnist else NO_FULL_DATA}
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         files = _site_files(tmp)
@@ -366,6 +375,18 @@ def write_full_data(data_dir, mnist_dir=None, log=print):
     log(f"full MNIST for the page: {path.name}, {size:,} bytes")
     return {"url": f"./data/{FULL_DATA_NAME}", "bytes": size, "sha256": sha256_file(path),
             "n_train": n_train, "n_test": n_test}
+def _allow_cdn_in_csp(index_html):
+    """A CDN build fetches Pyodide from the CDN: its origin joins 'self' in the CSP's source lists."""
+    origin = "https://" + PYODIDE_CDN_URL.split("/")[2]
+    text = index_html.read_text(encoding="utf-8")
+    start = text.find('http-equiv="Content-Security-Policy"')
+    if start < 0:
+        return   # a page without a CSP restricts nothing: nothing to extend
+    end = text.index(">", start)
+    tag = text[start:end]
+    for directive in ("script-src", "connect-src", "worker-src"):
+        tag = tag.replace(f"{directive} {CSP_SELF}", f"{directive} {CSP_SELF} {origin}")
+    index_html.write_text(text[:start] + tag + text[end:], encoding="utf-8")
 
 
 def _site_files(folder):

@@ -106,7 +106,9 @@ def new_page(chromium):
     contexts = []
 
     def make(**context_args):
-        context = chromium.new_context(**context_args)
+        # Playwright runs string predicates (wait_for_function) through eval, which the page's CSP
+        # forbids: tests bypass the CSP unless they check it (test_robustness passes bypass_csp=False)
+        context = chromium.new_context(**{"bypass_csp": True, **context_args})
         contexts.append(context)
         page = context.new_page()
         page.errors = []

@@ -26,6 +26,7 @@ export const REQUEST = Object.freeze({
   PAIR: "pair", // {params, vary, value} -> [A, B]: checked settings differing in `vary` only, one seed
   USE_DATA: "use-data", // {data: "subset" | "full"} -> the session's info for those digits (full: fetched once)
   PRESET_RESULT: "preset-result", // {key, evalAccuracy} -> {accuracy, epoch} picked as the book picked, or null
+  RESTORE_NETWORK: "restore-network", // {which, sizes, cost, bytes: ArrayBuffer} -> evaluate's answer
 });
 
 export const EVENT = Object.freeze({
@@ -35,6 +36,8 @@ export const EVENT = Object.freeze({
   PROGRESS: "progress", // {runId, epoch, epochs, batch, n_batches, examples_per_s}
   EPOCH: "epoch", // {runId, epoch, train_cost, train_accuracy, eval_cost, eval_accuracy}
   DATA_PROGRESS: "data-progress", // {received, total, seconds}: the full-MNIST download
+  EPOCH: "epoch", // {runId, epoch, train_cost, ..., eval_accuracy, network: {sizes, cost, bytes}}
+  DEAD: "dead", // {message}: the interpreter failed fatally; the page must start another worker
 });
 
 export const REPLY = "reply";
@@ -60,10 +63,18 @@ export class Client {
 
   request(type, args = {}, transfer = []) {
     const id = this.nextId++;
+    if (this.closed) return Promise.reject(this.closed);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, type });
       this.worker.postMessage({ ...args, type, id }, transfer);
     });
+  }
+
+  /** The worker is gone: every request still waiting fails with `error`. */
+  close(error) {
+    for (const { reject } of this.pending.values()) reject(error);
+    this.pending.clear();
+    this.closed = error;
   }
 
   on(type, fn) {

@@ -1,7 +1,7 @@
 // The training form: hyperparameter fields with per-field errors, kept in the URL (state.js), and the
 // Train / Stop / Defaults buttons. It knows nothing of the worker: main.js gets `onTrain`/`onStop`.
 
-import { FIELDS, defaults, fromQuery, toQuery, validate } from "../state.js";
+import { FIELDS, MAX_STEP_WORK, defaults, fromQuery, toQuery, validate } from "../state.js";
 
 const fmt = new Intl.NumberFormat("en-US");
 
@@ -12,6 +12,8 @@ export class TrainFormView {
     this.stopButton = document.getElementById("stop-button");
     this.defaultsButton = document.getElementById("defaults-button");
     this.nTrain = 10000;
+    document.getElementById("batch-hint").textContent = // the cap of one step's work (limits.json)
+      `weights × mini-batch ≤ ${fmt.format(MAX_STEP_WORK)}, so that one step stays short and Stop is quick`;
 
     this.form.addEventListener("input", () => {
       const params = this.params();
