@@ -77,6 +77,8 @@ HEADERS_FILE = f"""# Pyodide {PYODIDE_VERSION}'s files never change under this b
 CONFIG_URLS = {"packageURL": "./py/backprop.zip", "dataURL": "./data/mnist-subset.npz",
                "modelURL": "./data/model.json", "modelMetaURL": "./data/model-meta.json"}
 DATA_FILES = ("mnist-subset.npz", "model.json", "model-meta.json")
+DOWNLOAD_STALL_SECONDS = 20   # the page gives up on a download that sends nothing for this long
+CSP_SELF = "'self'"           # the page's CSP names only its own origin; a CDN build adds the CDN's
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)   # the earliest a zip can say: same sources, same bytes
 
 
@@ -249,7 +251,7 @@ def package_version(package_dir=PACKAGE_DIR):
 
 
 # The command line's own modules: the page never imports them, so its archive leaves them out.
-COMMAND_LINE_ONLY = frozenset({"__main__.py", "cli.py", "bench.py", "plot.py", "progress.py"})
+COMMAND_LINE_ONLY = frozenset({"__main__.py", "cli.py", "bench.py", "plot.py", "progress.py", "preset_runs.py"})
 
 
 def package_files(package_dir=PACKAGE_DIR):
@@ -285,13 +287,15 @@ def _ignore_junk(_dir, names):
 
 
 def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir=WEB_DIR,
-               package_dir=PACKAGE_DIR, log=print):
+               package_dir=PACKAGE_DIR, full_mnist=False, mnist_dir=None, log=print):
     """Assemble the static site in ``out_dir`` and return its path.
 
     ``pyodide``: "self" copies verified Pyodide files into out_dir/pyodide/ — from ``pyodide_dir``, else
     the PYODIDE_DIR env var, else a download cache; "cdn" points the page at the official CDN. The site
     is built in a temporary sibling folder and swapped in at the end: a failed build leaves any previous
-    out_dir untouched and no half-written one.
+    out_dir untouched and no half-written one. ``full_mnist`` adds data/mnist-full.npz for the page's
+    optional full-MNIST download (write_full_data: needs numpy, and MNIST from ``mnist_dir``, MNIST_DIR
+    or the download cache).
     """
     if pyodide not in ("self", "cdn"):
         raise ValueError(f"pyodide must be 'self' or 'cdn', got {pyodide!r}")
@@ -329,8 +333,16 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
             expected.update(_wheels_from_lock(pyodide_files["pyodide-lock.json"]))
             for name, src in sorted(pyodide_files.items()):
                 _copy_verified(src, tmp / "pyodide" / name, expected[name])
+        if pyodide == "cdn":
+            _allow_cdn_in_csp(tmp / "index.html")
+        # sha256 of what the page downloads, so that it names a truncated or corrupt file as such
+        sums = {key: sha256_file(tmp / CONFIG_URLS[key]) for key in ("packageURL", "dataURL", "modelURL")}
+        core = {n: h for n, h in PYODIDE_CORE_SHA256.items() if n != "pyodide.js"}
         config = {"pyodideIndexURL": "./pyodide/" if pyodide == "self" else PYODIDE_CDN_URL,
-                  **CONFIG_URLS, "version": package_version(package_dir), "built": _build_time()}
+                  **CONFIG_URLS, "sha256": {**sums, "pyodide": core},
+                  "downloadStallSeconds": DOWNLOAD_STALL_SECONDS,
+                  "version": package_version(package_dir), "built": _build_time(),
+                  "fullData": write_full_data(tmp / "data", mnist_dir, log) if full_mnist else NO_FULL_DATA}
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         files = _site_files(tmp)
         (tmp / MANIFEST).write_text(json.dumps({"signature": MANIFEST_SIGNATURE, "files": files}, indent=0)
@@ -343,6 +355,38 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
         raise
     log(f"built {out_dir} (Pyodide: {'self-hosted' if pyodide == 'self' else 'CDN'})")
     return out_dir
+
+
+# The page's optional download: the 50,000 training digits of Nielsen's split and the 10,000 test digits,
+# in the subset's .npz format (uint8). Only in a built site (dist/data), never in the committed web/data.
+FULL_DATA_NAME = "mnist-full.npz"
+NO_FULL_DATA = {"unavailable": "this copy of the page was built without the full MNIST file "
+                               "(`python3 build.py build --full-mnist` adds it)"}
+
+
+def write_full_data(data_dir, mnist_dir=None, log=print):
+    """Write data_dir/mnist-full.npz and return its config.json entry: url, bytes, sha256, sizes."""
+    _import_backprop()
+    from backprop import mnist
+    path = Path(data_dir) / FULL_DATA_NAME
+    n_train, n_test = 60_000 - mnist.N_VALIDATION, 10_000
+    mnist.write_subset(path, n_train=n_train, n_test=n_test, directory=mnist_dir)
+    size = path.stat().st_size
+    log(f"full MNIST for the page: {path.name}, {size:,} bytes")
+    return {"url": f"./data/{FULL_DATA_NAME}", "bytes": size, "sha256": sha256_file(path),
+            "n_train": n_train, "n_test": n_test}
+def _allow_cdn_in_csp(index_html):
+    """A CDN build fetches Pyodide from the CDN: its origin joins 'self' in the CSP's source lists."""
+    origin = "https://" + PYODIDE_CDN_URL.split("/")[2]
+    text = index_html.read_text(encoding="utf-8")
+    start = text.find('http-equiv="Content-Security-Policy"')
+    if start < 0:
+        return   # a page without a CSP restricts nothing: nothing to extend
+    end = text.index(">", start)
+    tag = text[start:end]
+    for directive in ("script-src", "connect-src", "worker-src"):
+        tag = tag.replace(f"{directive} {CSP_SELF}", f"{directive} {CSP_SELF} {origin}")
+    index_html.write_text(text[:start] + tag + text[end:], encoding="utf-8")
 
 
 def _site_files(folder):
@@ -727,6 +771,11 @@ def _parser():
                             f"on localhost); cdn: load it from {PYODIDE_CDN_URL}")
         p.add_argument("--pyodide-dir", help="local Pyodide folder to copy from (default: PYODIDE_DIR "
                                              "env, else download into the cache and verify)")
+        p.add_argument("--full-mnist", action="store_true",
+                       help="add data/mnist-full.npz (50,000 training + 10,000 test digits, ~11 MB) for "
+                            "the page's optional full-MNIST download; needs numpy")
+        p.add_argument("--mnist-dir", help="MNIST's four .gz files for --full-mnist (default: MNIST_DIR "
+                                           "env, else download)")
 
     build_flags(sub.add_parser("build", help="build the static site (default)"))
     p_serve = sub.add_parser("serve", help="build, then serve on 127.0.0.1 and print the URL")
@@ -753,10 +802,11 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         if args.command == "build":
-            build_site(args.out, args.pyodide, args.pyodide_dir)
+            build_site(args.out, args.pyodide, args.pyodide_dir, full_mnist=args.full_mnist, mnist_dir=args.mnist_dir)
         elif args.command == "serve":
             check_port_free(args.port)
-            site = build_site(args.out, args.pyodide, args.pyodide_dir)
+            site = build_site(args.out, args.pyodide, args.pyodide_dir, full_mnist=args.full_mnist,
+                              mnist_dir=args.mnist_dir)
             server, url = serve_dir(site, args.port, quiet=False)
             print(f"serving {site} at {url}  (Ctrl-C to stop)", flush=True)
             try:

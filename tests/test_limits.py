@@ -53,7 +53,8 @@ def js(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("limits")
     site = build.build_site(tmp / "dist", "cdn", log=lambda *a: None)   # state.js beside its limits.json
     (tmp / "run.mjs").write_text(STATE_RUNNER, encoding="utf-8")
-    cases = [{field: text} for field, text, _ in BAD] + [{"train_size": "50", "batch_size": "51"}]
+    cases = [{field: text} for field, text, _ in BAD] + [{"hidden": "1000,1000,1000,1000", "batch_size": "11"},
+                                                        {"train_size": "50", "batch_size": "51"}]
     proc = subprocess.run([node, str(tmp / "run.mjs"), str(site / "js" / "state.js"), json.dumps(cases),
                            str(N_TRAIN)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
@@ -85,6 +86,12 @@ def test_state_js_and_python_give_the_same_message(js, i):
 
 def test_the_cross_field_rule_says_the_same(js):
     assert js["errors"][-1] == {"batch_size": python_message({"train_size": 50, "batch_size": 51})}
+
+
+def test_the_step_work_cap_says_the_same(js):
+    big = {"hidden": "1000,1000,1000,1000", "batch_size": 11}
+    assert js["errors"][-2] == {"batch_size": python_message(big)}
+    assert "at most 10 " in js["errors"][-2]["batch_size"]
 
 
 def test_the_command_line_offers_the_same_choices():

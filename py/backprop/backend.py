@@ -12,7 +12,7 @@ Three implementations, the same numbers up to rounding:
   ``optimize``) is 1.5–1.9× faster for these small-batch products.
 - ``wasm-simd``: in the page, a WebAssembly SIMD kernel (``web/kernel/gemm.wasm``) that the worker
   loads into Pyodide's heap and registers as the JavaScript module ``_backprop_kernel``; it reads and
-  writes numpy arrays in place at ``arr.ctypes.data``. Arrays it cannot take (another dtype, rows not
+  writes numpy arrays in place at their addresses (``arr.ctypes.data``). Arrays it cannot take (another dtype, rows not
   contiguous, negative strides) go to numpy instead, so every call gives an answer.
 
 ``use("auto" | "numpy" | "kernel")`` picks one (auto: the kernel when it is installed, else numpy);
@@ -77,18 +77,26 @@ class EinsumProducts(NumpyProducts):
         w -= nabla_w
 
 
-def _rows(x):
-    """Leading dimension (row stride in elements) of a 2-d array whose rows the kernel can read, else None."""
-    if x.ndim != 2:
+def _operand(x):
+    """(address, leading dimension in elements) of a 2-d array whose rows the kernel can read, else None.
+
+    One read of ``__array_interface__`` gives the address, shape and strides (``.ctypes.data`` alone
+    costs more in Pyodide, ~2.8 µs against ~2.4).
+    """
+    info = x.__array_interface__
+    shape, strides = info["shape"], info["strides"]
+    if len(shape) != 2:
         return None
+    rows, cols = shape
+    if strides is None:                              # C-contiguous
+        return info["data"][0], max(cols, 1)
     size = x.itemsize
-    rows, cols = x.shape
-    if cols > 1 and x.strides[1] != size:
+    if cols > 1 and strides[1] != size:
         return None
     if rows <= 1:
-        return max(cols, 1)
-    ld, rest = divmod(x.strides[0], size)
-    return ld if rest == 0 and ld >= cols else None
+        return info["data"][0], max(cols, 1)
+    ld, rest = divmod(strides[0], size)
+    return (info["data"][0], ld) if rest == 0 and ld >= cols else None
 
 
 class KernelProducts:
@@ -107,53 +115,48 @@ class KernelProducts:
                                       getattr(module, f"gemm_tn_update_{t}"))
                     for dtype, t in ((np.float64, "f64"), (np.float32, "f32"))}
         # The weights and biases live for a whole run, and numpy never moves an array's data, so
-        # their addresses are looked up once (.ctypes.data costs ~2 µs in Pyodide, a call ~1 µs).
-        # Keyed by id(); the weakref's callback drops the entry before that id can be reused.
-        self._addresses = {}
+        # their (address, leading dimension) is looked up once, not at every product. Keyed by id();
+        # the weakref's callback drops the entry before that id can be reused.
+        self._long_lived = {}
 
-    def _address(self, x):
+    def _cached(self, x):
         key = id(x)
-        hit = self._addresses.get(key)
-        if hit is None:
-            hit = x.ctypes.data
-            self._addresses[key] = hit
-            weakref.finalize(x, self._addresses.pop, key, None)
+        hit = self._long_lived.get(key, False)
+        if hit is False:
+            hit = self._long_lived[key] = _operand(x)
+            weakref.finalize(x, self._long_lived.pop, key, None)
         return hit
 
     def forward(self, a, w, b):
         fns = self.fns.get(a.dtype)
-        lda, ldw = _rows(a), _rows(w)
-        m, k = a.shape if a.ndim == 2 else (0, -1)
-        n = w.shape[0] if w.ndim == 2 else -1
-        if fns is None or w.dtype != a.dtype or b.dtype != a.dtype or lda is None or ldw is None \
-                or w.shape[1] != k or b.shape != (n, 1) or (n > 1 and b.strides[0] != b.itemsize):
+        A, W = _operand(a), self._cached(w)
+        if fns is None or w.dtype != a.dtype or b.dtype != a.dtype or A is None or W is None \
+                or w.shape[1] != a.shape[1] or b.shape != (w.shape[0], 1) \
+                or (b.shape[0] > 1 and b.strides[0] != b.itemsize):
             return self.fallback.forward(a, w, b)
+        (m, k), n = a.shape, w.shape[0]
         z = np.empty((m, n), a.dtype)                                  # (m, n_out)
-        fns[0](a.ctypes.data, lda, self._address(w), ldw, z.ctypes.data, n, m, n, k, self._address(b))
+        fns[0](A[0], A[1], W[0], W[1], z.__array_interface__["data"][0], n, m, n, k, self._cached(b)[0])
         return z
 
     def backward(self, delta, w):
         fns = self.fns.get(delta.dtype)
-        ldd, ldw = _rows(delta), _rows(w)
-        if fns is None or w.dtype != delta.dtype or ldd is None or ldw is None or delta.shape[1] != w.shape[0]:
+        D, W = _operand(delta), self._cached(w)
+        if fns is None or w.dtype != delta.dtype or D is None or W is None or delta.shape[1] != w.shape[0]:
             return self.fallback.backward(delta, w)
         (m, k), n = delta.shape, w.shape[1]
         out = np.empty((m, n), delta.dtype)                            # (m, n_in)
-        fns[1](delta.ctypes.data, ldd, self._address(w), ldw, out.ctypes.data, n, m, n, k)
+        fns[1](D[0], D[1], W[0], W[1], out.__array_interface__["data"][0], n, m, n, k)
         return out
 
     def update(self, w, delta, a, decay):
         fns = self.fns.get(w.dtype)
-        ldw, ldd, lda = _rows(w), _rows(delta), _rows(a)
-        if fns is None or delta.dtype != w.dtype or a.dtype != w.dtype or None in (ldw, ldd, lda) \
+        W, D, A = self._cached(w), _operand(delta), _operand(a)
+        if fns is None or delta.dtype != w.dtype or a.dtype != w.dtype or None in (W, D, A) \
                 or not w.flags.writeable or delta.shape[0] != a.shape[0] \
                 or w.shape != (delta.shape[1], a.shape[1]):
             return self.fallback.update(w, delta, a, decay)
-        fns[2](delta.ctypes.data, ldd, a.ctypes.data, lda, self._address(w), ldw,
-               a.shape[0], w.shape[0], w.shape[1], float(decay))
-
-
-_active = None           # the implementation in use; chosen at the first product
+        fns[2](D[0], D[1], A[0], A[1], W[0], W[1], a.shape[0], w.shape[0], w.shape[1], float(decay))
 
 
 def _kernel_module():
@@ -170,27 +173,37 @@ def use(choice="auto"):
 
     Returns the name of the one now active. "kernel" raises RuntimeError when it is not installed.
     """
-    global _active
     if choice not in CHOICES:
         raise ValueError(f"backend must be one of {', '.join(CHOICES)}, got {choice!r}")
     plain = EinsumProducts if IN_PYODIDE else NumpyProducts
     module = _kernel_module() if choice != "numpy" else None
     if choice == "kernel" and module is None:
         raise RuntimeError("the WebAssembly kernel is not installed (it needs Pyodide and js/kernel.js)")
-    _active = KernelProducts(module, plain) if module is not None else plain
+    _bind(KernelProducts(module, plain) if module is not None else plain)
     return _active.name
+
+
+def _bind(products):
+    # The three products are module attributes bound to the active implementation's functions, so
+    # that a product costs the network one call, not two (the seam is in every step's inner loop).
+    # None: choose at the first product (in Pyodide the page may install the kernel after this import).
+    global _active, forward, backward, update
+    _active = products
+    if products is None:
+        forward, backward, update = (_choose_then(p) for p in ("forward", "backward", "update"))
+    else:
+        forward, backward, update = products.forward, products.backward, products.update
 
 
 @contextmanager
 def using(choice):
     """``with using("numpy"): ...`` — a choice for a block, the previous one restored after it."""
-    global _active
     before = _active
     use(choice)
     try:
         yield _active.name
     finally:
-        _active = before
+        _bind(before)
 
 
 def name():
@@ -200,22 +213,14 @@ def name():
     return _active.name
 
 
-def forward(a, w, b):
-    """a·wᵀ + bᵀ: the weighted inputs z of a layer, (m, n_out), a new array."""
-    if _active is None:
+def _choose_then(product):
+    def first_call(*args):
         use("auto")
-    return _active.forward(a, w, b)
+        return globals()[product](*args)
+    return first_call
 
 
-def backward(delta, w):
-    """δ·w, (m, n_in): the error carried back through w (BP2 before its σ′ factor), a new array."""
-    if _active is None:
-        use("auto")
-    return _active.backward(delta, w)
-
-
-def update(w, delta, a, decay):
-    """w ← decay·w − δᵀ·a in place: BP4's ∇w (δ already scaled by η/m) and the L2 decay in one pass."""
-    if _active is None:
-        use("auto")
-    _active.update(w, delta, a, decay)
+# forward(a, w, b) -> a·wᵀ + bᵀ (m, n_out), a new array
+# backward(delta, w) -> δ·w (m, n_in), a new array: BP2 before its σ′ factor
+# update(w, delta, a, decay): w ← decay·w − δᵀ·a in place: BP4's ∇w (δ already times η/m) and the L2 step
+_bind(None if IN_PYODIDE else NumpyProducts)

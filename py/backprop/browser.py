@@ -7,7 +7,11 @@ number), so the worker never holds a proxy of a Python object it would have to f
 A training run is an ``async`` loop over ``Network.train_steps`` (one step per mini-batch). Every
 ~50 ms of work it awaits ``pause()`` — in the browser a JavaScript function returning a promise that
 resolves on the next event-loop task — so that the worker can receive a ``stop`` message; ``stop()``
-sets a flag that the loop reads after the next mini-batch. What it leaves out: anything about the DOM,
+sets a flag that the loop reads after the next mini-batch; the work of one mini-batch is capped
+(limits.json's maxStepWork) so that this is soon. A run whose cost or weights stop being finite
+(``Diverged``) ends with a plain explanation in its summary, the network as of its last good step.
+Every JSON string out of here goes through ``_json``: non-finite floats become null, so JavaScript's
+``JSON.parse`` never meets a NaN or Infinity token. What it leaves out: anything about the DOM,
 drawing, or loading Pyodide.
 """
 
@@ -20,12 +24,12 @@ import time
 
 import numpy as np
 
-from . import backend, gradcheck, limits, metrics, mnist, preprocess, saturation, units
+from . import backend, gradcheck, limits, metrics, mnist, preprocess, presets, saturation, units
 from .checks import short
 from .costs import get_cost
 from .limits import FIELDS, N_INPUTS, N_OUTPUTS, message
 from .model_io import loads
-from .network import Network
+from .network import Diverged, Network
 from .trace import trace
 
 # The parameters' limits, defaults and messages live in limits.json (shared with web/js/state.js).
@@ -35,6 +39,7 @@ MAX_HIDDEN_LAYERS = FIELDS["hidden"]["maxLayers"]
 MAX_LAYER_SIZE = FIELDS["hidden"]["max"]     # a browser tab's memory and patience, not the maths'
 MAX_EPOCHS = FIELDS["epochs"]["max"]
 MAX_SEED = FIELDS["seed"]["max"]
+MAX_STEP_WORK = limits.MAX_STEP_WORK   # weights and biases × mini-batch size
 PAUSE_EVERY = 0.05        # seconds of work between yields to the JavaScript event loop
 PROGRESS_EVERY = 0.15     # seconds between progress reports
 
@@ -137,6 +142,15 @@ def paired_params(params, vary, value, n_train_available):
     return a, b
 
 
+def preset_result_json(key, eval_accuracy_json):
+    """``presets.ours`` for the worker: the preset's key and a run's per-epoch evaluation accuracies
+    (JSON) -> JSON {accuracy, epoch} or null."""
+    if key not in presets.BY_KEY:
+        raise ValueError(f"no preset {short(key, 40)}; expected one of {', '.join(presets.BY_KEY)}")
+    got = presets.ours(presets.BY_KEY[key], json.loads(eval_accuracy_json))
+    return json.dumps(None if got is None else {"accuracy": got[0], "epoch": got[1]})
+
+
 def paired_json(params_json, vary, value, n_train_available):
     """``paired_params`` for the worker: JSON in, JSON [A, B] out. B's value arrives as the form's text."""
     params = json.loads(params_json)
@@ -146,6 +160,12 @@ def paired_json(params_json, vary, value, n_train_available):
         except ValueError:
             raise ValueError(f"run B's {FIELDS[vary]['label']} must be a number, got {short(value, 40)}") from None
     return json.dumps(list(paired_params(params, vary, value, n_train_available)))
+def _check_step_work(hidden, batch_size):
+    """One mini-batch step must stay short in a browser: Stop is read between steps."""
+    n = limits.n_parameters([N_INPUTS, *hidden, N_OUTPUTS])
+    if n * batch_size > MAX_STEP_WORK:
+        raise ValueError("batch_size: " + message("step_work", parameters=f"{n:,}", batch_size=batch_size,
+                                                  cap=f"{MAX_STEP_WORK:,}", max_batch=max(1, MAX_STEP_WORK // n)))
 
 
 def validate_params(params, n_train_available):
@@ -169,6 +189,7 @@ def validate_params(params, n_train_available):
     out["weight_init"] = _choice("weight_init", p["weight_init"])
     out["seed"] = None if p["seed"] in (None, "") else _int("seed", p["seed"], FIELDS["seed"]["min"],
                                                               MAX_SEED, key="seed")
+    _check_step_work(out["hidden"], out["batch_size"])
     if not isinstance(p["monitor"], bool):
         raise ValueError(f"monitor must be true or false, got {p['monitor']!r}")
     out["monitor"] = p["monitor"]
@@ -180,11 +201,32 @@ def validate_params(params, n_train_available):
 
 
 # -- the session the worker keeps -------------------------------------------------------------------
+DATASETS = {"subset": "the page's MNIST subset", "full": "full MNIST: 50,000 training and 10,000 test digits"}
+PIXEL_MAX = 255.0         # uint8 pixels -> [0, 1]: runs divide one mini-batch at a time
 NETWORKS = {"model": "the shipped model", "trained": "your latest run", "file": "your model file"}
 MAX_FILE_BYTES = 100 * 1024 * 1024   # a model file the page accepts: a tab's memory, not the maths
 MAX_PARAMETERS = 4_000_000           # the page's largest trainable network (784-1000×4-10) has 3.8 M
 STRIP_MAX = 200
 CELL_MAX = 100                       # digits listed for one confusion-matrix cell
+
+
+def _finite(value):
+    """A copy of a JSON-able value with every NaN or infinite float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.generic):
+        return _finite(value.item())
+    return value
+
+
+def _json(value):
+    """JSON text that JavaScript's JSON.parse accepts, by construction: no NaN/Infinity tokens
+    (allow_nan=False would raise if one slipped past _finite)."""
+    return json.dumps(_finite(value), allow_nan=False)
 
 
 def _b64(array):
@@ -244,20 +286,16 @@ class Session:
     """
 
     def __init__(self, subset, model_text=None):
-        subset = read_subset(subset)
-        self.x_train_u8, self.y_train = subset["x_train"], subset["y_train"].astype(np.int64)
-        self.x_test_u8, self.y_test = subset["x_test"], subset["y_test"].astype(np.int64)
-        self.x_test = self.x_test_u8 / 255.0            # (n_test, 784), used by every evaluation
-        # Grow the heap once, now, to what a full-size run needs (its float inputs and each epoch's
-        # shuffled copy): in WebAssembly growing memory is slow, and without this the first mini-batch
-        # of the first run pays ~0.1 s for it. The allocator reuses the freed block.
-        np.empty((2 * self.n_train, N_INPUTS))
+        self._data = {"subset": read_subset(subset)}    # name -> uint8 arrays; "full" once loaded
+        self.data = None                                 # which of DATASETS the page trains and tests on
+        self.x_test = None
         self.nets = dict.fromkeys(NETWORKS)
         self.drawing = None       # the last drawing, MNIST-like (784,): the step-through can follow it
         self._stepper = None      # the Step button's run: (params, train_steps generator)
         self.running = False
         self._stop = False
         self._outputs = {}        # which -> output activations on the test digits, (n_test, 10)
+        self.use_data("subset")
         if model_text is not None:
             self.load_model(model_text)
 
@@ -274,9 +312,41 @@ class Session:
         return int(self.x_train_u8.shape[0])
 
     def info(self):
-        return json.dumps({"n_train": self.n_train, "n_test": int(self.x_test_u8.shape[0]),
+        n_test = int(self.x_test_u8.shape[0])
+        return _json({"n_train": self.n_train, "n_test": n_test,
                            "networks": NETWORKS, "max_file_bytes": MAX_FILE_BYTES,
-                           "max_parameters": MAX_PARAMETERS})
+                           "max_parameters": MAX_PARAMETERS, "data": self.data, "datasets": DATASETS,
+                           "loaded": sorted(self._data), "presets": presets.catalogue(self.n_train, n_test)})
+
+    # -- which digits: the subset, or full MNIST --------------------------------------------------------
+    def load_full(self, source):
+        """Read full MNIST (an .npz path or bytes in the subset's format: 50,000 training and 10,000 test
+        digits, uint8) and switch to it; returns ``info()``. The digits stay uint8 (47 MB): a run divides
+        one mini-batch at a time (``Network.train_steps``'s x_divisor); the test digits alone are kept
+        as floats, as for the subset (10,000 × 784 float64: 63 MB)."""
+        if self.running:
+            raise RuntimeError("a training run is going; stop it before changing the digits")
+        self._data["full"] = read_subset(source)
+        return self.use_data("full")
+
+    def use_data(self, name):
+        """Train and test on ``name`` (one of DATASETS) from now on; returns ``info()``. Every cached
+        output is dropped (the test digits changed) and the Step button's run ends; the networks stay."""
+        if name not in DATASETS:
+            raise ValueError(f"data must be one of {', '.join(DATASETS)}, got {short(name, 40)}")
+        if self.running:
+            raise RuntimeError("a training run is going; stop it before changing the digits")
+        if name not in self._data:
+            raise ValueError(f"{DATASETS[name]} has not been loaded yet")
+        d = self._data[name]
+        self.x_test = None                               # free the old floats before making the new
+        self.x_train_u8, self.y_train = d["x_train"], d["y_train"].astype(np.int64)
+        self.x_test_u8, self.y_test = d["x_test"], d["y_test"].astype(np.int64)
+        self.x_test = self.x_test_u8 / PIXEL_MAX         # (n_test, 784), used by every evaluation
+        self.data = name
+        self._outputs.clear()
+        self._stepper = None
+        return self.info()
 
     def _read_model(self, text):
         _precheck_model_text(text)
@@ -304,7 +374,10 @@ class Session:
 
     def model_json(self, which):
         """The network as network2 JSON text: the file the CLI writes and ``backprop.load`` reads."""
-        return json.dumps(self._net(which).to_dict())
+        net = self._net(which)
+        if not net.weights_finite():
+            raise ValueError(f"{NETWORKS[which]} has weights that are not finite numbers; it cannot be saved")
+        return json.dumps(net.to_dict(), allow_nan=False)   # finite, checked: no walk over every weight
 
     def _net(self, which):
         if which not in NETWORKS:
@@ -332,7 +405,7 @@ class Session:
         predicted = np.argmax(self._test_outputs(which), axis=1)
         correct = metrics.correct_count(predicted, self.y_test)
         total = len(self.y_test)
-        return json.dumps({"which": which, "correct": correct, "total": total, "accuracy": correct / total,
+        return _json({"which": which, "correct": correct, "total": total, "accuracy": correct / total,
                            "sizes": net.sizes, "cost": net.cost.__name__, "running": self._is_live(which)})
 
     def _is_live(self, which):
@@ -351,7 +424,7 @@ class Session:
         count = _int("count", count, 1, STRIP_MAX)
         stop = min(start + count, n)
         a = self._test_outputs(which)[start:stop]         # (count, 10)
-        return json.dumps({
+        return _json({
             "which": which, "start": start,
             "pixels": _b64(self.x_test_u8[start:stop]),
             "labels": self.y_test[start:stop].tolist(),
@@ -362,7 +435,7 @@ class Session:
     # -- draw a digit -------------------------------------------------------------------------------
     def _guess(self, which, x, **extra):
         a = self._net(which).feedforward(x)[0]           # (10,)
-        return json.dumps({"which": which, "digit": int(np.argmax(a)), "outputs": _round(a),
+        return _json({"which": which, "digit": int(np.argmax(a)), "outputs": _round(a),
                            "input": _b64(np.rint(x * 255).astype(np.uint8)), **extra})
 
     def predict_drawing(self, which, ink, width, height):
@@ -469,7 +542,7 @@ class Session:
             layers.append({"layer": l + 2, "n_out": int(w.shape[0]), "n_in": int(w.shape[1]),
                            "scale": scale, "max": float(np.max(np.abs(w))), "levels": units.LEVELS,
                            "q": _b64(q)})
-        return json.dumps({"which": which, "sizes": net.sizes, "layers": layers, "running": self._is_live(which)})
+        return _json({"which": which, "sizes": net.sizes, "layers": layers, "running": self._is_live(which)})
 
     def unit_detail(self, which, unit, count=8):
         """The test digits that excite first-layer unit ``unit`` most, with its activation on each."""
@@ -477,7 +550,7 @@ class Session:
         count = _int("count", count, 1, 64)
         unit = _int("unit", unit, 0, net.sizes[1] - 1)
         indices, activations = units.most_exciting(net, self.x_test, unit, count)
-        return json.dumps({"which": which, "unit": unit, **self._digits(indices),
+        return _json({"which": which, "unit": unit, **self._digits(indices),
                            "activations": _round(activations, 4)})
 
     # -- the confusion matrix ------------------------------------------------------------------------
@@ -488,7 +561,7 @@ class Session:
         matrix = metrics.confusion_matrix(predicted, self.y_test, N_OUTPUTS)
         correct = int(np.trace(matrix))
         total = int(matrix.sum())
-        return json.dumps({"which": which, "matrix": matrix.tolist(), "correct": correct, "total": total,
+        return _json({"which": which, "matrix": matrix.tolist(), "correct": correct, "total": total,
                            "accuracy": correct / total, "running": self._is_live(which)})
 
     def confusion_cell(self, which, true_label, predicted, limit=CELL_MAX):
@@ -501,7 +574,7 @@ class Session:
         outputs = self._test_outputs(which)
         members = metrics.cell_members(outputs, self.y_test, true_label, predicted)
         shown = members[:limit]
-        return json.dumps({"which": which, "true": true_label, "predicted": predicted, "count": int(len(members)),
+        return _json({"which": which, "true": true_label, "predicted": predicted, "count": int(len(members)),
                            **self._digits(shown), "outputs": _round(outputs[shown], 4)})
 
     def stop(self):
@@ -509,14 +582,15 @@ class Session:
         self._stop = True
 
     def _new_run(self, p):
-        """The network a run starts from, and its training digits: (net, x (n, 784), y (n,)). It becomes
-        "your latest run" at once, so every view can follow it."""
+        """The network a run starts from, and its training digits: (net, x (n, 784) uint8 pixels, to be
+        divided by PIXEL_MAX a mini-batch at a time, y (n,)). It becomes "your latest run" at once, so
+        every view can follow it."""
         n = p["train_size"]
         net = Network([N_INPUTS, *p["hidden"], N_OUTPUTS], cost=get_cost(COSTS[p["cost"]]),
                       seed=p["seed"], weight_init=p["weight_init"], dtype=p["dtype"])
         self._put("trained", net)
         self._stepper = None
-        return net, np.divide(self.x_train_u8[:n], 255.0, dtype=p["dtype"]), self.y_train[:n]   # (n, 784)
+        return net, self.x_train_u8[:n], self.y_train[:n]
 
     def step(self, params_json):
         """One mini-batch of SGD — the Step button. The first Step starts a run from the settings (as
@@ -531,7 +605,7 @@ class Session:
         if st is None or st["key"] != key or st["net"] is not self.nets["trained"]:
             net, x, y = self._new_run(p)
             steps = net.train_steps(x, y, FIELDS["epochs"]["max"], p["batch_size"], p["eta"], p["lmbda"],
-                                    eval_data=(self.x_test, self.y_test))
+                                    eval_data=(self.x_test, self.y_test), x_divisor=PIXEL_MAX)
             st = self._stepper = {"key": key, "net": net, "steps": steps, "x": x, "y": y, "count": 0}
         net = st["net"]
         before = Network(net.sizes, cost=net.cost, seed=0)
@@ -541,7 +615,7 @@ class Session:
         self._outputs.pop("trained", None)
         st["count"] += 1
         idx = progress.indices
-        xb, yb = st["x"][idx], st["y"][idx]
+        xb, yb = st["x"][idx] / PIXEL_MAX, st["y"][idx]
         record = {"which": "trained", "step": st["count"], "epoch": progress.epoch + 1, "batch": progress.batch,
                   "n_batches": progress.n_batches, **self._train_digits(idx),
                   "cost_before": _finite(before.total_cost(xb, yb)), "cost_after": _finite(net.total_cost(xb, yb)),
@@ -572,15 +646,21 @@ class Session:
         steps = net.train_steps(x, y, p["epochs"], p["batch_size"], p["eta"], p["lmbda"],
                                 eval_data=(self.x_test, self.y_test), monitor_train_cost=mon,
                                 monitor_train_accuracy=mon, monitor_eval_cost=mon,
-                                monitor_eval_accuracy=mon)
+                                monitor_eval_accuracy=mon, x_divisor=PIXEL_MAX)
         busy = 0.0                 # seconds spent in training steps (not waiting on the event loop)
         examples = 0
         history = None
+        diverged = None
+        good = _copy_params(net), 0   # the network as of its last finished epoch, and that epoch
         last_pause = last_report = time.perf_counter()
         try:
             while True:
                 t0 = time.perf_counter()
-                progress = next(steps, None)
+                try:
+                    progress = next(steps, None)
+                except Diverged as e:
+                    diverged = e
+                    break
                 t1 = time.perf_counter()
                 if progress is None:
                     break
@@ -589,11 +669,12 @@ class Session:
                 examples += min(p["batch_size"], n - (progress.batch - 1) * p["batch_size"])
                 rate = examples / busy if busy > 0 else 0.0
                 if progress.epoch_done:
-                    on_epoch(json.dumps({**_epoch_record(progress.epoch, history),
-                                         **_inside_record(net, p, history, len(self.y_test), x, y)}))
+                    good = _copy_params(net), history.epochs
+                    on_epoch(_json({**_epoch_record(progress.epoch, history),
+                                    **_inside_record(net, p, history, len(self.y_test), x, y)}))
                 if progress.epoch_done or t1 - last_report >= PROGRESS_EVERY:
                     last_report = t1
-                    on_progress(json.dumps({"epoch": progress.epoch + 1, "epochs": p["epochs"],
+                    on_progress(_json({"epoch": progress.epoch + 1, "epochs": p["epochs"],
                                             "batch": progress.batch, "n_batches": progress.n_batches,
                                             "examples_per_s": rate, "backend": products}))
                 if t1 - last_pause >= PAUSE_EVERY or progress.epoch_done:
@@ -606,16 +687,82 @@ class Session:
             self.running = False
             backend.use("auto")
         done = history.epochs if history is not None else 0
+        if diverged is not None:
+            diverged = self._diverged(diverged, p, net, good)
         now = json.loads(self.evaluate("trained"))      # the network as it is now, even mid-epoch
-        return json.dumps({
-            "test_accuracy": now["accuracy"],
-            "stopped": done < p["epochs"], "epochs_done": done, "examples": examples,
+        return _json({
+            "test_accuracy": now["accuracy"], "diverged": diverged,
+            "stopped": diverged is None and done < p["epochs"], "epochs_done": done, "examples": examples,
             "seconds": busy, "examples_per_s": examples / busy if busy > 0 else 0.0,
             "params": p, "sizes": net.sizes, "backend": products,
             "history": history.to_dict() if history is not None else None,
         })
 
 
+    def _diverged(self, e, p, net, good):
+        """The summary's account of a Diverged run. Non-finite weights are replaced by the network
+        as of the last finished epoch; a non-finite cost left the weights as of the last good step."""
+        became = "NaN" if math.isnan(e.value) else "infinite"
+        text = (f"the {e.what} became {became} at epoch {e.epoch}, batch {e.batch}: η = {_text(p['eta'])} is "
+                f"probably too large for the {p['cost']} cost")
+        if e.what == "weights" or not net.weights_finite():
+            params, epoch = good
+            _set_params(net, params)
+            self._put("trained", net)
+            text += (f"; the network as of epoch {epoch} is kept" if epoch else
+                     "; the network is back to its starting weights")
+        else:
+            text += "; the network is kept as it was before that mini-batch"
+        value = "NaN" if math.isnan(e.value) else ("Infinity" if e.value > 0 else "-Infinity")
+        return {"what": e.what, "epoch": e.epoch, "batch": e.batch, "value": value, "message": text}
+
+    # -- the trained network as bytes: kept by the page (IndexedDB) and given back after a restart ----
+    def network_bytes(self, which="trained"):
+        """Every weight and bias as float64 bytes, layer by layer (w then b), in network2's
+        orientation; ``sizes`` and ``cost`` (from ``evaluate``) say how to read them back."""
+        net = self._net(which)
+        return b"".join(np.ascontiguousarray(a, dtype="<f8").tobytes()
+                        for w, b in zip(net.weights, net.biases) for a in (w, b))
+
+    def restore_network(self, sizes_json, cost, data, which="trained"):
+        """Put back a network saved by ``network_bytes`` (as ``which``); checked like a model file:
+        its sizes, the byte count, finite values. Returns ``evaluate``'s answer."""
+        if which not in ("trained", "file"):
+            raise ValueError(f"which must be trained or file, got {which!r}")
+        sizes = json.loads(sizes_json) if isinstance(sizes_json, str) else list(sizes_json)
+        if (not isinstance(sizes, list) or len(sizes) < 2 or sizes[0] != N_INPUTS or sizes[-1] != N_OUTPUTS
+                or not all(_is_int(n, 1, MAX_LAYER_SIZE if 0 < i < len(sizes) - 1 else max(N_INPUTS, N_OUTPUTS))
+                           for i, n in enumerate(sizes))):
+            raise ValueError(f"a saved network needs sizes [{N_INPUTS}, …, {N_OUTPUTS}], got {short(sizes, 60)}")
+        sizes = [int(n) for n in sizes]
+        _check_parameters(sizes)
+        if cost not in ("CrossEntropyCost", "QuadraticCost"):
+            raise ValueError(f"cost must be CrossEntropyCost or QuadraticCost, got {short(cost, 40)}")
+        if hasattr(data, "to_py"):                     # a JavaScript Uint8Array, in the worker
+            data = data.to_py()
+        values = np.frombuffer(bytes(data), dtype="<f8")
+        if values.size != limits.n_parameters(sizes):
+            raise ValueError(f"a saved {'-'.join(map(str, sizes))} network has {limits.n_parameters(sizes):,} "
+                             f"numbers, got {values.size:,} (the saved copy is damaged)")
+        if not np.all(np.isfinite(values)):
+            raise ValueError("the saved network holds numbers that are not finite")
+        net = Network(sizes, cost=get_cost(cost), seed=0)
+        params, at = [], 0
+        for w, b in zip(net.weights, net.biases):
+            for a in (w, b):
+                params.append(values[at:at + a.size].reshape(a.shape).copy())
+                at += a.size
+        _set_params(net, (params[0::2], params[1::2]))
+        self._put(which, net)
+        return self.evaluate(which)
+
+
+def _copy_params(net):
+    return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+
+
+def _set_params(net, params):
+    net.weights, net.biases = [w.copy() for w in params[0]], [b.copy() for b in params[1]]
 SATURATION_PROBE = 500    # training digits whose σ′(z) and δ are measured after each epoch
 
 
@@ -635,7 +782,7 @@ def _inside_record(net, p, history, n_eval, x, y):
             record[f"{name}_cost_data"] = _finite(values[-1] - 0.5 * p["lmbda"] / n * sum_w2)
     record["l2_term_train"] = _finite(0.5 * p["lmbda"] / p["train_size"] * sum_w2)
     if net.weights_finite():
-        record["saturation"] = saturation.layer_saturation(net, x[:SATURATION_PROBE], y[:SATURATION_PROBE])
+        record["saturation"] = saturation.layer_saturation(net, x[:SATURATION_PROBE] / PIXEL_MAX, y[:SATURATION_PROBE])
     return record
 
 

@@ -81,6 +81,16 @@ def inputs(x, n_in, dtype):
     return x
 
 
+def raw_inputs(x, n_in):
+    """A batch of raw integer inputs (uint8 pixels, say) as an integer array (m, n_in), not converted."""
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.integer):
+        raise TypeError(f"raw inputs (with a divisor) must be integers, such as uint8 pixels, got {x.dtype}")
+    if x.ndim != 2 or x.shape[1] != n_in:
+        raise ValueError(f"expected inputs of shape (m, {n_in}), got {x.shape}")
+    return x
+
+
 def targets(y, m, n_out, dtype):
     """Labels as one-hot rows (m, n_out): from ints (m,) or already one-hot (m, n_out)."""
     y = np.asarray(y)

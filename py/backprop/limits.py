@@ -17,6 +17,12 @@ N_INPUTS, N_OUTPUTS = LIMITS["inputs"], LIMITS["outputs"]
 COSTS = tuple(FIELDS["cost"]["values"])
 WEIGHT_INITS = tuple(FIELDS["weight_init"]["values"])
 DEFAULTS = {name: f["default"] for name, f in FIELDS.items()}
+MAX_STEP_WORK = LIMITS["maxStepWork"]   # weights and biases × mini-batch size, for one step
+
+
+def n_parameters(sizes):
+    """Weights and biases of a network with these layer sizes."""
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
 
 
 def message(key, **values):

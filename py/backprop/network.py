@@ -204,18 +204,27 @@ class Network:
 
     def train_steps(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
                     monitor_train_cost=True, monitor_train_accuracy=True,
-                    monitor_eval_cost=True, monitor_eval_accuracy=True):
+                    monitor_eval_cost=True, monitor_eval_accuracy=True, x_divisor=None):
         """The training loop as a generator of Progress, one per mini-batch.
 
         A generator lets a caller pause between mini-batches without threads: the browser's worker
         awaits the JavaScript event loop between chunks so that Stop can arrive. ``train`` drains it.
         Raises Diverged (from ``next``) at the batch where training stops being finite.
+
+        ``x_divisor``: ``x`` holds raw integers (MNIST's uint8 pixels) that are divided by it one
+        mini-batch at a time (and in chunks for the training-set monitors), so that the whole set never
+        exists as floats: 50,000 digits are 39 MB as uint8 and 314 MB in float64, too much for a
+        32-bit WebAssembly heap. The batches are exactly ``(x / x_divisor)[idx]``.
         """
         epochs = checks.non_negative_int("epochs", epochs)
         batch_size = checks.positive_int("batch_size", batch_size)
         eta = checks.positive_float("eta", eta)
         lmbda = checks.non_negative_float("lmbda", lmbda)
-        x = checks.inputs(x, self.sizes[0], self.dtype)
+        if x_divisor is None:
+            x = checks.inputs(x, self.sizes[0], self.dtype)
+        else:
+            x = checks.raw_inputs(x, self.sizes[0])
+            x_divisor = checks.positive_float("x_divisor", x_divisor)
         n = x.shape[0]
         if n == 0:
             raise ValueError("training data is empty")
@@ -238,7 +247,8 @@ class Network:
                 # slower (a fresh 63 MB for 10k float64 digits, every page touched anew)
                 idx = order[k:k + batch_size]
                 try:
-                    self._update(x[idx], y[idx], eta, lmbda, n)
+                    xb = x[idx] if x_divisor is None else np.divide(x[idx], x_divisor, dtype=self.dtype)
+                    self._update(xb, y[idx], eta, lmbda, n)
                 except Diverged as e:
                     raise Diverged(e.what, epoch + 1, j + 1, e.value) from None
                 done = j + 1 == n_batches
@@ -247,19 +257,20 @@ class Network:
                         raise Diverged("weights", epoch + 1, j + 1, math.inf)
                     self._monitor(history, x, y, (x_eval, y_eval) if eval_data is not None else None,
                                   lmbda, monitor_train_cost,
-                                  monitor_train_accuracy, monitor_eval_cost, monitor_eval_accuracy)
+                                  monitor_train_accuracy, monitor_eval_cost, monitor_eval_accuracy, x_divisor)
                     history.epochs = epoch + 1
                 yield Progress(epoch, j + 1, n_batches, min(k + batch_size, n), done, history, idx)
 
-    def _monitor(self, history, x, y, eval_xy, lmbda, train_cost, train_acc, eval_cost, eval_acc):
+    def _monitor(self, history, x, y, eval_xy, lmbda, train_cost, train_acc, eval_cost, eval_acc,
+                 x_divisor=None):
         """Append this epoch's monitors; one forward pass per data set serves both cost and accuracy."""
-        sets = [((x, y), train_cost, train_acc, history.train_cost, history.train_accuracy)]
+        sets = [((x, y), train_cost, train_acc, history.train_cost, history.train_accuracy, x_divisor)]
         if eval_xy:
-            sets.append((eval_xy, eval_cost, eval_acc, history.eval_cost, history.eval_accuracy))
-        for (xs, ys), want_cost, want_acc, costs, accs in sets:
+            sets.append((eval_xy, eval_cost, eval_acc, history.eval_cost, history.eval_accuracy, None))
+        for (xs, ys), want_cost, want_acc, costs, accs, divisor in sets:
             if not (want_cost or want_acc):
                 continue
-            a = self._output(xs)
+            a = self._output(xs) if divisor is None else self._output_of_raw(xs, divisor)
             if want_cost:
                 costs.append(self._total_cost(a, ys, lmbda))
             if want_acc:
@@ -270,6 +281,11 @@ class Network:
         for w, b in zip(self.weights, self.biases):
             x = Sigmoid.fn(backend.forward(x, w, b))
         return x
+
+    def _output_of_raw(self, x, divisor, chunk=2500):
+        """``_output(x / divisor)`` a chunk of rows at a time: (m, n_out), never all of x as floats."""
+        return np.concatenate([self._output(np.divide(x[k:k + chunk], divisor, dtype=self.dtype))
+                               for k in range(0, len(x), chunk)])
 
     @staticmethod
     def _correct(a, y_one_hot):

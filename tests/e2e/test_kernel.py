@@ -61,3 +61,15 @@ def test_the_page_trains_with_the_kernel_as_with_numpy(site, new_page):
         # float32: the same curve to single precision
         assert all(abs(g - w) <= 1e-3 * abs(w) for g, w in zip(f32["history"][key], want)), (key, f32, want)
     assert json.dumps(kernel["params"]["dtype"]) == '"float64"'
+
+
+def test_without_the_kernel_the_page_trains_with_numpy(broken_site, new_page):
+    site = broken_site("kernel/gemm.wasm")       # as where the kernel cannot load (or no SIMD)
+    page = new_page()
+    page.goto(site.url)
+    run = {"hidden": [10], "epochs": 1, "train_size": 200, "batch_size": 10, "seed": 1}
+    result = page.evaluate(WORKER_RUNS, [run])
+    assert result["kernel"]["backend"] == "numpy" and "gemm.wasm" in result["kernel"]["reason"]
+    summary = result["summaries"][0]
+    assert summary["backend"] == "numpy-einsum" and summary["epochs_done"] == 1
+    assert page.errors == []

@@ -1,15 +1,18 @@
 // Wiring only: starts the worker at once, and connects the views (js/views/) to the worker's
 // requests and events (protocol.js). Which network every view shows is one choice, `app.which`.
 
-import { Client, EVENT, REQUEST } from "./protocol.js";
+import { EVENT, REQUEST } from "./protocol.js";
 import { saveFile } from "./save.js";
-import { runLabel } from "./state.js";
+import { runLabel, toQuery } from "./state.js";
+import * as store from "./store.js";
+import { Supervisor } from "./supervisor.js";
 import { ConfusionView } from "./views/confusion.js";
 import { CurvesView } from "./views/curves.js";
 import { DrawView } from "./views/draw.js";
 import { GradcheckView } from "./views/gradcheck.js";
 import { HiddenUnitsView } from "./views/hidden-units.js";
 import { ModelView } from "./views/model.js";
+import { PresetsView } from "./views/presets.js";
 import { ProgressView } from "./views/progress.js";
 import { SaturationView } from "./views/saturation.js";
 import { StatusView } from "./views/status.js";
@@ -17,8 +20,9 @@ import { StepperView } from "./views/stepper.js";
 import { STRIP_COUNT, StripView } from "./views/strip.js";
 import { TrainFormView } from "./views/train-form.js";
 
-const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-const client = new Client(worker);
+// The worker, restarted when it dies or when Stop has to terminate it (supervisor.js); `client` has
+// protocol.js's Client API whichever worker is current.
+const client = new Supervisor(new URL("./worker.js", import.meta.url), { onDeath: workerDied });
 const ask = (type, args, transfer) => client.request(type, args, transfer);
 
 const app = {
@@ -33,12 +37,17 @@ const app = {
   lastRunSeconds: null, // wall-clock seconds of the last run (the bench's live-views figure)
   readyMs: null, // performance.now() when the page became ready: the cold-load figure of the bench
   timings: null, // the worker's seconds at the end of each loading stage
+  // -- kept across worker restarts and reloads (supervisor.js, store.js) --
+  network: null, // the last trained network: {runId, epoch, sizes, cost, bytes}, as of its last epoch
+  fileText: null, // the model file's text, given again to a new worker
+  restart: null, // why the current worker was started again: null | "stop" | "error" | "fatal" | "retry"
+  deaths: [], // when workers died on their own: more than 3 in a minute and the page stops restarting
 };
 
 const status = new StatusView();
 const progress = new ProgressView();
 const saturation = new SaturationView();
-const curves = new CurvesView({ onChange: (runs) => saturation.update(runs) });
+const curves = new CurvesView();
 const form = new TrainFormView({ onTrain: train, onStop: stop, onStep: step, onPair: trainPair });
 const model = new ModelView({ onChoose: choose, onFile: loadFile, onDownload: download });
 const strip = new StripView({ onPage: (start) => showStrip(start) });
@@ -55,15 +64,30 @@ const gradcheck = new GradcheckView({
   check: (mistake) => ask(REQUEST.GRADCHECK, {
     which: app.which, ...stepper.selection(), cost: stepper.cost.value || null, mistake }),
 });
+const presets = new PresetsView({
+  useData: switchData,
+  result: (key, evalAccuracy) => ask(REQUEST.PRESET_RESULT, { key, evalAccuracy }),
+  fill: (params) => form.fill(params),
+  setPair: (vary, value) => form.setPair(vary, value),
+});
 const confusion = new ConfusionView({
   cell: (trueLabel, predicted) => ask(REQUEST.CONFUSION_CELL, { which: app.which, trueLabel, predicted }),
 });
+
+curves.onChange = (runs) => { // the saturation view reads the runs; the store keeps them
+  saturation.update(runs);
+  saveSoon();
+};
 
 // For tests and the curious: what the chart draws and what the page is doing.
 Object.defineProperty(window, "__chart", { get: () => curves.data() });
 Object.defineProperty(window, "__app", {
   get: () => ({ mode: app.mode, which: app.which, available: { ...app.available }, hasTrained: app.available.trained,
-    readyMs: app.readyMs, timings: app.timings, views: viewsDone, lastRunSeconds: app.lastRunSeconds }),
+    readyMs: app.readyMs, timings: app.timings, views: viewsDone, lastRunSeconds: app.lastRunSeconds,
+    workers: client.starts, restart: app.restart, network: app.network && { runId: app.network.runId, epoch: app.network.epoch } }),
+});
+Object.defineProperty(window, "__presets", {
+  get: () => ({ progress: [...presets.progressLog], data: presets.info?.data ?? null, nTrain: app.nTrain, nTest: app.nTest }),
 });
 Object.defineProperty(window, "__draw", {
   get: () => ({ latencies: [...draw.latencies], idle: draw.idle, answered: draw.answered }),
@@ -73,12 +97,13 @@ function setMode(mode) {
   app.mode = mode;
   document.body.dataset.mode = mode;
   form.setMode(mode);
-  const usable = mode !== "loading" && mode !== "failed";
+  const usable = mode !== "loading" && mode !== "failed" && mode !== "restarting";
   model.setEnabled(usable);
   strip.setEnabled(usable);
   draw.setEnabled(usable);
   stepper.setEnabled(usable);
   gradcheck.setEnabled(usable);
+  presets.setEnabled(mode === "ready");
   model.setChoices(app.available, app.which);
 }
 
@@ -113,6 +138,7 @@ async function refreshViews() {
       gradcheck.refresh();
       viewsDone += 1;
     } catch (e) {
+      if (e.name === "WorkerGone") return; // a new worker is coming; READY refreshes the views
       progress.message("failed", `Could not show the network: ${e.message}`);
     }
   })();
@@ -149,7 +175,9 @@ async function loadFile(file) {
     return;
   }
   try {
-    await ask(REQUEST.LOAD_FILE, { text: await file.text() });
+    const text = await file.text();
+    await ask(REQUEST.LOAD_FILE, { text });
+    app.fileText = text; // given again to a new worker after a restart
   } catch (e) {
     model.showFileError(`That file could not be used: ${e.message}. The current network is kept.`);
     return;
@@ -180,18 +208,32 @@ async function runOne(params, label, colour) {
   status.set("training", `Training ${run.label}…`);
   progress.message("running", "Starting…");
   const started = performance.now();
+  saveSoon();
+  const summary = (app.running = ask(REQUEST.TRAIN, { runId: run.id, params }));
   try {
-    const s = await ask(REQUEST.TRAIN, { runId: run.id, params });
-    curves.setStatus(run.id, s.stopped ? "stopped" : "done");
+    const s = await summary;
+    curves.setStatus(run.id, s.diverged ? "diverged" : s.stopped ? "stopped" : "done");
     progress.summary(s, run.label);
-    return s.stopped ? null : s;
+    presets.runFinished(s).catch((e) => progress.message("failed", `Could not compare with the book: ${e.message}`));
+    return s.stopped || s.diverged ? null : s;
   } catch (e) {
-    curves.setStatus(run.id, "failed");
-    progress.message("failed", `Training failed: ${e.message}`);
+    if (e.name === "WorkerGone") {
+      // Stop terminated the worker, or it died: the run ends with what the page kept
+      const kept = app.network?.runId === run.id ? `the network as of epoch ${app.network.epoch} is kept` : "no epoch had finished";
+      restarting(e.reason); // the supervisor has started another worker already
+      curves.setStatus(run.id, e.reason === "stop" ? "stopped" : "failed");
+      progress.message(e.reason === "stop" ? "stopped" : "failed", e.reason === "stop"
+        ? `Stopped at once by restarting Python (the mini-batch was too slow to wait for); ${kept}, and the curves.`
+        : `Python stopped working during the run (${e.message}); ${kept}, and the curves. It is starting again.`);
+    } else {
+      curves.setStatus(run.id, "failed");
+      progress.message("failed", `Training failed: ${e.message}`);
+    }
     return null;
   } finally {
     app.lastRunSeconds = (performance.now() - started) / 1000; // wall clock, views' work included
-    app.run = null;
+    app.run = app.running = null;
+    saveSoon();
   }
 }
 
@@ -206,7 +248,8 @@ function startTraining(params) {
 }
 
 function endTraining(ok, text) {
-  status.set("ready", ok ? text : "Ready. The last run stopped or failed; see below.");
+  if (app.mode === "restarting") return; // a new worker is loading; READY makes the page usable again
+  status.set("ready", ok ? text : "Ready. The last run stopped, diverged or failed; see below.");
   setMode("ready");
   if (app.which === "trained") refreshViews();
 }
@@ -264,17 +307,46 @@ async function step(params) {
 }
 
 
+// -- which digits: the subset, or full MNIST (views/presets.js; fetched by the worker the first time) --
+async function switchData(name) {
+  if (app.mode !== "ready") throw new Error("wait for the current run to end");
+  setMode("data"); // Train and Step wait while the digits change
+  try {
+    const info = await ask(REQUEST.USE_DATA, { data: name });
+    app.nTrain = info.n_train;
+    app.nTest = info.n_test;
+    strip.nTest = draw.nTest = stepper.nTest = app.nTest;
+    if (strip.start >= app.nTest) strip.start = 0;
+    form.setTrainingDigits(app.nTrain, name === "full" ? "full MNIST's" : "the subset's");
+    generation += 1; // answers about the old test digits are dropped
+    refreshViews();
+    return info;
+  } finally {
+    setMode("ready");
+  }
+}
+
 function stop() {
   if (app.mode !== "training") return;
   setMode("stopping");
   progress.message("stopping", "Stopping after the current mini-batch…");
-  ask(REQUEST.STOP);
+  ask(REQUEST.STOP).catch(() => {});
+  // the hard stop: a run still going after the grace period ends with the worker (supervisor.js)
+  client.stopWithin(app.running); // "terminated": train()'s catch takes it from there
 }
 
 // -- events from the worker ---------------------------------------------------------------------------
 client.on(EVENT.STATUS, (msg) => status.set("loading", msg.text, msg.stage));
 
-client.on(EVENT.READY, (msg) => {
+client.on(EVENT.READY, async (msg) => {
+  const again = app.readyMs !== null; // a restarted worker: the page keeps its settings and views
+  if (again) {
+    await restoreNetworks();
+    status.set("ready", `Ready again — Python restarted in ${msg.seconds.toFixed(1)} s; your runs and network are kept.`, "ready");
+    setMode("ready");
+    refreshViews();
+    return;
+  }
   app.readyMs = performance.now();
   app.timings = msg.timings;
   app.nTrain = msg.info.n_train;
@@ -282,17 +354,20 @@ client.on(EVENT.READY, (msg) => {
   app.maxFileBytes = msg.info.max_file_bytes;
   strip.nTest = draw.nTest = stepper.nTest = app.nTest;
   form.initFromURL(app.nTrain);
+  presets.setInfo(msg.info, msg.fullData);
   model.meta = msg.meta;
   model.showFacts(msg.model);
   strip.show(msg.strip);
   document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
   status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
   setMode("ready");
+  if (app.network) await restoreNetworks(); // a network kept from an earlier visit (store.js)
   refreshViews(); // hidden units and the confusion matrix, after "ready": they are not needed to start
 });
 
 client.on(EVENT.FATAL, (msg) => {
-  status.set("error", `Could not start: ${msg.message.replace(/\.$/, "")}. Reload the page to try again.`, msg.stage);
+  status.set("error", `Could not start: ${msg.message.replace(/\.$/, "")}.`, msg.stage);
+  showRetry(true);
   setMode("failed");
 });
 
@@ -306,19 +381,152 @@ client.on(EVENT.PROGRESS, (msg) => {
   }
 });
 
+client.on(EVENT.DATA_PROGRESS, (msg) => presets.showProgress(msg));
+
 client.on(EVENT.EPOCH, (msg) => {
-  const { type, runId, ...point } = msg;
+  const { type, runId, network, ...point } = msg;
+  const run = curves.runs.find((r) => r.id === runId);
+  if (network && run) { // the network as of this epoch: kept for a restart and in the browser
+    app.network = { runId, epoch: point.epoch, sizes: [784, ...run.params.hidden, 10],
+      cost: run.params.cost === "quadratic" ? "QuadraticCost" : "CrossEntropyCost", bytes: network };
+  }
+  if (app.mode === "training") progress.say(`Epoch ${point.epoch} done` +
+    (typeof point.eval_accuracy === "number" ? `: test accuracy ${(100 * point.eval_accuracy).toFixed(1)} %.` : "."));
   curves.addPoint(runId, point);
-  if (app.which === "trained") refreshViews(); // the live views: at most one refresh in flight
+  saveSoon();
+  // the live views: at most one refresh in flight, and at most one every LIVE_VIEWS_MS (short epochs
+  // would otherwise redraw every digit and tile many times a second)
+  if (app.which === "trained" && performance.now() - lastLiveRefresh >= LIVE_VIEWS_MS) {
+    lastLiveRefresh = performance.now();
+    refreshViews();
+  }
+});
+const LIVE_VIEWS_MS = 500;
+let lastLiveRefresh = -Infinity;
+
+// -- a dead worker, restarts, and what a new worker is given back ------------------------------------
+const retryButton = document.getElementById("retry-button");
+retryButton.addEventListener("click", () => {
+  showRetry(false);
+  client.restart("restart");
+  restarting("retry");
 });
 
-worker.addEventListener("error", (event) => {
-  // A worker that cannot even start (syntax error, blocked module) never posts a message.
-  status.set("error", `Could not start the worker: ${event.message || "unknown error"}`, "python");
-  setMode("failed");
+function showRetry(shown) {
+  retryButton.hidden = !shown;
+}
+
+/** The worker died on its own (supervisor.js): say so, and start another unless it keeps dying. */
+function workerDied(reason, message) {
+  if (app.readyMs === null && app.restart === null) {
+    // it never got going (a module that does not load, say): starting it again would fail again
+    status.set("error", `Could not start Python's worker: ${message}.`, "python");
+    showRetry(true);
+    setMode("failed");
+    return;
+  }
+  const now = performance.now();
+  app.deaths = [...app.deaths.filter((t) => now - t < 60_000), now];
+  if (app.deaths.length > 3) {
+    status.set("error", `Python stopped working again (${message}); your runs and network are kept.`, "python");
+    showRetry(true);
+    setMode("failed");
+    return;
+  }
+  progress.message("failed", `Python stopped working (${message}). It is starting again; your runs, your network ` +
+    "and the settings are kept.");
+  client.start();
+  restarting(reason);
+}
+
+/** A new worker is (being) started: the page waits for its READY, views and settings kept. */
+function restarting(reason) {
+  app.restart = reason;
+  if (app.readyMs === null) {
+    status.set("loading", "Loading Python…", "python");
+    setMode("loading");
+  } else {
+    status.set("loading", "Restarting Python… your runs and network are kept.", "python");
+    setMode("restarting");
+  }
+}
+
+/** Give a new worker the networks the page keeps: the last trained one, and the model file. */
+async function restoreNetworks() {
+  const n = app.network;
+  app.available.trained = false;
+  if (n) {
+    try {
+      await ask(REQUEST.RESTORE_NETWORK, { which: "trained", sizes: n.sizes, cost: n.cost, bytes: n.bytes.slice(0) });
+      app.available.trained = true;
+    } catch (e) {
+      progress.message("failed", `Your last network could not be restored: ${e.message}`);
+    }
+  }
+  if (app.fileText !== null) {
+    try {
+      await ask(REQUEST.LOAD_FILE, { text: app.fileText });
+    } catch {
+      app.available.file = false;
+    }
+  }
+  if (!app.available[app.which]) app.which = "model";
+  model.setChoices(app.available, app.which);
+}
+
+// -- kept in this browser (store.js): saved after each epoch, restored on reload ---------------------
+function saveSoon() {
+  store.saveSoon(() => ({
+    runs: curves.runs.map(({ id, label, params, epochs, color, points, status: s }) => ({ id, label, params, epochs, color, points, status: s })),
+    settings: form.params(),
+    network: app.network,
+  }));
+}
+
+async function restoreSession() {
+  const kept = await store.load();
+  if (!kept) return;
+  const runs = Array.isArray(kept.runs) ? kept.runs : [];
+  if (runs.length) curves.restore(runs);
+  if (kept.settings && !location.search) { // a link's settings win over the stored ones
+    history.replaceState(null, "", `${location.pathname}${toQuery(kept.settings)}${location.hash}`);
+    form.initFromURL();
+  }
+  if (kept.network?.bytes instanceof ArrayBuffer) {
+    app.network = kept.network;
+    app.which = "trained";
+  }
+  if (runs.length || app.network) {
+    const what = [runs.length && `${runs.length} run${runs.length > 1 ? "s" : ""} on the chart`,
+      app.network && `the network of run #${app.network.runId} as of epoch ${app.network.epoch}`].filter(Boolean);
+    document.getElementById("restored-text").textContent = `Restored from this browser: ${what.join(" and ")}.`;
+    document.getElementById("restored").hidden = false;
+  }
+}
+
+document.getElementById("fresh-button").addEventListener("click", async () => {
+  if (app.mode === "training" || app.mode === "stopping") return;
+  await store.clear();
+  curves.reset();
+  app.network = null;
+  app.available.trained = false;
+  if (app.which === "trained") choose("model");
+  model.setChoices(app.available, app.which);
+  document.getElementById("restored").hidden = true;
+  progress.message("idle", "Started fresh: the runs and the network kept in this browser are gone.");
+});
+
+// Leaving during a run asks first (what was learned so far is kept, but the run would end).
+window.addEventListener("beforeunload", (event) => {
+  store.flush();
+  if (app.mode === "training" || app.mode === "stopping") {
+    event.preventDefault();
+    event.returnValue = "";
+  }
 });
 
 form.initFromURL();
 setMode("loading");
 status.set("loading", "Loading Python…", "python");
 curves.refresh();
+restoreSession();

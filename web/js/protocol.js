@@ -24,6 +24,9 @@ export const REQUEST = Object.freeze({
   TRIAL_STEP: "trial-step", // {which, index, label, eta} -> one SGD step on a copy: cost before/after
   STEP: "step", // {params} -> one mini-batch of the latest run: its digits, cost before/after
   PAIR: "pair", // {params, vary, value} -> [A, B]: checked settings differing in `vary` only, one seed
+  USE_DATA: "use-data", // {data: "subset" | "full"} -> the session's info for those digits (full: fetched once)
+  PRESET_RESULT: "preset-result", // {key, evalAccuracy} -> {accuracy, epoch} picked as the book picked, or null
+  RESTORE_NETWORK: "restore-network", // {which, sizes, cost, bytes: ArrayBuffer} -> evaluate's answer
 });
 
 export const EVENT = Object.freeze({
@@ -32,6 +35,9 @@ export const EVENT = Object.freeze({
   FATAL: "fatal", // {stage, message}: loading failed
   PROGRESS: "progress", // {runId, epoch, epochs, batch, n_batches, examples_per_s}
   EPOCH: "epoch", // {runId, epoch, train_cost, train_accuracy, eval_cost, eval_accuracy}
+  DATA_PROGRESS: "data-progress", // {received, total, seconds}: the full-MNIST download
+  EPOCH: "epoch", // {runId, epoch, train_cost, ..., eval_accuracy, network: {sizes, cost, bytes}}
+  DEAD: "dead", // {message}: the interpreter failed fatally; the page must start another worker
 });
 
 export const REPLY = "reply";
@@ -57,10 +63,18 @@ export class Client {
 
   request(type, args = {}, transfer = []) {
     const id = this.nextId++;
+    if (this.closed) return Promise.reject(this.closed);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, type });
       this.worker.postMessage({ ...args, type, id }, transfer);
     });
+  }
+
+  /** The worker is gone: every request still waiting fails with `error`. */
+  close(error) {
+    for (const { reject } of this.pending.values()) reject(error);
+    this.pending.clear();
+    this.closed = error;
   }
 
   on(type, fn) {

@@ -18,6 +18,15 @@ export const COSTS = FIELDS.cost.values;
 export const WEIGHT_INITS = FIELDS.weight_init.values;
 const MAX_HIDDEN_LAYERS = FIELDS.hidden.maxLayers;
 const MAX_LAYER_SIZE = FIELDS.hidden.max;
+export const MAX_STEP_WORK = LIMITS.maxStepWork; // weights and biases × mini-batch size, one step
+
+/** Weights and biases of 784-hidden-10. */
+export function nParameters(hidden) {
+  const sizes = [LIMITS.inputs, ...hidden, LIMITS.outputs];
+  let n = 0;
+  for (let i = 1; i < sizes.length; i++) n += sizes[i - 1] * sizes[i] + sizes[i];
+  return n;
+}
 
 /** One of the shared messages with its {placeholders} filled, as backprop.limits.message does. */
 function message(key, values) {
@@ -110,6 +119,13 @@ export function validate(raw, nTrain = 10000) {
   }
   if (!errors.batch_size && !errors.train_size && params.batch_size > params.train_size) {
     errors.batch_size = message("batch_vs_train", { batch_size: params.batch_size, train_size: params.train_size });
+  }
+  // One mini-batch step's work (weights × batch) is capped so that Stop, read between steps, is quick.
+  const n = nParameters(params.hidden);
+  if (!errors.batch_size && !errors.hidden && n * params.batch_size > MAX_STEP_WORK) {
+    const fmt = (v) => v.toLocaleString("en-US");
+    errors.batch_size = message("step_work", { parameters: fmt(n), batch_size: params.batch_size,
+      cap: fmt(MAX_STEP_WORK), max_batch: Math.max(1, Math.floor(MAX_STEP_WORK / n)) });
   }
   return { params, errors };
 }

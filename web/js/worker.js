@@ -4,7 +4,13 @@
 //
 // Everything Python hands back is a JSON string, so the only PyProxies held here are the module and
 // the session; both are destroyed if loading fails half-way.
+//
+// Every download has a stall timeout and, where the build recorded one (config.json "sha256"), a
+// checksum, so a missing, cut, truncated or corrupt file is named as such instead of hanging. A
+// fatal interpreter error is announced (EVENT.DEAD) and every later request refused: the page's
+// supervisor (supervisor.js) then starts another worker.
 
+import { fetchFullData } from "./full-data.js";
 import { installKernel } from "./kernel.js";
 import { EVENT, REQUEST, emit, serve } from "./protocol.js";
 
@@ -17,6 +23,10 @@ let pyodide = null;
 let browserModule = null; // PyProxy of backprop.browser
 let session = null; // PyProxy of backprop.browser.Session
 let training = false;
+let fullData = null; // config.json's fullData entry: {url, bytes, sha256, ...} or {unavailable}
+let fullLoaded = false;
+let stallMs = 20_000; // a download that sends nothing for this long has failed (config.json may say otherwise)
+let dead = null; // the fatal error, once Python can no longer be used
 
 const status = (stage, text) => emit(self, EVENT.STATUS, { stage, text });
 
@@ -55,15 +65,69 @@ function withTimeout(promise, ms, message) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function fetchOk(url, as) {
-  let response;
+const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * GET `url` as "buffer" | "text" | "json", failing with a message that names what went wrong: no
+ * answer or a stall (nothing received for `stallMs`), an HTTP error, a connection cut mid-file, a
+ * body shorter than its Content-Length, or bytes whose sha256 is not `sha256` (truncated or corrupt).
+ */
+async function fetchOk(url, as, sha256 = null) {
+  const controller = new AbortController();
+  let timer;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), stallMs);
+  };
+  const silent = () => `no answer from ${url} for ${stallMs / 1000} s`;
+  arm();
   try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new Error(`could not fetch ${url} (${shortError(e)})`);
+    let response;
+    try {
+      response = await fetch(url, { signal: controller.signal });
+    } catch (e) {
+      throw new Error(controller.signal.aborted ? silent() : `could not fetch ${url} (${shortError(e)})`);
+    }
+    if (!response.ok) throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
+    const length = Number(response.headers.get("content-length")) || null;
+    const reader = response.body.getReader();
+    const chunks = [];
+    let got = 0;
+    for (;;) {
+      let part;
+      arm();
+      try {
+        part = await reader.read();
+      } catch (e) {
+        const of = length ? ` of ${length}` : "";
+        throw new Error(controller.signal.aborted ? `${silent()} (after ${got}${of} bytes)`
+          : `the download of ${url} was cut off after ${got}${of} bytes`);
+      }
+      if (part.done) break;
+      chunks.push(part.value);
+      got += part.value.length;
+    }
+    if (length !== null && got < length) throw new Error(`${url} is truncated: ${got} of ${length} bytes arrived`);
+    const bytes = new Uint8Array(got);
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    if (sha256 && hex(await crypto.subtle.digest("SHA-256", bytes)) !== sha256) {
+      throw new Error(`${url} is truncated or corrupt: its ${got} bytes do not have the sha256 the build recorded`);
+    }
+    if (as === "buffer") return bytes.buffer;
+    const text = new TextDecoder().decode(bytes);
+    if (as === "text") return text;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new Error(`${url} is not valid JSON (truncated or corrupt?)`);
+    }
+  } finally {
+    clearTimeout(timer);
   }
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
-  return as === "text" ? response.text() : as === "json" ? response.json() : response.arrayBuffer();
 }
 
 // A promise that resolves on the next event-loop task (not a microtask), so that a "stop" message
@@ -79,21 +143,31 @@ function nextTask() {
   });
 }
 
-// Pyodide's core files, asked for with HEAD first: a missing pyodide.asm.wasm otherwise makes
-// loadPyodide hang until our timeout instead of failing with a clear message.
+// Pyodide's core files and the numpy wheel, downloaded and checked here first (timeouts, sha256):
+// loadPyodide then finds them in the HTTP cache. Given a missing, cut or truncated pyodide.asm.wasm
+// it would otherwise hang until our timeout and the message could only guess at the cause.
 const PYODIDE_CORE = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
-async function preflight(indexURL) {
-  await Promise.all(PYODIDE_CORE.map(async (name) => {
-    const href = new URL(name, indexURL).href;
-    let response;
-    try {
-      response = await fetch(href, { method: "HEAD" });
-    } catch (e) {
-      throw new Error(`could not reach ${href} (${shortError(e)})`);
-    }
-    if (!response.ok) throw new Error(`${href} answered HTTP ${response.status}`);
-  }));
+async function preflight(indexURL, sums = {}) {
+  const files = await Promise.all(PYODIDE_CORE.map((name) =>
+    fetchOk(new URL(name, indexURL).href, name.endsWith(".json") ? "json" : "buffer", sums[name])));
+  return files[PYODIDE_CORE.indexOf("pyodide-lock.json")];
+}
+
+async function preflightNumpy(indexURL, lock) {
+  const numpy = lock?.packages?.numpy;
+  if (!numpy?.file_name) return; // loadPackage will say what is wrong
+  await fetchOk(new URL(numpy.file_name, indexURL).href, "buffer", numpy.sha256);
+}
+
+// Errors after which the interpreter cannot be used again (Pyodide says "fatal error"; a stack or
+// memory overflow inside WebAssembly is one too).
+const FATAL = /fatal error|fatally failed|Maximum call stack size exceeded|memory access out of bounds|out of memory|unreachable/i;
+
+function die(e) {
+  if (dead) return;
+  dead = e;
+  emit(self, EVENT.DEAD, { message: shortError(e) });
 }
 
 async function load() {
@@ -102,16 +176,19 @@ async function load() {
   const mark = (name) => (timings[name] = (performance.now() - t0) / 1000);
   status("config", "loading configuration…");
   const config = await stage("config", "Loading config.json", () => fetchOk(new URL("config.json", SITE), "json"));
+  if (Number(config.downloadStallSeconds) > 0) stallMs = config.downloadStallSeconds * 1000;
+  const sums = config.sha256 ?? {};
   const url = (key) => {
     if (!config[key]) throw new StageError("config", `config.json has no "${key}"`);
     return new URL(config[key], SITE).href;
   };
   const indexURL = url("pyodideIndexURL");
+  fullData = config.fullData ?? { unavailable: "this copy of the page has no full MNIST file" };
 
   // Every download starts now, overlapping Python's start-up; a failed one ends loading at once
   // with its own message instead of after Python and numpy have loaded.
   const download = (name, what, key, as) =>
-    stage(name, `Loading ${what}`, () => fetchOk(url(key), as));
+    stage(name, `Loading ${what}`, () => fetchOk(url(key), as, sums[key]));
   const archive = download("backprop", "the backprop package", "packageURL", "buffer");
   const subset = download("data", "the MNIST digits", "dataURL", "buffer");
   const modelText = download("data", "the trained model", "modelURL", "text");
@@ -125,16 +202,22 @@ async function load() {
 
   const steps = (async () => {
     status("python", "loading Python (Pyodide)…");
-    pyodide = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, () =>
-      Promise.all([preflight(indexURL), startPyodide(indexURL)]).then(([, py]) => py));
+    const lock = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => preflight(indexURL, sums.pyodide));
+    goOn();
+    const wheel = stage("numpy", "Loading numpy", () => preflightNumpy(indexURL, lock));
+    wheel.catch(() => {}); // awaited below
+    pyodide = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => startPyodide(indexURL));
     mark("python");
     goOn();
+    await wheel;
 
     status("numpy", "loading numpy…");
     await stage("numpy", "Loading numpy", async () => {
       const problems = [];
       // loadPackage resolves even when a download failed: collect its errors and check the import.
-      await pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (m) => problems.push(m) });
+      await withTimeout(
+        pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (m) => problems.push(m) }),
+        3 * stallMs, `no answer for ${(3 * stallMs) / 1000} s`);
       if (problems.length) throw new Error(problems.join("; "));
       pyodide.runPython("import numpy");
     });
@@ -162,6 +245,7 @@ async function load() {
       const ready = {
         info: JSON.parse(session.info()), model: JSON.parse(session.evaluate("model")),
         strip: JSON.parse(session.strip("model", 0, 24)), meta: await meta, version: config.version ?? null, kernel,
+        fullData,
       };
       mark("evaluate");
       return { ...ready, seconds: (performance.now() - t0) / 1000, timings };
@@ -194,6 +278,16 @@ async function startPyodide(indexURL) {
 // -- requests, once loaded ----------------------------------------------------------------------------
 const json = (text) => JSON.parse(text);
 
+/** The trained network's weights and biases as float64 bytes (Session.network_bytes). */
+function networkBytes() {
+  const proxy = session.network_bytes("trained");
+  try {
+    return proxy.toJs().slice().buffer; // a copy the page owns, transferred below
+  } finally {
+    proxy.destroy();
+  }
+}
+
 async function train({ runId, params }) {
   if (training) throw new Error("a run is already going; press Stop first");
   training = true;
@@ -201,7 +295,11 @@ async function train({ runId, params }) {
     return json(await session.train(
       JSON.stringify(params),
       (text) => emit(self, EVENT.PROGRESS, { runId, ...json(text) }),
-      (text) => emit(self, EVENT.EPOCH, { runId, ...json(text) }),
+      (text) => {
+        // each epoch's network goes to the page too: kept there (IndexedDB) and given back after a restart
+        const network = networkBytes();
+        self.postMessage({ runId, ...json(text), network, type: EVENT.EPOCH }, [network]);
+      },
       nextTask,
     ));
   } finally {
@@ -232,11 +330,38 @@ const handlers = {
   [REQUEST.TRIAL_STEP]: ({ which, index, label, eta }) => json(session.trial_step(which, index, label ?? null, eta)),
   [REQUEST.STEP]: ({ params }) => json(session.step(JSON.stringify(params))),
   [REQUEST.PAIR]: ({ params, vary, value }) => json(browserModule.paired_json(JSON.stringify(params), vary, value, session.n_train)),
+  [REQUEST.USE_DATA]: useData,
+  [REQUEST.PRESET_RESULT]: ({ key, evalAccuracy }) =>
+    json(browserModule.preset_result_json(key, JSON.stringify(evalAccuracy ?? []))),
+  [REQUEST.RESTORE_NETWORK]: ({ which, sizes, cost, bytes }) =>
+    json(session.restore_network(JSON.stringify(sizes), cost, new Uint8Array(bytes), which)),
 };
 
-const whenReady = Object.fromEntries(Object.entries(handlers).map(([type, fn]) => [type, (args) => {
+/** Switch the session's digits; the full file is fetched (with progress events) the first time. */
+async function useData({ data }) {
+  if (training) throw new Error("a run is going; stop it before changing the digits");
+  if (data !== "full" || fullLoaded) return json(session.use_data(data));
+  const { bytes, seconds } = await fetchFullData(SITE, fullData, (p) => emit(self, EVENT.DATA_PROGRESS, p));
+  const path = "/home/pyodide/mnist-full.npz";
+  pyodide.FS.writeFile(path, bytes);
+  try {
+    const info = json(session.load_full(path));
+    fullLoaded = true;
+    return { ...info, download_seconds: seconds };
+  } finally {
+    pyodide.FS.unlink(path); // Python holds the arrays now
+  }
+}
+
+const whenReady = Object.fromEntries(Object.entries(handlers).map(([type, fn]) => [type, async (args) => {
+  if (dead) throw new Error(`Python stopped working (${shortError(dead)})`);
   if (!session) throw new Error(`"${type}" arrived before the page finished loading`);
-  return fn(args);
+  try {
+    return await fn(args);
+  } catch (e) {
+    if (e?.pyodide_fatal_error || FATAL.test(String(e?.message ?? e)) || e instanceof WebAssembly.RuntimeError) die(e);
+    throw e;
+  }
 }]));
 
 serve(self, whenReady, shortError);

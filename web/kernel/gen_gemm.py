@@ -120,9 +120,9 @@ def nt(t):
     def rows(R):
         code = [put(f"a{r}", add(get("A"), mul(add(get("i"), const(r)), get("lda")))) for r in range(R)]
         code.append(put("j", const(0)))
-        code.append(while_(label("j"), f"(i32.le_s {add(get('j'), const(C0))} {get('n')})",
-                           block(R, C0) + [inc("j", C0)]))
-        code.append(while_(label("j"), f"(i32.lt_s {get('j')} {get('n')})", block(R, 1) + [inc("j", 1)]))
+        for C in (C0, 2, 1):           # the column tail in halves: 3 columns are a 2-block and a 1-block
+            code.append(while_(label("j"), f"(i32.le_s {add(get('j'), const(C))} {get('n')})",
+                               block(R, C) + [inc("j", C)]))
         return code
 
     return func(f"gemm_nt_{t}", "A lda B ldb C ldc m n k", "bias", t, [
@@ -244,8 +244,8 @@ def tn_update(t):
         put("ldw", mul(get("ldw"), const(es))), put("kb", mul(get("k"), const(es))),
         put("vdecay", f"({V}.splat {get('decay')})"),
         put("j", const(0)),
-        while_(label("n"), f"(i32.le_s {add(get('j'), const(R0))} {get('n')})", rows(R0) + [inc("j", R0)]),
-        while_(label("n"), f"(i32.lt_s {get('j')} {get('n')})", rows(1) + [inc("j", 1)]),
+        *(while_(label("n"), f"(i32.le_s {add(get('j'), const(R))} {get('n')})", rows(R) + [inc("j", R)])
+          for R in (R0, 2, 1)),         # the row tail in halves, as nt's columns
     ], v128=[f"acc{r}{c}" for r in range(R0) for c in range(CV0)] + [f"vd{r}" for r in range(R0)]
        + [f"va{c}" for c in range(CV0)] + ["vdecay"],
        scalars=[f"s{r}0" for r in range(R0)] + [f"xd{r}" for r in range(R0)] + ["xa0"],

@@ -3,9 +3,11 @@
 
 /** Size `canvas`'s backing store to its CSS box × devicePixelRatio; returns {ctx, width, height} in CSS
  * pixels, or null when the canvas is not laid out (hidden). */
-export function setupHiDPI(canvas) {
+export function setupHiDPI(canvas, size = null) {
   const dpr = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth, height = canvas.clientHeight;
+  // `size` ({width, height}, e.g. from a ResizeObserver) spares reading clientWidth, which forces a
+  // layout of the whole page when anything changed since the last frame
+  const { width, height } = size ?? { width: canvas.clientWidth, height: canvas.clientHeight };
   if (!width || !height) return null;
   const w = Math.round(width * dpr), h = Math.round(height * dpr);
   if (canvas.width !== w || canvas.height !== h) {

@@ -1,6 +1,11 @@
 // The learning curves: one canvas panel per metric (cost, accuracy), per-epoch points of every run,
 // training set solid and evaluation (test digits) dashed, with the legend and the Clear button.
-// Crisp on high-DPI screens (render/canvas.js). No chart library; ~250 lines that a reader can follow.
+// Crisp on high-DPI screens (render/canvas.js). No chart library; ~300 lines that a reader can follow.
+//
+// A redraw costs about the same however many runs and epochs are on the chart: each series is read
+// once per new point (kept per run, appended to), and drawn decimated to at most four points per
+// pixel column (first, lowest, highest, last: the line looks the same). A text summary of the latest
+// values stands in for the canvases for screen readers.
 
 import { setupHiDPI } from "../render/canvas.js";
 import { saveFile } from "../save.js";
@@ -15,6 +20,35 @@ const GRID = "#e5e7eb";
 const TEXT = "#374151";
 
 /** Round numbers for ticks between lo and hi, about `count` of them. */
+/**
+ * [x, y] points (x increasing) reduced to at most four per pixel column of a plot `pixels` wide over
+ * x in [0, xMax]: the column's first, lowest, highest and last point, in x order. A line through
+ * them covers the same pixels as the line through all of them.
+ */
+export function decimate(points, xMax, pixels) {
+  if (points.length <= 4 * pixels) return points;
+  const out = [];
+  let column = -1, first, lo, hi, last;
+  const flush = () => {
+    const keep = [first, lo, hi, last].filter((p, i, a) => a.indexOf(p) === i).sort((a, b) => a[0] - b[0]);
+    out.push(...keep);
+  };
+  for (const p of points) {
+    const c = Math.floor((p[0] / xMax) * pixels);
+    if (c !== column) {
+      if (column >= 0) flush();
+      column = c;
+      first = lo = hi = last = p;
+    } else {
+      if (p[1] < lo[1]) lo = p;
+      if (p[1] > hi[1]) hi = p;
+      last = p;
+    }
+  }
+  if (column >= 0) flush();
+  return out;
+}
+
 export function niceTicks(lo, hi, count = 5) {
   if (!(hi > lo)) hi = lo + 1;
   const raw = (hi - lo) / count;
@@ -40,7 +74,12 @@ export class CurvePanel {
     this.metric = metric;
     this.title = title;
     this.runs = [];
-    new ResizeObserver(() => this.draw()).observe(canvas);
+    this.cache = new WeakMap(); // run -> {read, train, eval, lo, hi}: its series so far, and their y range
+    this.size = null; // the canvas's CSS size, from the ResizeObserver (no layout forced per draw)
+    new ResizeObserver(([entry]) => {
+      this.size = { width: entry.contentRect.width, height: entry.contentRect.height };
+      this.draw();
+    }).observe(canvas);
   }
 
   setRuns(runs) {
@@ -48,12 +87,23 @@ export class CurvePanel {
     this.draw();
   }
 
+  /** The run's train and eval series, [epoch, value] with accuracy in %; only new points are read. */
   series(run) {
+    let c = this.cache.get(run);
+    if (!c || c.read > run.points.length) this.cache.set(run, (c = { read: 0, train: [], eval: [], lo: Infinity, hi: -Infinity }));
     const scale = this.metric === "accuracy" ? 100 : 1;
-    const value = (p, set) => p[`${set}_${this.metric}_data`] ?? p[`${set}_${this.metric}`]; // cost: the data term
-    const pick = (set) =>
-      run.points.filter((p) => Number.isFinite(value(p, set))).map((p) => [p.epoch, value(p, set) * scale]);
-    return { train: pick("train"), eval: pick("eval") };
+    for (; c.read < run.points.length; c.read++) {
+      const p = run.points[c.read];
+      for (const part of ["train", "eval"]) {
+        // the cost panel draws the data term (without ½(λ/n)Σw²), the same measure on both sets
+        const v = p[`${part}_${this.metric}_data`] ?? p[`${part}_${this.metric}`];
+        if (typeof v !== "number" || !Number.isFinite(v)) continue;
+        c[part].push([p.epoch, v * scale]);
+        c.lo = Math.min(c.lo, v * scale);
+        c.hi = Math.max(c.hi, v * scale);
+      }
+    }
+    return c;
   }
 
   /** The y range of every point on the panel, padded; accuracy is capped at 100 %. */
@@ -74,13 +124,13 @@ export class CurvePanel {
   }
 
   draw() {
-    const frame = setupHiDPI(this.canvas);
+    const frame = setupHiDPI(this.canvas, this.size);
     if (!frame) return;
     const { ctx, width, height } = frame;
     ctx.font = FONT;
 
     const series = this.runs.map((r) => ({ run: r, ...this.series(r) }));
-    const ys = series.flatMap((s) => [...s.train, ...s.eval].map((p) => p[1]));
+    const ys = series.filter((s) => s.lo <= s.hi).flatMap((s) => [s.lo, s.hi]); // every series' extremes
     const [y0, y1] = this.yDomain(ys);
     const xMax = Math.max(1, ...this.runs.map((r) => Math.max(r.epochs || 1, r.points.length)));
     const { ticks: yTicks, step: yStep } = niceTicks(y0, y1, height < 220 ? 4 : 5);
@@ -150,9 +200,11 @@ export class CurvePanel {
     ctx.beginPath();
     ctx.rect(box.left, box.top - 4, box.right - box.left + 4, box.bottom - box.top + 8);
     ctx.clip();
+    const pixels = Math.max(1, Math.round(box.right - box.left));
     for (const s of series) {
-      for (const [points, dash] of [[s.train, []], [s.eval, [6, 4]]]) {
-        if (!points.length) continue;
+      for (const [all, dash] of [[s.train, []], [s.eval, [6, 4]]]) {
+        if (!all.length) continue;
+        const points = decimate(all, xMax, pixels);
         ctx.strokeStyle = ctx.fillStyle = s.run.color;
         ctx.lineWidth = 2;
         ctx.setLineDash(dash);
@@ -160,7 +212,7 @@ export class CurvePanel {
         points.forEach(([x, y], i) => (i ? ctx.lineTo(sx(x), sy(y)) : ctx.moveTo(sx(x), sy(y))));
         ctx.stroke();
         ctx.setLineDash([]);
-        if (points.length <= 40) {
+        if (all.length <= 40) {
           for (const [x, y] of points) {
             ctx.beginPath();
             if (dash.length) { // hollow markers for evaluation, filled for training
@@ -206,6 +258,21 @@ export class Curves {
     return run;
   }
 
+  /** Runs kept from an earlier visit (store.js): drawn again, numbered on from the highest id. */
+  restore(runs) {
+    for (const r of runs) {
+      this.runs.push({ ...r, status: r.status === "running" ? "interrupted" : r.status });
+      this.count = Math.max(this.count, r.id);
+    }
+    this.redraw();
+  }
+
+  /** Forget every run, the live one too ("start fresh"). */
+  reset() {
+    this.runs = [];
+    this.redraw();
+  }
+
   addPoint(runId, point) {
     const run = this.runs.find((r) => r.id === runId);
     if (!run) return; // cleared while running
@@ -223,8 +290,16 @@ export class Curves {
     this.redraw();
   }
 
+  /** Draw both panels at the next frame: many points arriving in one frame cost one drawing. */
   redraw() {
-    for (const p of this.panels) p.setRuns(this.runs);
+    if (!this.frame) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = null;
+        const t0 = performance.now();
+        for (const p of this.panels) p.setRuns(this.runs);
+        this.panels[0].canvas.dataset.drawMs = (performance.now() - t0).toFixed(2); // both panels (the bench reads it)
+      });
+    }
     for (const p of this.panels) p.canvas.dataset.points = String(this.runs.reduce((n, r) => n + r.points.length, 0));
   }
 
@@ -247,9 +322,11 @@ export class CurvesView {
     this.csvButton = document.getElementById("export-csv");
     this.pngButton.addEventListener("click", async () => saveFile(await this.png(), "backprop-curves.png"));
     this.csvButton.addEventListener("click", () => saveFile(new Blob([this.csv()], { type: "text/csv" }), "backprop-runs.csv"));
+    this.summary = document.getElementById("chart-summary"); // the charts in words, for screen readers
     this.clearButton.addEventListener("click", () => {
       this.curves.clear();
       this.refresh();
+      this.onChange();
     });
   }
 
@@ -317,6 +394,16 @@ export class CurvesView {
     this.onChange(this.curves.runs);
   }
 
+  restore(runs) {
+    this.curves.restore(runs);
+    this.refresh();
+  }
+
+  reset() {
+    this.curves.reset();
+    this.refresh();
+  }
+
   setStatus(runId, status) {
     this.curves.setStatus(runId, status);
     this.refresh();
@@ -340,12 +427,29 @@ export class CurvesView {
       swatch.style.background = r.color;
       const text = document.createElement("span");
       const tail = last && typeof last.eval_accuracy === "number" ? ` — test ${pct(last.eval_accuracy)}` : "";
-      const status = r.status === "stopped" ? " (stopped)" : r.status === "failed" ? " (failed)" : r.status === "running" ? " …" : "";
+      const status = { stopped: " (stopped)", failed: " (failed)", diverged: " (diverged)", interrupted: " (interrupted)",
+        running: " …" }[r.status] ?? "";
       text.textContent = `${r.label}${tail}${status}`;
       li.append(swatch, text);
       return li;
     });
     this.legend.replaceChildren(...items);
+    this.describe();
+  }
+
+  /** The latest values of every run, in words (the canvases' text alternative). */
+  describe() {
+    if (!this.summary) return;
+    const num = (v, f) => (typeof v === "number" ? f(v) : "not measured");
+    const lines = this.curves.runs.map((r) => {
+      const last = r.points[r.points.length - 1];
+      if (!last) return `${r.label}: no epoch finished yet.`;
+      return `${r.label}: after epoch ${last.epoch}, training cost ${num(last.train_cost, (v) => v.toFixed(4))}, ` +
+        `test cost ${num(last.eval_cost, (v) => v.toFixed(4))}, training accuracy ${num(last.train_accuracy, pct)}, ` +
+        `test accuracy ${num(last.eval_accuracy, pct)}.`;
+    });
+    this.summary.textContent = lines.length ? `${lines.length} run${lines.length > 1 ? "s" : ""} on the charts. ${lines.join(" ")}`
+      : "No runs on the charts yet.";
   }
 
   data() {

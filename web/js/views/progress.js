@@ -1,4 +1,6 @@
 // The training progress bar and its line of text: epoch, mini-batch, examples/s, then the summary.
+// The visible line changes every ~150 ms; screen readers hear a separate live region that speaks only
+// when an epoch ends and when the run ends.
 
 import { decodeBase64, digitCanvas } from "../render/digits.js";
 
@@ -10,6 +12,12 @@ export class ProgressView {
     this.box = document.getElementById("progress");
     this.fill = document.getElementById("progress-fill");
     this.text = document.getElementById("progress-text");
+    this.live = document.getElementById("progress-announce");
+    this.spokenEpoch = null;
+  }
+
+  say(text) {
+    if (this.live) this.live.textContent = text;
   }
 
   show(p) {
@@ -19,6 +27,11 @@ export class ProgressView {
     this.text.textContent =
       `Epoch ${p.epoch} of ${p.epochs} · mini-batch ${fmt.format(p.batch)} of ${fmt.format(p.n_batches)} · ` +
       `${fmt.format(Math.round(p.examples_per_s))} examples/s`;
+    const finished = p.epoch - 1 + (p.batch === p.n_batches ? 1 : 0);
+    if (finished > 0 && finished !== this.spokenEpoch) {
+      this.spokenEpoch = finished;
+      this.say(`Epoch ${finished} of ${p.epochs} done.`);
+    }
   }
 
   /** state: "running" | "stopping" | "stopped" | "done" | "failed" | "invalid". */
@@ -26,12 +39,17 @@ export class ProgressView {
     this.box.dataset.state = state;
     if (state === "done") this.fill.style.width = "100%";
     this.text.textContent = text;
+    if (state !== "running") this.spokenEpoch = null;
+    this.say(text);
   }
 
   summary(s, label) {
     const rate = `${fmt.format(Math.round(s.examples_per_s))} examples/s`;
     const acc = `test accuracy now ${pct(s.test_accuracy)}`;
-    if (s.stopped) {
+    if (s.diverged) {
+      this.message("failed", `The run stopped: ${s.diverged.message}. The curves up to there are kept; try a ` +
+        `smaller η. (${label})`);
+    } else if (s.stopped) {
       this.message("stopped", `Stopped after ${s.epochs_done} full epoch${s.epochs_done === 1 ? "" : "s"} ` +
         `(${fmt.format(s.examples)} examples). The partly trained network is kept: ${acc}. (${label}, ${rate})`);
     } else {

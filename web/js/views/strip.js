@@ -38,7 +38,7 @@ export class StripView {
       fig.dataset.prediction = pred;
       const c = digitCanvas(pixels, i * 784);
       c.setAttribute("role", "img");
-      c.setAttribute("aria-label", `test digit ${strip.start + i}: a ${label}`);
+      c.setAttribute("aria-label", `test digit ${strip.start + i}: a ${label}, read as ${pred}${ok ? "" : " (wrong)"}`);
       const cap = document.createElement("figcaption");
       const guess = document.createElement("b");
       guess.textContent = String(pred);

@@ -1,7 +1,7 @@
 // The training form: hyperparameter fields with per-field errors, kept in the URL (state.js), and the
 // Train / Stop / Defaults buttons. It knows nothing of the worker: main.js gets `onTrain`/`onStop`.
 
-import { FIELDS, defaults, fromQuery, toQuery, validate } from "../state.js";
+import { FIELDS, MAX_STEP_WORK, defaults, fromQuery, toQuery, validate } from "../state.js";
 
 const fmt = new Intl.NumberFormat("en-US");
 
@@ -12,6 +12,8 @@ export class TrainFormView {
     this.stopButton = document.getElementById("stop-button");
     this.defaultsButton = document.getElementById("defaults-button");
     this.nTrain = 10000;
+    document.getElementById("batch-hint").textContent = // the cap of one step's work (limits.json)
+      `weights × mini-batch ≤ ${fmt.format(MAX_STEP_WORK)}, so that one step stays short and Stop is quick`;
 
     this.form.addEventListener("input", () => {
       const params = this.params();
@@ -49,13 +51,30 @@ export class TrainFormView {
 
   /** The form's values from the URL, checked against the subset's size. */
   initFromURL(nTrain = this.nTrain) {
-    this.nTrain = nTrain;
-    const input = this.form.elements.train_size;
-    input.max = nTrain;
-    document.getElementById("train-size-hint").textContent = `1–${fmt.format(nTrain)} of the subset's digits`;
+    this.setTrainingDigits(nTrain);
     const { params, errors } = validate(fromQuery(location.search), nTrain);
     this.write(params);
     this.showErrors(errors);
+  }
+
+  /** How many training digits the page has (the subset's, or full MNIST's): the limit of train_size. */
+  setTrainingDigits(nTrain, what = "the subset's") {
+    this.nTrain = nTrain;
+    this.form.elements.train_size.max = nTrain;
+    document.getElementById("train-size-hint").textContent = `1–${fmt.format(nTrain)} of ${what} digits`;
+  }
+
+  /** Put a whole record in the form (a preset's), checked, and into the URL. */
+  fill(params) {
+    this.write(params);
+    const checked = this.params();
+    if (checked) history.replaceState(null, "", `${location.pathname}${toQuery(checked)}${location.hash}`);
+  }
+
+  /** The paired run's controls: which setting B changes, and to what. */
+  setPair(vary, value) {
+    this.pairVary.value = vary;
+    this.pairValue.value = value;
   }
 
   /** The checked parameters, or null (and the errors shown by their fields). */
