@@ -148,7 +148,7 @@ def preset_result_json(key, eval_accuracy_json):
     if key not in presets.BY_KEY:
         raise ValueError(f"no preset {short(key, 40)}; expected one of {', '.join(presets.BY_KEY)}")
     got = presets.ours(presets.BY_KEY[key], json.loads(eval_accuracy_json))
-    return json.dumps(None if got is None else {"accuracy": got[0], "epoch": got[1]})
+    return _json(None if got is None else {"accuracy": got[0], "epoch": got[1]})
 
 
 def paired_json(params_json, vary, value, n_train_available):
@@ -159,7 +159,7 @@ def paired_json(params_json, vary, value, n_train_available):
             value = float(value)
         except ValueError:
             raise ValueError(f"run B's {FIELDS[vary]['label']} must be a number, got {short(value, 40)}") from None
-    return json.dumps(list(paired_params(params, vary, value, n_train_available)))
+    return _json(list(paired_params(params, vary, value, n_train_available)))
 def _check_step_work(hidden, batch_size):
     """One mini-batch step must stay short in a browser: Stop is read between steps."""
     n = limits.n_parameters([N_INPUTS, *hidden, N_OUTPUTS])
@@ -242,7 +242,7 @@ def _round(values, digits=6):
 def _exact(values):
     """Floats for JSON at full precision (the shortest repr that reads back the same double), with
     NaN/Infinity as null: numbers a learner checks against CPython."""
-    return [v if math.isfinite(v) else None for v in np.asarray(values, dtype=np.float64).ravel().tolist()]
+    return _finite(np.asarray(values, dtype=np.float64).ravel().tolist())
 
 
 _SIZES = re.compile(r'"sizes"\s*:\s*\[([^\[\]]{0,2000})\]')
@@ -487,7 +487,7 @@ class Session:
                 "nabla_w": _b64(np.nan_to_num(layer.nabla_w).astype(np.float32)), "nabla_w_shape": list(layer.nabla_w.shape),
                 "nabla_w_max": float(np.max(np.abs(np.nan_to_num(layer.nabla_w)))),
             })
-        return json.dumps({"which": which, "what": what, "index": index, "label": label,
+        return _json({"which": which, "what": what, "index": index, "label": label,
                            "input": _b64(np.rint(np.asarray(x) * 255).astype(np.uint8)),
                            "cost": t.cost.__name__, "network_cost": net.cost.__name__, "mistake": mistake,
                            "C": _exact([t.C])[0], "guess": int(np.argmax(t.layers[-1].a)), "layers": layers})
@@ -501,7 +501,7 @@ class Session:
         for layer in result["layers"]:
             layer["rows"] = [[kind, j, k, *_exact([b, n, e])] for kind, j, k, b, n, e in layer["rows"]]
             layer["max_error"] = _exact([layer["max_error"]])[0]
-        return json.dumps({"which": which, "what": what, "label": label, **result})
+        return _json({"which": which, "what": what, "label": label, **result})
 
     def trial_step(self, which, index, label=None, eta=0.5, count=8):
         """One SGD step on this digit alone, tried on a copy (the network shown is not changed): the cost
@@ -524,7 +524,7 @@ class Session:
                 moved.append({"l": i + 2, "j": int(j), "k": int(k), "before": float(w0[j, k]),
                               "after": float(w1[j, k]), "change": float(w1[j, k] - w0[j, k])})
         moved.sort(key=lambda m: -abs(m["change"]))
-        return json.dumps({"which": which, "what": what, "label": label, "eta": eta,
+        return _json({"which": which, "what": what, "label": label, "eta": eta,
                            "cost_before": _exact([before])[0], "cost_after": _exact([after])[0],
                            "moved": moved[:count]})
 
@@ -622,7 +622,7 @@ class Session:
                   "sizes": net.sizes}
         if progress.epoch_done:
             record["epoch_record"] = _epoch_record(progress.epoch, progress.history)
-        return json.dumps(record)
+        return _json(record)
 
     def _train_digits(self, indices):
         return {"indices": [int(i) for i in indices], "pixels": _b64(self.x_train_u8[indices]),
@@ -763,11 +763,9 @@ def _copy_params(net):
 
 def _set_params(net, params):
     net.weights, net.biases = [w.copy() for w in params[0]], [b.copy() for b in params[1]]
+
+
 SATURATION_PROBE = 500    # training digits whose σ′(z) and δ are measured after each epoch
-
-
-def _finite(v):
-    return v if v is not None and math.isfinite(v) else None
 
 
 def _inside_record(net, p, history, n_eval, x, y):
