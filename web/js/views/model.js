@@ -67,13 +67,14 @@ export class ModelView {
     const meta = this.meta;
     if (model.which === "model" && meta && !meta.error) {
       const bits = [];
-      if (meta.eta !== undefined) bits.push(`η = ${meta.eta}`);
+      if (meta.eta !== undefined) bits.push(`η = ${meta.eta}${meta.eta_decay ? ` (× ${meta.eta_decay} each epoch)` : ""}`);
       if (meta.lmbda !== undefined) bits.push(`λ = ${meta.lmbda}`);
       if (meta.batch_size) bits.push(`mini-batch ${meta.batch_size}`);
       if (meta.epochs) {
         bits.push(meta.chosen_epoch && meta.chosen_epoch !== meta.epochs
           ? `best of ${meta.epochs} epochs (#${meta.chosen_epoch})` : `${meta.epochs} epochs`);
       }
+      if (meta.augment) bits.push("on freshly distorted digits");
       $("model-training").textContent = bits.join(", ");
       $("model-training").title = meta.trained_on || "";
       $("model-test-accuracy").textContent = typeof meta.test_accuracy === "number"
