@@ -19,7 +19,8 @@ from .trace import trace
 
 EPS = 1e-3          # float64: truncation error ~ε⁴ ≈ 1e-12, rounding ~1e-16/ε ≈ 1e-13
 TOLERANCE = 1e-6    # relative error that counts as agreement
-NEGLIGIBLE = 1e-7   # |∂C/∂p| below this is not worth sampling: rounding would dominate its error
+NEGLIGIBLE = 1e-6   # |∂C/∂p| below this is not worth sampling: the cost's rounding (~1e-13 after the
+                    # difference quotient) would be 1e-7 of it or more
 
 
 def example_cost(weights, biases, x, y, cost):
@@ -61,13 +62,13 @@ def relative_error(a, b):
 
 def sample_entries(grad_b, grad_w, per_layer, rng):
     """Up to ``per_layer`` weights and ``per_layer`` biases of each layer, among those whose gradient
-    is not negligible (all of them when none is)."""
+    is not negligible (the largest ``per_layer`` when none is)."""
     entries = []
     for i, (gb, gw) in enumerate(zip(grad_b, grad_w)):
         for kind, g in (("w", gw), ("b", gb)):              # gb is (n, 1), gw (n_out, n_in)
             flat = np.flatnonzero(np.abs(g) > NEGLIGIBLE)
             if flat.size == 0:
-                flat = np.arange(g.size)
+                flat = np.argsort(-np.abs(g), axis=None, kind="stable")[:per_layer]
             pick = rng.choice(flat, size=min(per_layer, flat.size), replace=False)
             for f in np.sort(pick):
                 j, k = np.unravel_index(f, g.shape)
