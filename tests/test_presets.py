@@ -23,7 +23,7 @@ def test_every_preset_is_valid_form_input_on_the_subset_and_on_full_mnist():
     for n in (10_000, 50_000, 1_234):
         for key in presets.BY_KEY:
             p = presets.params_for(key, n)
-            assert browser.validate_params(p, n) == {**p, **browser.WORKER_SWITCHES}, key    # unchanged by the checks
+            assert browser.validate_params(p, n) == {**browser.DEFAULTS, **p}, key    # unchanged by the checks
             assert p["train_size"] == n and p["seed"] == presets.SEED
 
 

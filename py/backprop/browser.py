@@ -43,10 +43,8 @@ MAX_STEP_WORK = limits.MAX_STEP_WORK   # weights and biases × mini-batch size
 PAUSE_EVERY = 0.05        # seconds of work between yields to the JavaScript event loop
 PROGRESS_EVERY = 0.15     # seconds between progress reports
 
-DTYPES = ("float64", "float32")
-BACKENDS = ("auto", "numpy")   # auto: the WebAssembly kernel when the page installed it (see backend.py)
-# the worker's switches, not form fields: monitors on, float64, the fastest products available
-WORKER_SWITCHES = {"monitor": True, "dtype": "float64", "backend": "auto"}
+# the worker's switch, not a form field: the four monitors on
+WORKER_SWITCHES = {"monitor": True}
 DEFAULTS = {**limits.DEFAULTS, **WORKER_SWITCHES}
 
 
@@ -193,10 +191,8 @@ def validate_params(params, n_train_available):
     if not isinstance(p["monitor"], bool):
         raise ValueError(f"monitor must be true or false, got {p['monitor']!r}")
     out["monitor"] = p["monitor"]
-    for key, allowed in (("dtype", DTYPES), ("backend", BACKENDS)):
-        if p[key] not in allowed:
-            raise ValueError(f"{key} must be one of {', '.join(allowed)}, got {p[key]!r}")
-        out[key] = p[key]
+    out["dtype"] = _choice("dtype", p["dtype"])         # backend "auto": the WebAssembly kernel when the
+    out["backend"] = _choice("backend", p["backend"])   # page installed it (see backend.py), else numpy
     return out
 
 

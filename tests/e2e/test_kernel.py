@@ -73,3 +73,23 @@ def test_without_the_kernel_the_page_trains_with_numpy(broken_site, new_page):
     summary = result["summaries"][0]
     assert summary["backend"] == "numpy-einsum" and summary["epochs_done"] == 1
     assert page.errors == []
+
+
+def test_the_forms_precision_and_products_switches(site, open_page):
+    """float32 beside float64 from the form, and plain numpy beside the kernel: same seed, the same
+    accuracy to a point, and the progress line says which products ran."""
+    page = open_page(site.url + "?hidden=30&epochs=1&train_size=2000&seed=3")
+    runs = []
+    for dtype, backend in (("float64", "auto"), ("float32", "auto"), ("float64", "numpy")):
+        page.select_option("#train-form [name=dtype]", dtype)
+        page.select_option("#train-form [name=backend]", backend)
+        page.click("#train-button")
+        page.wait_for_function("document.body.dataset.mode === 'training'")
+        page.wait_for_function("document.body.dataset.mode === 'ready'", timeout=120_000)
+        runs.append((page.evaluate("window.__chart.runs.at(-1)"), page.text_content("#progress-text")))
+    (f64, text64), (f32, text32), (plain, text_numpy) = runs
+    assert "with wasm-simd" in text64 and "with wasm-simd" in text32 and "with numpy" in text_numpy
+    assert "f32" in f32["label"] and "numpy" in plain["label"]
+    a64, a32 = f64["points"][0]["eval_accuracy"], f32["points"][0]["eval_accuracy"]
+    assert abs(a64 - a32) <= 0.01, (a64, a32)                        # float32: the same accuracy
+    assert abs(plain["points"][0]["train_cost"] - f64["points"][0]["train_cost"]) < 1e-9   # the same maths

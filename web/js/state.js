@@ -157,5 +157,7 @@ export function runLabel(params, n) {
   const cost = params.cost === "quadratic" ? "Quad" : "CE";
   const sizes = [784, ...params.hidden, 10].join("-");
   const init = params.weight_init === "large" ? " large-init" : "";
-  return `${cost} ${sizes} η=${params.eta} λ=${params.lmbda}${init} #${n}`;
+  const f32 = params.dtype === "float32" ? " f32" : "";
+  const numpy = params.backend === "numpy" ? " numpy" : "";
+  return `${cost} ${sizes} η=${params.eta} λ=${params.lmbda}${init}${f32}${numpy} #${n}`;
 }

@@ -26,7 +26,7 @@ export class ProgressView {
     this.fill.style.width = `${(100 * done).toFixed(1)}%`;
     this.text.textContent =
       `Epoch ${p.epoch} of ${p.epochs} · mini-batch ${fmt.format(p.batch)} of ${fmt.format(p.n_batches)} · ` +
-      `${fmt.format(Math.round(p.examples_per_s))} examples/s`;
+      `${fmt.format(Math.round(p.examples_per_s))} examples/s` + (p.backend ? ` · ${p.backend}` : "");
     const finished = p.epoch - 1 + (p.batch === p.n_batches ? 1 : 0);
     if (finished > 0 && finished !== this.spokenEpoch) {
       this.spokenEpoch = finished;
@@ -44,7 +44,7 @@ export class ProgressView {
   }
 
   summary(s, label) {
-    const rate = `${fmt.format(Math.round(s.examples_per_s))} examples/s`;
+    const rate = `${fmt.format(Math.round(s.examples_per_s))} examples/s${s.backend ? ` with ${s.backend}` : ""}`;
     const acc = `test accuracy now ${pct(s.test_accuracy)}`;
     if (s.diverged) {
       this.message("failed", `The run stopped: ${s.diverged.message}. The curves up to there are kept; try a ` +

@@ -89,6 +89,7 @@ export class TrainFormView {
   write(params) {
     for (const name of Object.keys(FIELDS)) {
       const v = params[name];
+      if (v === undefined) continue; // a preset leaves precision and products as they are
       this.form.elements[name].value = Array.isArray(v) ? v.join(",") : v === null ? "" : String(v);
     }
   }
