@@ -158,8 +158,13 @@ class Network:
         y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         self._update(x, y, eta, lmbda, n)
 
-    def _update(self, x, y, eta, lmbda, n):
-        nabla_b, nabla_w = self._backprop(x, y, scale=eta / x.shape[0])   # already times η/m
+    def _update(self, x, y, eta, lmbda, n, gradient=None):
+        if gradient is None:
+            nabla_b, nabla_w = self._backprop(x, y, scale=eta / x.shape[0])   # already times η/m
+        else:   # someone else's backprop (the lab's): sums over the batch, scaled here
+            nabla_b, nabla_w = gradient(list(self.weights), list(self.biases), x, y, self.cost)
+            nabla_b = [nb * (eta / x.shape[0]) for nb in nabla_b]
+            nabla_w = [nw * (eta / x.shape[0]) for nw in nabla_w]
         # BP3 makes each nabla_b the sum of its layer's δ, and BP2 carries a NaN or an infinity from
         # any z or weight into every δ below it: one sum of these few numbers checks the gradient
         total = 0.0
@@ -201,12 +206,15 @@ class Network:
 
     def train_steps(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
                     monitor_train_cost=True, monitor_train_accuracy=True,
-                    monitor_eval_cost=True, monitor_eval_accuracy=True):
+                    monitor_eval_cost=True, monitor_eval_accuracy=True, gradient=None):
         """The training loop as a generator of Progress, one per mini-batch.
 
         A generator lets a caller pause between mini-batches without threads: the browser's worker
         awaits the JavaScript event loop between chunks so that Stop can arrive. ``train`` drains it.
         Raises Diverged (from ``next``) at the batch where training stops being finite.
+
+        ``gradient(weights, biases, x, y_one_hot, cost) -> (nabla_b, nabla_w)``, summed over the batch,
+        replaces ``backprop`` in the same SGD step: the lab trains a learner's backprop with it.
         """
         epochs = checks.non_negative_int("epochs", epochs)
         batch_size = checks.positive_int("batch_size", batch_size)
@@ -235,7 +243,7 @@ class Network:
                 # slower (a fresh 63 MB for 10k float64 digits, every page touched anew)
                 idx = order[k:k + batch_size]
                 try:
-                    self._update(x[idx], y[idx], eta, lmbda, n)
+                    self._update(x[idx], y[idx], eta, lmbda, n, gradient)
                 except Diverged as e:
                     raise Diverged(e.what, epoch + 1, j + 1, e.value) from None
                 done = j + 1 == n_batches
