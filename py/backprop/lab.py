@@ -356,7 +356,7 @@ def check_steps(fn, seed=7):
             if e.layer is not None:
                 report["verdicts"][str(e.layer)] = "fail"
             report["finished"] = True
-            yield report
+            yield _snapshot(report)
             return
         result["_params"] = {"biases": case.net.biases, "weights": case.net.weights}
         done.append(result)
@@ -364,11 +364,15 @@ def check_steps(fn, seed=7):
         for row in result["layers"]:
             key = str(row["layer"])
             report["verdicts"][key] = "fail" if report["verdicts"].get(key) == "fail" or not row["ok"] else "pass"
-        yield report
+        yield _snapshot(report)
     report["ok"] = all(r["ok"] for r in done)
     report["hint"] = hint(done)
     report["finished"] = True
-    yield report
+    yield _snapshot(report)
+
+
+def _snapshot(report):
+    return {**report, "cases": list(report["cases"]), "verdicts": dict(report["verdicts"])}
 
 
 def _public(result):
