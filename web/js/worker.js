@@ -19,81 +19,9 @@ let training = false;
 
 const status = (stage, text) => emit(self, EVENT.STATUS, { stage, text });
 
-class StageError extends Error {
-  constructor(stage, message) {
-    super(message);
-    this.stage = stage;
-  }
-}
-
-/** Run `fn`, turning any failure into a StageError that says what was being loaded. */
-async function stage(name, what, fn) {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof StageError) throw e;
-    throw new StageError(name, `${what} failed: ${shortError(e)}`);
-  }
-}
-
-/** The last line of a Python traceback is the message a person needs; keep JS messages whole. */
-function shortError(e) {
-  const text = String(e && e.message ? e.message : e).trim();
-  if (text.startsWith("Traceback")) {
-    const lines = text.split("\n").filter((l) => l.trim());
-    return lines[lines.length - 1];
-  }
-  return text;
-}
-
-function withTimeout(promise, ms, message) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function fetchOk(url, as) {
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new Error(`could not fetch ${url} (${shortError(e)})`);
-  }
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
-  return as === "text" ? response.text() : as === "json" ? response.json() : response.arrayBuffer();
-}
-
-// A promise that resolves on the next event-loop task (not a microtask), so that a "stop" message
-// already queued for this worker is delivered before Python continues. MessageChannel avoids the
-// 4 ms clamp of nested setTimeout(0).
-const channel = new MessageChannel();
-const waiting = [];
-channel.port1.onmessage = () => waiting.shift()?.();
-function nextTask() {
-  return new Promise((resolve) => {
-    waiting.push(resolve);
-    channel.port2.postMessage(null);
-  });
-}
-
-// Pyodide's core files, asked for with HEAD first: a missing pyodide.asm.wasm otherwise makes
-// loadPyodide hang until our timeout instead of failing with a clear message.
-const PYODIDE_CORE = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
-
-async function preflight(indexURL) {
-  await Promise.all(PYODIDE_CORE.map(async (name) => {
-    const href = new URL(name, indexURL).href;
-    let response;
-    try {
-      response = await fetch(href, { method: "HEAD" });
-    } catch (e) {
-      throw new Error(`could not reach ${href} (${shortError(e)})`);
-    }
-    if (!response.ok) throw new Error(`${href} answered HTTP ${response.status}`);
-  }));
-}
+// Loading Pyodide is shared with the lab's worker (pyodide-loader.js).
+import { StageError, fetchOk, nextTask, preflight, shortError, stage, startPyodide as loadPyodideWithTimeout }
+  from "./pyodide-loader.js";
 
 async function load() {
   const t0 = performance.now();
@@ -169,23 +97,8 @@ async function load() {
 }
 
 /** loadPyodide with our own timeout: it never settles when WebAssembly is blocked. */
-async function startPyodide(indexURL) {
-  const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
-  const started = performance.now();
-  const ticker = setInterval(() => {
-    const s = Math.round((performance.now() - started) / 1000);
-    status("python", `loading Python (Pyodide)… still working after ${s} s`);
-  }, 5000);
-  try {
-    return await withTimeout(
-      loadPyodide({ indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }),
-      LOAD_PYODIDE_TIMEOUT_MS,
-      `no answer after ${LOAD_PYODIDE_TIMEOUT_MS / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`,
-    );
-  } finally {
-    clearInterval(ticker);
-  }
-}
+const startPyodide = (indexURL) => // the page's worker shows the loader's ticker on its status line
+  loadPyodideWithTimeout(indexURL, { timeoutMs: LOAD_PYODIDE_TIMEOUT_MS, onStatus: (text) => status("python", text) });
 
 // -- requests, once loaded ----------------------------------------------------------------------------
 const json = (text) => JSON.parse(text);
