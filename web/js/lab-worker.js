@@ -62,6 +62,7 @@ serve(self, {
   [LAB_REQUEST.READY]: async () => { await loading; },
   [LAB_REQUEST.CHECK]: ({ code }) => exclusive(async () => {
     await loading;
+    status("checking…");
     printed = [];
     const report = json(await session.check(code, nextTask));
     return { ...report, printed };

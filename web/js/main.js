@@ -305,9 +305,13 @@ async function labTrain(code) {
   }
 }
 
+let labStopMs = null; // how long the last Stop took, click to done (the e2e test reads it)
 async function labStop() {
+  const t0 = performance.now();
   labView.say("working", "Asking your code to stop…");
-  if (await labHost.stop() === "restarted") {
+  const how = await labHost.stop();
+  labStopMs = performance.now() - t0;
+  if (how === "restarted") {
     labView.say("stopped", `Your code did not stop within ${GRACE_MS / 1000} s, so the lab's Python was ` +
       "restarted (a fresh one is loading). Your code and the results shown are kept; the rest of the page " +
       "was not touched.");
@@ -315,7 +319,8 @@ async function labStop() {
 }
 
 Object.defineProperty(window, "__lab", {
-  get: () => ({ ready: labView !== null && labView.texts.skeleton !== "", busy: labHost.busy, started: labHost.started, restarts: labHost.restarts }),
+  get: () => ({ ready: labView !== null && labView.texts.skeleton !== "", busy: labHost.busy, started: labHost.started,
+    restarts: labHost.restarts, stopMs: labStopMs }),
 });
 
 import("./views/lab.js").then(async ({ LabView }) => {
