@@ -328,3 +328,14 @@ def test_check_runs_as_a_module(tmp_path):
     done = subprocess.run([sys.executable, "-m", "backprop", "check", str(path)], capture_output=True, text=True,
                           cwd=ROOT / "py", timeout=120)
     assert done.returncode == 1 and "divided by m" in done.stdout
+
+
+def test_check_speed_times_theirs_and_the_librarys(tmp_path, capsys, monkeypatch):
+    from backprop import lab, lab_bugs
+    monkeypatch.setattr(lab, "compare_speed", lambda *a, **k: {"yours": 1000.0, "library": 2500.0})
+    path = tmp_path / "mine.py"
+    path.write_text(lab_bugs.REFERENCE, encoding="utf-8")
+    code, out, _ = run(["check", str(path), "--speed"], capsys)
+    assert code == 0
+    assert out.splitlines()[-1] == ("SGD steps, 784-30-10, batch 10: yours 1,000 examples/s, the library's 2,500 "
+                                    "examples/s (2.50× yours)")

@@ -129,6 +129,8 @@ def build_parser():
 
     c = sub.add_parser("check", help="gradient-check your own backprop(weights, biases, x, y, cost)")
     c.add_argument("file", help="a Python file that defines backprop (the page's lab can download one)")
+    c.add_argument("--speed", action="store_true", help="when it passes, also time SGD steps with it and with "
+                   "the library's backprop (784-30-10, batch 10, seeded random digits)")
 
     b = sub.add_parser("bench", help="examples/s: vectorised trainer vs a per-example loop")
     b.add_argument("--n", type=positive_int, default=10000, help="training images (default 10000)")
@@ -298,6 +300,13 @@ def check(args, out=None):
         if 0 < line <= len(lines):
             print(f"{path}, line {line}:\n    {lines[line - 1].strip()}", file=out)
     print(lab.format_report(report), file=out)
+    if report["ok"] and getattr(args, "speed", False):
+        rng = np.random.default_rng(0)
+        x, y = rng.random((2000, 784)), np.eye(10)[rng.integers(0, 10, 2000)]
+        fn = lab.load_backprop(source, str(path))
+        speed = lab.compare_speed(fn, [784, 30, 10], x, y, 10, seconds=1.0)
+        print(f"SGD steps, 784-30-10, batch 10: yours {speed['yours']:,.0f} examples/s, the library's "
+              f"{speed['library']:,.0f} examples/s ({speed['library'] / speed['yours']:.2f}× yours)", file=out)
     return 0 if report["ok"] else 1
 
 
