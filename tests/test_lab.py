@@ -236,3 +236,11 @@ def test_lab_session_trains_with_their_backprop(tmp_path):
     broken = json.loads(_run(s.train(lab_bugs.BUGS["transposed-nabla-w"]["code"], params, lambda t: None,
                                      lambda t: None, _no_pause)))
     assert "a transpose?" in broken["error"]["message"] and not s.session.running
+
+
+def test_weight_decay_inside_backprop_is_named():
+    def decayed(weights, biases, x, y, cost):
+        nb, nw = per_example_backprop(weights, biases, x, y, cost)
+        return nb, [g + 0.01 * w for g, w in zip(nw, weights)]
+    report = lab.check(decayed)
+    assert not report["ok"] and "nabla_w is off by a multiple of the weights" in report["hint"]

@@ -311,6 +311,11 @@ def hint(results):
             return ("nabla_b is off by a multiple of the biases in every layer: an L2 term. Weight decay "
                     "never applies to the biases, and it belongs in the SGD step (the library applies λ "
                     "there), not in the gradient of the cost.")
+    for r in failing:
+        if r["layers"] and all(row["b_ok"] for row in r["layers"]) and \
+                _l2_on(r["_arrays"][1], r["_arrays"][3], _case_params(r, "weights")) is not None:
+            return ("nabla_w is off by a multiple of the weights in every layer: an L2 term. backprop returns "
+                    "the gradient of the cost alone; the SGD step applies weight decay (λ) itself.")
     by_cost = {r["cost"]: r["ok"] for r in results if r["sizes"] == results[0]["sizes"]}
     if by_cost.get("QuadraticCost") and by_cost.get("CrossEntropyCost") is False:
         return ("Right under the quadratic cost, wrong under cross-entropy, from the output layer down: "
