@@ -4,7 +4,7 @@ a run with the reference backprop on the chart.
     python tests/e2e/screenshots_lab.py [--out DIR] [--site DIR]
 
 Writes DIR/screenshot-lab.png (1280 px wide) and DIR/screenshot-lab-phone.png (390 px at 2×): the
-curves and the lab, clipped from the full page. For the README and for looking at the layout; asserts
+lab's section; and screenshot-lab-curves*.png: the chart with the learner's run. For the README and for looking at the layout; asserts
 nothing.
 """
 
@@ -65,12 +65,10 @@ def main(argv=None):
                     page = browser.new_context(**context_args).new_page()
                     page.goto(url)
                     lab_session(page, lab_bugs.REFERENCE, args.bug)
-                    top = page.eval_on_selector("#curves", "e => e.getBoundingClientRect().top + scrollY")
-                    bottom = page.eval_on_selector("#lab", "e => e.getBoundingClientRect().bottom + scrollY")
-                    width = context_args["viewport"]["width"]
-                    page.screenshot(path=str(args.out / name), full_page=True,
-                                    clip={"x": 0, "y": top - 10, "width": width, "height": bottom - top + 20})
-                    print(args.out / name)
+                    page.add_style_tag(content=".network-bar { position: static; }")   # not over the shot
+                    for section, png in (("#lab", name), ("#curves", name.replace("lab", "lab-curves"))):
+                        page.locator(section).screenshot(path=str(args.out / png))
+                        print(args.out / png)
                 browser.close()
         finally:
             server.shutdown()
