@@ -19,6 +19,7 @@ export class LabHost {
     this.rejects = new Set(); // reject functions of the requests in flight
     this.current = null; // the check or run in flight
     this.restarts = 0;
+    this.loaded = false; // has this worker's Python finished loading?
   }
 
   get started() {
@@ -37,6 +38,8 @@ export class LabHost {
       this.client.on(type, (msg) => this.on[type]?.(msg));
     }
     const worker = this.worker;
+    this.loaded = false;
+    this.request(LAB_REQUEST.READY).then(() => { if (worker === this.worker) this.loaded = true; }, () => {});
     worker.addEventListener("error", (event) => {
       if (worker !== this.worker) return;
       this.replace(`the lab's Python stopped: ${event.message || "it crashed"}`);
@@ -85,6 +88,7 @@ export class LabHost {
     this.worker?.terminate();
     this.worker = this.client = null;
     this.current = null;
+    this.loaded = false;
     this.restarts += 1;
     for (const reject of this.rejects) reject(new Error(message));
     this.rejects.clear();

@@ -270,7 +270,7 @@ const labHost = new LabHost({
 
 async function labCheck(code) {
   labView.setBusy(true);
-  labView.say("working", labHost.started ? "Checking…" : "Loading Python for the lab (the first time takes a few seconds)…");
+  labView.say("working", labHost.loaded ? "Checking…" : "Loading Python for the lab (the first time takes a few seconds)…");
   try {
     labView.showReport(await labHost.run(LAB_REQUEST.CHECK, { code }));
   } catch (e) {
@@ -308,10 +308,13 @@ async function labTrain(code) {
 let labStopMs = null; // how long the last Stop took, click to done (the e2e test reads it)
 async function labStop() {
   const t0 = performance.now();
+  const loaded = labHost.loaded;
   labView.say("working", "Asking your code to stop…");
   const how = await labHost.stop();
   labStopMs = performance.now() - t0;
-  if (how === "restarted") {
+  if (how === "restarted" && !loaded) {
+    labView.say("stopped", "Stopped while the lab's Python was still loading; it loads again for the next Check.");
+  } else if (how === "restarted") {
     labView.say("stopped", `Your code did not stop within ${GRACE_MS / 1000} s, so the lab's Python was ` +
       "restarted (a fresh one is loading). Your code and the results shown are kept; the rest of the page " +
       "was not touched.");
