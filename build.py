@@ -102,6 +102,16 @@ def _load_fileio():
 fileio = _load_fileio()
 
 
+def lab_texts(package_dir=PACKAGE_DIR):
+    """The lab's skeleton and "find the bug" versions (backprop/lab_bugs.py, which imports nothing) as
+    the JSON text of js/lab.json: the page shows the skeleton before Python has loaded."""
+    spec = importlib.util.spec_from_file_location("_backprop_lab_bugs", Path(package_dir) / "lab_bugs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    bugs = [{"id": k, "title": b["title"], "story": b["story"], "code": b["code"]} for k, b in module.BUGS.items()]
+    return json.dumps({"skeleton": module.SKELETON, "bugs": bugs}, ensure_ascii=False, indent=1) + "\n"
+
+
 def sha256_file(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -326,6 +336,7 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
         write_package_zip(tmp / "py" / "backprop.zip", package_dir)
         (tmp / "js").mkdir(exist_ok=True)
         shutil.copyfile(Path(package_dir) / LIMITS_FILE.name, tmp / "js" / LIMITS_FILE.name)
+        (tmp / "js" / "lab.json").write_text(lab_texts(package_dir), encoding="utf-8")
         if pyodide_files:
             (tmp / "_headers").write_text(HEADERS_FILE, encoding="utf-8")
             (tmp / "pyodide").mkdir()

@@ -515,6 +515,15 @@ def test_the_site_gets_the_packages_limits_for_state_js(web_dir, tmp_path):
     assert (out / "js" / "limits.json").read_bytes() == build.LIMITS_FILE.read_bytes()
 
 
+def test_the_site_gets_the_labs_texts_from_the_package(web_dir, tmp_path):
+    from backprop import lab_bugs
+    out = build.build_site(tmp_path / "dist", "cdn", web_dir=web_dir, log=quiet)
+    texts = json.loads((out / "js" / "lab.json").read_text(encoding="utf-8"))
+    assert texts["skeleton"] == lab_bugs.SKELETON
+    assert {b["id"]: b["code"] for b in texts["bugs"]} == {k: b["code"] for k, b in lab_bugs.BUGS.items()}
+    assert all(b["story"] and b["title"] for b in texts["bugs"])
+
+
 @pytest.mark.parametrize("argv, named", [
     (["serve", "--port", "70000"], "70000"),
     (["serve", "--port", "http"], "http"),

@@ -624,12 +624,14 @@ class Session:
         return {"indices": [int(i) for i in indices], "pixels": _b64(self.x_train_u8[indices]),
                 "labels": self.y_train[indices].tolist()}
 
-    async def train(self, params_json, on_progress, on_epoch, pause):
+    async def train(self, params_json, on_progress, on_epoch, pause, gradient=None):
         """One training run; returns a JSON summary. Callbacks get JSON strings.
 
         ``on_progress(text)`` about every PROGRESS_EVERY s: epoch (1-based), batch, n_batches, examples/s.
         ``on_epoch(text)`` after each epoch: its train/eval cost and accuracy (null when not monitored).
         ``pause()`` returns an awaitable that lets the host's event loop run (and deliver Stop).
+        ``gradient`` replaces the library's backprop in the SGD step (the lab's worker passes the
+        learner's; see ``Network.train_steps``).
         """
         if self.running:
             raise RuntimeError("a training run is already going; stop it first")
@@ -642,7 +644,7 @@ class Session:
         steps = net.train_steps(x, y, p["epochs"], p["batch_size"], p["eta"], p["lmbda"],
                                 eval_data=(self.x_test, self.y_test), monitor_train_cost=mon,
                                 monitor_train_accuracy=mon, monitor_eval_cost=mon,
-                                monitor_eval_accuracy=mon, x_divisor=PIXEL_MAX)
+                                monitor_eval_accuracy=mon, x_divisor=PIXEL_MAX, gradient=gradient)
         busy = 0.0                 # seconds spent in training steps (not waiting on the event loop)
         examples = 0
         history = None

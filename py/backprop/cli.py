@@ -4,6 +4,11 @@
         --cost cross-entropy --seed 1 --out model.json [--plot curves.png]
     python -m backprop evaluate model.json
     python -m backprop bench [--n 10000] [--dtype float64|float32|both]
+    python -m backprop check my_backprop.py
+
+``check`` runs the page's gradient check (``backprop.lab``) on a file that defines
+``backprop(weights, biases, x, y, cost)``: the per-layer table, exit 0 when every layer passes, 1 when
+not (an exception or a wrong shape in that code included).
 
 A bad argument, a bad output path, a missing or malformed file, or missing MNIST is one line on
 stderr naming the value, with exit code 2; a run that could not finish — MNIST could not be
@@ -121,6 +126,11 @@ def build_parser():
     e.add_argument("model")
     e.add_argument("--mnist-dir", default=None)
     e.add_argument("--set", choices=("test", "validation"), default="test")
+
+    c = sub.add_parser("check", help="gradient-check your own backprop(weights, biases, x, y, cost)")
+    c.add_argument("file", help="a Python file that defines backprop (the page's lab can download one)")
+    c.add_argument("--speed", action="store_true", help="when it passes, also time SGD steps with it and with "
+                   "the library's backprop (784-30-10, batch 10, seeded random digits)")
 
     b = sub.add_parser("bench", help="examples/s: vectorised trainer vs a per-example loop")
     b.add_argument("--n", type=positive_int, default=10000, help="training images (default 10000)")
@@ -274,6 +284,32 @@ def evaluate(args, out=None, err=None):
     return 0
 
 
+# -- check ---------------------------------------------------------------------------------------------
+def check(args, out=None):
+    """The lab's check of the backprop in ``args.file``; 0 when every layer passes, else 1."""
+    from . import lab   # runs the file's code: only this command imports it
+    out = out or sys.stdout
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"{args.file}: no such file")
+    source = path.read_text(encoding="utf-8")
+    report = lab.check_source(source, filename=str(path))
+    if report["error"] and report["error"]["line"]:
+        lines = source.splitlines()
+        line = report["error"]["line"]
+        if 0 < line <= len(lines):
+            print(f"{path}, line {line}:\n    {lines[line - 1].strip()}", file=out)
+    print(lab.format_report(report), file=out)
+    if report["ok"] and getattr(args, "speed", False):
+        rng = np.random.default_rng(0)
+        x, y = rng.random((2000, 784)), np.eye(10)[rng.integers(0, 10, 2000)]
+        fn = lab.load_backprop(source, str(path))
+        speed = lab.compare_speed(fn, [784, 30, 10], x, y, 10, seconds=1.0)
+        print(f"SGD steps, 784-30-10, batch 10: yours {speed['yours']:,.0f} examples/s, the library's "
+              f"{speed['library']:,.0f} examples/s ({speed['library'] / speed['yours']:.2f}× yours)", file=out)
+    return 0 if report["ok"] else 1
+
+
 # -- entry point ------------------------------------------------------------------------------------------
 def main(argv=None):
     parser = build_parser()
@@ -286,6 +322,8 @@ def main(argv=None):
                 return train(args)
         if args.command == "evaluate":
             return evaluate(args)
+        if args.command == "check":
+            return check(args)
         from .bench import run_bench
         run_bench(n=args.n, dtypes=("float64", "float32") if args.dtype == "both" else (args.dtype,),
                   repeats=args.repeats, directory=args.mnist_dir)

@@ -163,9 +163,32 @@ class Network:
         y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         self._update(x, y, eta, lmbda, n)
 
-    def _update(self, x, y, eta, lmbda, n):
+    def _update(self, x, y, eta, lmbda, n, gradient=None):
+        if gradient is not None:   # someone else's backprop (the lab's): sums over the batch
+            return self._update_with(gradient, x, y, eta, lmbda, n)
         deltas, inputs = self._deltas(x, y, scale=eta / x.shape[0])   # already times η/m
         nabla_b = [delta.sum(axis=0)[:, None] for delta in deltas]     # BP3, (n_out, 1)
+        self._check_gradient(nabla_b)
+        decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
+        for w, b, delta, a, nb in zip(self.weights, self.biases, deltas, inputs, nabla_b):
+            backend.update(w, delta, a, decay)           # BP4 and the step: w ← decay·w − δᵀ·a
+            b -= nb
+
+    def _update_with(self, gradient, x, y, eta, lmbda, n):
+        """The same SGD step with ``gradient(weights, biases, x, y, cost) -> (nabla_b, nabla_w)`` in
+        place of backprop (the lab trains a learner's function with it); its sums are scaled here."""
+        nabla_b, nabla_w = gradient(list(self.weights), list(self.biases), x, y, self.cost)
+        scale = eta / x.shape[0]
+        nabla_b = [nb * scale for nb in nabla_b]
+        self._check_gradient(nabla_b)
+        decay = 1.0 - eta * lmbda / n
+        for w, nw, b, nb in zip(self.weights, nabla_w, self.biases, nabla_b):
+            if decay != 1.0:
+                w *= decay
+            w -= nw * scale
+            b -= nb
+
+    def _check_gradient(self, nabla_b):
         # BP3 makes each nabla_b the sum of its layer's δ, and BP2 carries a NaN or an infinity from
         # any z or weight into every δ below it: one sum of these few numbers checks the gradient
         total = 0.0
@@ -173,10 +196,6 @@ class Network:
             total += float(nb.sum())
         if not math.isfinite(total):
             raise Diverged("weights" if not self.weights_finite() else "cost", value=total)
-        decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
-        for w, b, delta, a, nb in zip(self.weights, self.biases, deltas, inputs, nabla_b):
-            backend.update(w, delta, a, decay)           # BP4 and the step: w ← decay·w − δᵀ·a
-            b -= nb
 
     def train(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
               monitor_train_cost=True, monitor_train_accuracy=True,
@@ -204,7 +223,7 @@ class Network:
 
     def train_steps(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
                     monitor_train_cost=True, monitor_train_accuracy=True,
-                    monitor_eval_cost=True, monitor_eval_accuracy=True, x_divisor=None):
+                    monitor_eval_cost=True, monitor_eval_accuracy=True, x_divisor=None, gradient=None):
         """The training loop as a generator of Progress, one per mini-batch.
 
         A generator lets a caller pause between mini-batches without threads: the browser's worker
@@ -215,6 +234,8 @@ class Network:
         mini-batch at a time (and in chunks for the training-set monitors), so that the whole set never
         exists as floats: 50,000 digits are 39 MB as uint8 and 314 MB in float64, too much for a
         32-bit WebAssembly heap. The batches are exactly ``(x / x_divisor)[idx]``.
+        ``gradient(weights, biases, x, y_one_hot, cost) -> (nabla_b, nabla_w)``, summed over the batch,
+        replaces ``backprop`` in the same SGD step: the lab trains a learner's backprop with it.
         """
         epochs = checks.non_negative_int("epochs", epochs)
         batch_size = checks.positive_int("batch_size", batch_size)
@@ -248,7 +269,7 @@ class Network:
                 idx = order[k:k + batch_size]
                 try:
                     xb = x[idx] if x_divisor is None else np.divide(x[idx], x_divisor, dtype=self.dtype)
-                    self._update(xb, y[idx], eta, lmbda, n)
+                    self._update(xb, y[idx], eta, lmbda, n, gradient)
                 except Diverged as e:
                     raise Diverged(e.what, epoch + 1, j + 1, e.value) from None
                 done = j + 1 == n_batches

@@ -1,7 +1,8 @@
 // Wiring only: starts the worker at once, and connects the views (js/views/) to the worker's
 // requests and events (protocol.js). Which network every view shows is one choice, `app.which`.
 
-import { EVENT, REQUEST } from "./protocol.js";
+import { GRACE_MS, LabHost, RESTARTED } from "./lab-host.js";
+import { EVENT, LAB_REQUEST, REQUEST } from "./protocol.js";
 import { saveFile } from "./save.js";
 import { runLabel, toQuery } from "./state.js";
 import * as store from "./store.js";
@@ -530,3 +531,92 @@ setMode("loading");
 status.set("loading", "Loading Python…", "python");
 curves.refresh();
 restoreSession();
+
+// -- 8 · your own backprop: the lab, in a worker of its own (lab-host.js) ---------------------------------
+// The learner's code never runs in the page's worker: an endless loop there is ended by terminating the
+// lab's worker, and the network, the run and the charts above are not touched. The editor (CodeMirror,
+// 350 kB) is imported when the page has started, so that it can never keep the rest from loading.
+
+const labFmt = new Intl.NumberFormat("en-US");
+let labView = null;
+let labRun = null; // the chart's record of the run with the learner's backprop
+const labHost = new LabHost({
+  on: {
+    [EVENT.STATUS]: (msg) => { if (labView?.busy) labView.say("working", msg.text[0].toUpperCase() + msg.text.slice(1)); },
+    [EVENT.PROGRESS]: (msg) => { if (labRun && msg.runId === labRun.id) labView.showProgress(msg); },
+    [EVENT.EPOCH]: ({ type, runId, ...point }) => curves.addPoint(runId, point),
+  },
+  onCrash: (message) => labView?.say("error", `The lab's Python stopped (${message}); a fresh one starts with ` +
+    "the next Check. Your code is kept."),
+});
+
+async function labCheck(code) {
+  labView.setBusy(true);
+  labView.say("working", labHost.loaded ? "Checking…" : "Loading Python for the lab (the first time takes a few seconds)…");
+  try {
+    labView.showReport(await labHost.run(LAB_REQUEST.CHECK, { code }));
+  } catch (e) {
+    if (e.message !== RESTARTED) labView.say("error", `The check could not run: ${e.message}`);
+  } finally {
+    labView.setBusy(false);
+  }
+}
+
+async function labTrain(code) {
+  const params = form.params();
+  if (!params) {
+    labView.say("error", "Fix the training settings in section 3 first: the lab trains with them.");
+    return;
+  }
+  labView.setBusy(true);
+  labView.say("working", "Starting a run with your backprop…");
+  const run = (labRun = curves.addRun((n) => `yours: ${runLabel(params, n)}`, params));
+  try {
+    const s = await labHost.run(LAB_REQUEST.TRAIN, { runId: run.id, code, params });
+    if (s.speed) {
+      run.label += ` · ${labFmt.format(Math.round(s.speed.yours))} ex/s (library ${labFmt.format(Math.round(s.speed.library))})`;
+    }
+    curves.setStatus(run.id, s.error ? "failed" : s.stopped ? "stopped" : "done");
+    labView.showRunEnd(s, run.label);
+  } catch (e) {
+    curves.setStatus(run.id, e.message === RESTARTED ? "stopped" : "failed");
+    if (e.message !== RESTARTED) labView.say("error", `The run could not go on: ${e.message}`);
+  } finally {
+    labRun = null;
+    labView.setBusy(false);
+  }
+}
+
+let labStopMs = null; // how long the last Stop took, click to done (the e2e test reads it)
+async function labStop() {
+  const t0 = performance.now();
+  const loaded = labHost.loaded;
+  labView.say("working", "Asking your code to stop…");
+  const how = await labHost.stop();
+  labStopMs = performance.now() - t0;
+  if (how === "restarted" && !loaded) {
+    labView.say("stopped", "Stopped while the lab's Python was still loading; it loads again for the next Check.");
+  } else if (how === "restarted") {
+    labView.say("stopped", `Your code did not stop within ${GRACE_MS / 1000} s, so the lab's Python was ` +
+      "restarted (a fresh one is loading). Your code and the results shown are kept; the rest of the page " +
+      "was not touched.");
+  }
+}
+
+Object.defineProperty(window, "__lab", {
+  get: () => ({ ready: labView !== null && labView.texts.skeleton !== "", busy: labHost.busy, started: labHost.started,
+    restarts: labHost.restarts, stopMs: labStopMs }),
+});
+
+import("./views/lab.js").then(async ({ LabView }) => {
+  labView = new LabView({ onCheck: labCheck, onTrain: labTrain, onStop: labStop, onFirstUse: () => labHost.start() });
+  try {
+    const response = await fetch(new URL("./lab.json", import.meta.url));
+    if (!response.ok) throw new Error(`js/lab.json answered HTTP ${response.status}`);
+    labView.setTexts(await response.json());
+  } catch (e) {
+    labView.say("error", `Could not load the lab's skeleton and bugs: ${e.message}`);
+  }
+}, (e) => {
+  document.getElementById("lab-status").textContent = `The editor could not load: ${e.message}`;
+});

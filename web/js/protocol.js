@@ -118,3 +118,12 @@ export function serve(scope, handlers, describeError = String) {
 export function emit(scope, type, payload = {}) {
   scope.postMessage({ ...payload, type });
 }
+
+// The lab's own worker (lab-worker.js) answers these with the same request/response client; its events
+// are STATUS while loading and PROGRESS / EPOCH during a run.
+export const LAB_REQUEST = Object.freeze({
+  READY: "lab-ready", // -> null, once Python, numpy and backprop are loaded
+  CHECK: "lab-check", // {code} -> the check's report (backprop.lab) and what the code printed
+  TRAIN: "lab-train", // {runId, code, params} -> the run's summary with speed, or {error}
+  STOP: "lab-stop", // -> null; the check or run ends at its next pause
+});

@@ -1,0 +1,90 @@
+// The lab's Web Worker: its own Pyodide, where the learner's backprop runs (backprop.lab_session). The
+// page starts it when the lab is first used, and terminates it and starts a fresh one when the learner's
+// code does not stop: an endless loop here never touches the page's worker, its network or its run.
+
+import { EVENT, LAB_REQUEST, emit, serve } from "./protocol.js";
+import { fetchOk, installPackage, loadNumpy, nextTask, shortError, startPyodide } from "./pyodide-loader.js";
+
+const SITE = new URL("../", import.meta.url); // js/lab-worker.js lives one level below the site root
+const PACKAGE_DIR = "/home/pyodide/site";
+const SUBSET_PATH = "/home/pyodide/mnist-subset.npz";
+const MAX_PRINTED = 40; // lines of the learner's print() output sent back with a check
+
+let session = null; // PyProxy of backprop.lab_session.LabSession
+let printed = [];
+let subset = null; // the promise of the subset, fetched for the first run
+let config = null;
+let busy = false;
+
+const status = (text) => emit(self, EVENT.STATUS, { stage: "lab", text });
+
+async function load() {
+  config = await fetchOk(new URL("config.json", SITE), "json");
+  const url = (key) => new URL(config[key], SITE).href;
+  const archive = fetchOk(url("packageURL"), "buffer");
+  status("loading Python for the lab…");
+  const pyodide = await startPyodide(url("pyodideIndexURL"), {
+    onStatus: status,
+    stdout: (line) => { if (printed.length < MAX_PRINTED) printed.push(line); },
+  });
+  status("loading numpy for the lab…");
+  await loadNumpy(pyodide);
+  installPackage(pyodide, await archive, PACKAGE_DIR);
+  const module = pyodide.pyimport("backprop.lab_session");
+  session = module.LabSession();
+  module.destroy();
+  return pyodide;
+}
+
+const loading = load();
+loading.catch(() => {}); // each request reports the failure
+
+async function loadSubset(pyodide) {
+  const bytes = await fetchOk(new URL(config.dataURL, SITE).href, "buffer");
+  pyodide.FS.writeFile(SUBSET_PATH, new Uint8Array(bytes));
+  session.load_subset(SUBSET_PATH);
+}
+
+/** One check or run at a time: the learner's code shares this worker with nothing else. */
+async function exclusive(fn) {
+  if (busy) throw new Error("the lab is busy; press Stop first");
+  busy = true;
+  try {
+    return await fn();
+  } finally {
+    busy = false;
+  }
+}
+
+const json = (text) => JSON.parse(text);
+
+serve(self, {
+  [LAB_REQUEST.READY]: async () => { await loading; },
+  [LAB_REQUEST.CHECK]: ({ code }) => exclusive(async () => {
+    await loading;
+    status("checking…");
+    printed = [];
+    const report = json(await session.check(code, nextTask));
+    return { ...report, printed };
+  }),
+  [LAB_REQUEST.TRAIN]: ({ runId, code, params }) => exclusive(async () => {
+    const pyodide = await loading;
+    subset ??= loadSubset(pyodide);
+    status("loading the MNIST digits for the lab…");
+    try {
+      await subset;
+    } catch (e) {
+      subset = null;
+      throw e;
+    }
+    printed = [];
+    const summary = json(await session.train(
+      code, JSON.stringify(params),
+      (text) => emit(self, EVENT.PROGRESS, { runId, ...json(text) }),
+      (text) => emit(self, EVENT.EPOCH, { runId, ...json(text) }),
+      nextTask,
+    ));
+    return { ...summary, printed };
+  }),
+  [LAB_REQUEST.STOP]: () => { session?.stop(); },
+}, shortError);

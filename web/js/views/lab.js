@@ -1,0 +1,244 @@
+// The lab: a CodeMirror editor for the learner's backprop (kept in localStorage, reset to the skeleton,
+// downloaded as a .py file), the "find the bug" versions, and what the check says — a verdict per
+// layer, the hint, the per-layer table of relative errors, the failing line marked in the editor. It
+// knows nothing of workers: main.js hands it onCheck / onTrain / onStop / onFirstUse.
+
+import {
+  Decoration, EditorState, EditorView, StateEffect, StateField, bracketMatching, defaultHighlightStyle,
+  defaultKeymap, drawSelection, highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars, history,
+  historyKeymap, indentOnInput, indentUnit, indentWithTab, keymap, lineNumbers, pythonLanguage, syntaxHighlighting,
+} from "../../vendor/codemirror.js";
+
+export const STORAGE_KEY = "backprop-lab-code";
+const fmt = new Intl.NumberFormat("en-US");
+
+// The line where the learner's code failed, marked until the text changes.
+const setErrorLine = StateEffect.define();
+const errorLine = StateField.define({
+  create: () => Decoration.none,
+  update(marks, tr) {
+    if (tr.docChanged) marks = Decoration.none;
+    for (const e of tr.effects) {
+      if (!e.is(setErrorLine)) continue;
+      const n = e.value;
+      marks = n && n <= tr.state.doc.lines
+        ? Decoration.set([Decoration.line({ class: "cm-error-line" }).range(tr.state.doc.line(n).from)])
+        : Decoration.none;
+    }
+    return marks;
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
+function storage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null; // storage blocked (a privacy setting): the lab still works, without memory
+  }
+}
+
+const err = (x) => (x === 0 ? "0" : x.toExponential(1));
+
+export class LabView {
+  constructor({ onCheck, onTrain, onStop, onFirstUse }) {
+    this.el = (id) => document.getElementById(id);
+    this.texts = { skeleton: "", bugs: [] };
+    this.checkButton = this.el("lab-check");
+    this.trainButton = this.el("lab-train");
+    this.stopButton = this.el("lab-stop");
+    this.bugSelect = this.el("lab-bug");
+    this.statusText = this.el("lab-status");
+    this.story = this.el("lab-story");
+    this.result = this.el("lab-result");
+    this.firstUse = onFirstUse;
+    this.busy = false;
+
+    this.editor = new EditorView({
+      parent: this.el("lab-editor"),
+      state: this.state(storage()?.getItem(STORAGE_KEY) ?? ""),
+    });
+    this.el("lab-editor").addEventListener("focusin", () => this.firstUse(), { once: true });
+
+    this.checkButton.addEventListener("click", () => { this.firstUse(); onCheck(this.code); });
+    this.trainButton.addEventListener("click", () => { this.firstUse(); onTrain(this.code); });
+    this.stopButton.addEventListener("click", () => onStop());
+    this.el("lab-load-bug").addEventListener("click", () => this.loadBug(this.bugSelect.value));
+    this.el("lab-reset").addEventListener("click", () => {
+      this.setCode(this.texts.skeleton);
+      this.story.textContent = "";
+      this.clearResult();
+      this.say("idle", "Back to the skeleton. Your previous code is gone (download it first to keep it).");
+    });
+    this.el("lab-download").addEventListener("click", () => this.download());
+    this.setBusy(false);
+  }
+
+  state(doc) {
+    return EditorState.create({
+      doc,
+      extensions: [
+        lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), drawSelection(),
+        indentUnit.of("    "), EditorState.tabSize.of(4), pythonLanguage.extension, indentOnInput(),
+        syntaxHighlighting(defaultHighlightStyle, { fallback: true }), bracketMatching(), highlightActiveLine(),
+        keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]), errorLine,
+        EditorView.contentAttributes.of({ "aria-label": "your backprop, in Python" }),
+        EditorView.updateListener.of((u) => { if (u.docChanged) this.save(); }),
+      ],
+    });
+  }
+
+  /** The skeleton and the bugs (js/lab.json, written by build.py); a first visit opens on the skeleton. */
+  setTexts(texts) {
+    this.texts = texts;
+    this.bugSelect.replaceChildren(...texts.bugs.map((b) => {
+      const o = document.createElement("option");
+      o.value = b.id;
+      o.textContent = b.title;
+      return o;
+    }));
+    this.el("lab-load-bug").disabled = texts.bugs.length === 0;
+    if (!this.code.trim()) this.setCode(texts.skeleton);
+  }
+
+  get code() {
+    return this.editor.state.doc.toString();
+  }
+
+  setCode(text) {
+    this.editor.dispatch({ changes: { from: 0, to: this.editor.state.doc.length, insert: text } });
+    this.save();
+  }
+
+  save() {
+    try {
+      storage()?.setItem(STORAGE_KEY, this.code);
+    } catch {
+      /* storage full or blocked: the code stays in the editor */
+    }
+  }
+
+  loadBug(id) {
+    const bug = this.texts.bugs.find((b) => b.id === id);
+    if (!bug) return;
+    this.setCode(bug.code);
+    this.story.textContent = `${bug.title}: ${bug.story} Find it, fix it, press Check.`;
+    this.story.dataset.bug = id;
+    this.clearResult();
+    this.say("idle", "A broken version is in the editor. Check says what is wrong, and when it is fixed.");
+  }
+
+  download() {
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([this.code], { type: "text/x-python" }));
+    a.download = "my_backprop.py";
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  }
+
+  /** state: idle | working | pass | fail | error | stopped. */
+  say(state, text) {
+    this.statusText.dataset.state = state;
+    this.statusText.textContent = text;
+  }
+
+  setBusy(busy) {
+    this.busy = busy;
+    this.checkButton.disabled = busy;
+    this.trainButton.disabled = busy;
+    this.stopButton.disabled = !busy;
+  }
+
+  markLine(line) {
+    this.editor.dispatch({ effects: setErrorLine.of(line ?? null) });
+    if (line && line <= this.editor.state.doc.lines) {
+      this.editor.dispatch({ effects: EditorView.scrollIntoView(this.editor.state.doc.line(line).from, { y: "center" }) });
+    }
+  }
+
+  clearResult() {
+    this.result.hidden = true;
+    this.result.dataset.ok = "";
+    this.markLine(null);
+  }
+
+  /** The check's report (backprop.lab.check_steps): verdicts, hint, table, the failing line. */
+  showReport(report) {
+    this.result.hidden = false;
+    this.result.dataset.ok = report.ok ? "true" : "false";
+    const verdicts = this.el("lab-verdicts");
+    verdicts.replaceChildren(...Object.entries(report.verdicts)
+      .sort(([a], [b]) => a - b)
+      .map(([layer, v]) => {
+        const li = document.createElement("li");
+        li.dataset.layer = layer;
+        li.dataset.verdict = v;
+        li.textContent = `layer ${layer}: ${v}`;
+        return li;
+      }));
+    const hint = this.el("lab-hint");
+    hint.textContent = report.ok ? "Every layer passes: your backprop agrees with central differences and with the " +
+      "library's, under both costs. Now train with it." : report.hint;
+    hint.dataset.kind = report.error?.kind ?? (report.ok ? "pass" : "fail");
+    this.showTable(report.cases);
+    this.showPrinted(report.printed);
+    this.markLine(report.error?.line);
+    if (report.stopped) this.say("stopped", "Stopped before the check finished.");
+    else if (report.ok) this.say("pass", "pass — every layer");
+    else if (report.error) this.say("error", report.error.line ? `fail — an error on line ${report.error.line}` : "fail");
+    else this.say("fail", "fail — see the layers below");
+  }
+
+  showTable(cases) {
+    const table = this.el("lab-table");
+    const body = document.createElement("tbody");
+    for (const c of cases) {
+      c.layers.forEach((row, i) => {
+        const tr = document.createElement("tr");
+        tr.dataset.ok = row.ok;
+        const cells = [i === 0 ? c.name : "", `${row.layer}${row.output ? " (output)" : ""}`,
+          err(row.b_numeric), err(row.b_library), err(row.w_numeric), err(row.w_library), row.ok ? "pass" : "fail"];
+        for (const [j, text] of cells.entries()) {
+          const td = document.createElement(j === 0 ? "th" : "td");
+          if (j === 0) td.scope = "row";
+          td.textContent = text;
+          if (j >= 2 && j <= 5) td.dataset.bad = String((j < 4 ? !row.b_ok : !row.w_ok));
+          if (j === 6) td.className = row.ok ? "pass" : "fail";
+          tr.append(td);
+        }
+        body.append(tr);
+      });
+    }
+    table.tBodies[0]?.remove();
+    table.append(body);
+    table.hidden = cases.length === 0;
+  }
+
+  showPrinted(lines) {
+    const box = this.el("lab-printed");
+    box.hidden = !lines?.length;
+    box.querySelector("pre").textContent = (lines ?? []).join("\n");
+  }
+
+  /** A run with the learner's backprop: its progress, its end. */
+  showProgress(p) {
+    this.say("working", `Training with your backprop: epoch ${p.epoch} of ${p.epochs} · mini-batch ` +
+      `${fmt.format(p.batch)} of ${fmt.format(p.n_batches)} · ${fmt.format(Math.round(p.examples_per_s))} examples/s`);
+  }
+
+  showRunEnd(s, label) {
+    this.showPrinted(s.printed);
+    if (s.error) {
+      this.markLine(s.error.line);
+      this.say("error", `The run stopped: ${s.error.message}`);
+      return;
+    }
+    const acc = `test accuracy ${(100 * s.test_accuracy).toFixed(1)} %`;
+    const speed = s.speed ? ` Speed of one SGD step on the same batches: yours ${fmt.format(Math.round(s.speed.yours))} ` +
+      `examples/s, the library's ${fmt.format(Math.round(s.speed.library))} examples/s.` : "";
+    this.say(s.stopped ? "stopped" : "pass", `${s.stopped ? "Stopped" : "Done"}: ${s.epochs_done} epoch` +
+      `${s.epochs_done === 1 ? "" : "s"} with your backprop, ${acc} (${label}, on the chart above).${speed}`);
+  }
+}
