@@ -326,7 +326,7 @@ export class CurvesView {
     this.clearButton.addEventListener("click", () => {
       this.curves.clear();
       this.refresh();
-      this.onChange();
+      this.onChange(this.curves.runs);
     });
   }
 
