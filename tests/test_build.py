@@ -538,3 +538,11 @@ def test_user_errors_are_one_line_and_exit_2(argv, named):
     assert proc.returncode == 2, proc.stderr
     assert named in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_test_files_have_unique_basenames():
+    """pytest imports test modules by basename (no packages here): tests/x.py and tests/e2e/x.py
+    would clash at collection, and the whole run would stop."""
+    tests = Path(__file__).resolve().parent
+    names = [p.name for p in tests.rglob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
