@@ -40,7 +40,8 @@ def test_a_preset_fills_the_form_and_its_run_shows_the_book_beside_ours(site, op
     want = presets.params_for("ch3-l2", 10_000)
     assert form_values(page) == {"hidden": "30", "cost": "cross-entropy", "eta": "0.5", "lmbda": "1",
                                  "batch_size": "10", "epochs": "30", "train_size": "10000",
-                                 "weight_init": "large", "seed": str(want["seed"])}
+                                 "weight_init": "large", "seed": str(want["seed"]),
+                                 "dtype": "float64", "backend": "auto"}   # a preset leaves these as they are
     assert "lmbda=1" in page.url and "weight_init=large" in page.url
     note = page.text_content("#preset-note")
     assert "96.49 %" in note and "λ = 5 on 50,000 digits becomes λ = 1 on 10,000" in note
