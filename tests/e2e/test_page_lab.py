@@ -42,7 +42,7 @@ def open_lab(open_page, url, **kw):
 
 
 def editor_text(page):
-    return page.evaluate("[...document.querySelectorAll('#lab-editor .cm-line')].map(l => l.textContent).join('\\n')")
+    return page.evaluate("[...document.getElementById('lab-editor').shadowRoot.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')")
 
 
 def type_code(page, code):

@@ -350,7 +350,7 @@ def test_keyboard_focus_announcements_and_text_alternatives(site, open_page):
     assert page.get_attribute("#progress-announce", "aria-live") == "polite"
     page.fill("#train-form [name=epochs]", "3")
     page.fill("#train-form [name=train_size]", "1000")
-    page.focus("#train-form [name=seed]")
+    page.focus("#train-form [name=backend]")      # the form's last field
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "train-button"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")

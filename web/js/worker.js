@@ -72,7 +72,7 @@ const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).pa
  * answer or a stall (nothing received for `stallMs`), an HTTP error, a connection cut mid-file, a
  * body shorter than its Content-Length, or bytes whose sha256 is not `sha256` (truncated or corrupt).
  */
-async function fetchOk(url, as, sha256 = null) {
+async function fetchOk(url, as, sha256 = null, cache = "default") {
   const controller = new AbortController();
   let timer;
   const arm = () => {
@@ -84,7 +84,7 @@ async function fetchOk(url, as, sha256 = null) {
   try {
     let response;
     try {
-      response = await fetch(url, { signal: controller.signal });
+      response = await fetch(url, { signal: controller.signal, cache });
     } catch (e) {
       throw new Error(controller.signal.aborted ? silent() : `could not fetch ${url} (${shortError(e)})`);
     }
@@ -115,6 +115,9 @@ async function fetchOk(url, as, sha256 = null) {
       at += c.length;
     }
     if (sha256 && hex(await crypto.subtle.digest("SHA-256", bytes)) !== sha256) {
+      // A bad copy may come from the HTTP cache (Pyodide's files are cached for a year): once, ask
+      // the server again, which also replaces the cached copy that loadPyodide would read next.
+      if (cache !== "reload") return fetchOk(url, as, sha256, "reload");
       throw new Error(`${url} is truncated or corrupt: its ${got} bytes do not have the sha256 the build recorded`);
     }
     if (as === "buffer") return bytes.buffer;
@@ -265,8 +268,9 @@ async function startPyodide(indexURL) {
   }, 5000);
   try {
     return await withTimeout(
-      // packages: numpy's download and set-up start during Python's (loadPackage below then checks it)
-      loadPyodide({ indexURL, packages: ["numpy"], stdout: () => {}, stderr: (line) => console.warn(line) }),
+      // numpy's wheel is already downloading beside Python's start (preflightNumpy, checked against the
+      // lock's sha256); loadPackage below takes it from the HTTP cache
+      loadPyodide({ indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }),
       LOAD_PYODIDE_TIMEOUT_MS,
       `no answer after ${LOAD_PYODIDE_TIMEOUT_MS / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`,
     );

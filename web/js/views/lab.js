@@ -40,6 +40,14 @@ function storage() {
 
 const err = (x) => (x === 0 ? "0" : x.toExponential(1));
 
+// The page's stylesheet does not reach into the editor's shadow root: its look is set here.
+const labTheme = EditorView.theme({
+  "&": { maxHeight: "min(720px, 75vh)", fontSize: "0.9rem", backgroundColor: "#fff" },
+  "&.cm-focused": { outline: "2px solid #2563eb", outlineOffset: "-1px" },
+  ".cm-scroller": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", lineHeight: "1.45" },
+  ".cm-error-line": { backgroundColor: "#fee2e2" },
+});
+
 export class LabView {
   constructor({ onCheck, onTrain, onStop, onFirstUse }) {
     this.el = (id) => document.getElementById(id);
@@ -54,8 +62,12 @@ export class LabView {
     this.firstUse = onFirstUse;
     this.busy = false;
 
+    // The editor lives in a shadow root: CodeMirror then styles it with constructed style sheets
+    // instead of inserting <style> elements, which the page's Content-Security-Policy forbids.
+    const shadow = this.el("lab-editor").attachShadow({ mode: "open" });
     this.editor = new EditorView({
-      parent: this.el("lab-editor"),
+      parent: shadow,
+      root: shadow,
       state: this.state(storage()?.getItem(STORAGE_KEY) ?? ""),
     });
     this.el("lab-editor").addEventListener("focusin", () => this.firstUse(), { once: true });
@@ -81,7 +93,7 @@ export class LabView {
         lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), drawSelection(),
         indentUnit.of("    "), EditorState.tabSize.of(4), pythonLanguage.extension, indentOnInput(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }), bracketMatching(), highlightActiveLine(),
-        keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]), errorLine,
+        keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]), errorLine, labTheme,
         EditorView.contentAttributes.of({ "aria-label": "your backprop, in Python" }),
         EditorView.updateListener.of((u) => { if (u.docChanged) this.save(); }),
       ],

@@ -19,10 +19,24 @@ function el(tag, className, text) {
   return e;
 }
 
-/** An equation in plain HTML: `parts` alternate text and [base, sup] pairs, e.g. ["δ", ["", "L"]]. */
-function equation(html) {
+/** An equation from a tiny markup — <b>, <sup>, <sub>, <span class="note"> and &nbsp; only — built
+ * as DOM nodes with textContent: the page never has the browser parse markup at run time. */
+function equation(markup) {
   const p = el("p", "equation");
-  p.innerHTML = html; // only the fixed strings below, never anything from a file or the URL
+  const stack = [p];
+  for (const part of markup.replace(/&nbsp;/g, "\u00a0").split(/(<\/?(?:b|sup|sub|span)(?: class="note")?>)/)) {
+    if (!part) continue;
+    const open = part.match(/^<(b|sup|sub|span)(?: class="(note)")?>$/);
+    if (open) {
+      const node = el(open[1], open[2]);
+      stack[stack.length - 1].append(node);
+      stack.push(node);
+    } else if (/^<\//.test(part)) {
+      stack.pop();
+    } else {
+      stack[stack.length - 1].append(part);
+    }
+  }
   return p;
 }
 
