@@ -19,8 +19,6 @@ const AXIS = "#6b7280";
 const GRID = "#e5e7eb";
 const TEXT = "#374151";
 
-/** Round numbers for ticks between lo and hi, about `count` of them. */
-/**
  * [x, y] points (x increasing) reduced to at most four per pixel column of a plot `pixels` wide over
  * x in [0, xMax]: the column's first, lowest, highest and last point, in x order. A line through
  * them covers the same pixels as the line through all of them.
@@ -49,6 +47,7 @@ export function decimate(points, xMax, pixels) {
   return out;
 }
 
+/** Round numbers for ticks between lo and hi, about `count` of them. */
 export function niceTicks(lo, hi, count = 5) {
   if (!(hi > lo)) hi = lo + 1;
   const raw = (hi - lo) / count;
