@@ -19,6 +19,7 @@ const AXIS = "#6b7280";
 const GRID = "#e5e7eb";
 const TEXT = "#374151";
 
+/**
  * [x, y] points (x increasing) reduced to at most four per pixel column of a plot `pixels` wide over
  * x in [0, xMax]: the column's first, lowest, highest and last point, in x order. A line through
  * them covers the same pixels as the line through all of them.
