@@ -390,10 +390,12 @@ def write_offline_manifest(site, known=None):
     """Write site/sw-manifest.json ({build, files: {path: sha256}, lazy: [paths]}) and stamp the build
     id into site/sw.js, so that a changed site is a changed service worker. The id is a hash of the
     listed paths and hashes: the same files, the same id. ``known``: {name in pyodide/: sha256}
-    already verified, not hashed again. Returns the build id."""
+    already verified, not hashed again. Returns the build id, or None for a page without a sw.js."""
     site, known = Path(site), known or {}
     sw = site / "sw.js"
-    text = sw.read_text(encoding="utf-8") if sw.is_file() else ""
+    if not sw.is_file():
+        return None   # nothing would read the manifest
+    text = sw.read_text(encoding="utf-8")
     if text.count(SW_BUILD_LINE) != 1:
         raise BuildError(f"{sw} must hold the line {SW_BUILD_LINE!r} once (build.py writes the build id there)")
     lazy = [p for p in OFFLINE_LAZY if (site / p).is_file()]
