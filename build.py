@@ -64,6 +64,9 @@ PYODIDE_CORE_SHA256 = {
     "python_stdlib.zip": "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16",
     "pyodide-lock.json": "9c45b916001a750f4102fc287494f3eab215909c7535c626a20db80fd6333e2c",
 }
+# Pyodide's build id, as pyodide.mjs (pinned above) states it: the key of the page's start-up snapshot
+# in Cache Storage (web/js/snapshot.js); Pyodide refuses a snapshot of another build on its own too.
+PYODIDE_BUILD_ID = "e94377f5ce7dcf67e0417b69a0016733c2cfb6b4622ee8c490a6f17eb58e863b"
 PYODIDE_PACKAGES = ("numpy",)   # wheels the page loads; file names and hashes come from the lock file
 
 PYODIDE_DIR_NAME = "pyodide"    # dist/pyodide/: self-hosted Pyodide
@@ -350,11 +353,12 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
         sums = {key: sha256_file(tmp / CONFIG_URLS[key]) for key in ("packageURL", "dataURL", "modelURL")}
         core = {n: h for n, h in PYODIDE_CORE_SHA256.items() if n != "pyodide.js"}
         config = {"pyodideIndexURL": "./pyodide/" if pyodide == "self" else PYODIDE_CDN_URL,
-                  **CONFIG_URLS, "sha256": {**sums, "pyodide": core},
+                  "pyodideBuildId": PYODIDE_BUILD_ID, **CONFIG_URLS, "sha256": {**sums, "pyodide": core},
                   "downloadStallSeconds": DOWNLOAD_STALL_SECONDS,
                   "version": package_version(package_dir), "built": _build_time(),
                   "fullData": write_full_data(tmp / "data", mnist_dir, log) if full_mnist else NO_FULL_DATA}
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        write_offline_manifest(tmp, known=expected if pyodide_files else {})
         files = _site_files(tmp)
         (tmp / MANIFEST).write_text(json.dumps({"signature": MANIFEST_SIGNATURE, "files": files}, indent=0)
                                     + "\n", encoding="utf-8")
@@ -386,6 +390,39 @@ def write_full_data(data_dir, mnist_dir=None, log=print):
     log(f"full MNIST for the page: {path.name}, {size:,} bytes")
     return {"url": f"./data/{FULL_DATA_NAME}", "bytes": size, "sha256": sha256_file(path),
             "n_train": n_train, "n_test": n_test}
+# The service worker (web/sw.js) keeps every file of the built site but these: itself and its manifest,
+# notes for hosts and build.py, and the optional full MNIST, which it keeps once the page has fetched it.
+OFFLINE_SKIP = frozenset({"sw.js", "sw-manifest.json", "_headers", MANIFEST})
+OFFLINE_LAZY = (f"data/{FULL_DATA_NAME}",)
+SW_BUILD_LINE = 'const BUILD = "dev";'
+
+
+def write_offline_manifest(site, known=None):
+    """Write site/sw-manifest.json ({build, files: {path: sha256}, lazy: [paths]}) and stamp the build
+    id into site/sw.js, so that a changed site is a changed service worker. The id is a hash of the
+    listed paths and hashes: the same files, the same id. ``known``: {name in pyodide/: sha256}
+    already verified, not hashed again. Returns the build id, or None for a page without a sw.js."""
+    site, known = Path(site), known or {}
+    sw = site / "sw.js"
+    if not sw.is_file():
+        return None   # nothing would read the manifest
+    text = sw.read_text(encoding="utf-8")
+    if text.count(SW_BUILD_LINE) != 1:
+        raise BuildError(f"{sw} must hold the line {SW_BUILD_LINE!r} once (build.py writes the build id there)")
+    lazy = [p for p in OFFLINE_LAZY if (site / p).is_file()]
+    files = {}
+    for rel in _site_files(site):
+        if rel.endswith("/") or rel in OFFLINE_SKIP or rel in lazy:
+            continue
+        name = rel.removeprefix(f"{PYODIDE_DIR_NAME}/")
+        files[rel] = known[name] if rel.startswith(f"{PYODIDE_DIR_NAME}/") and name in known else sha256_file(site / rel)
+    build = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+    (site / "sw-manifest.json").write_text(json.dumps({"build": build, "files": files, "lazy": lazy}, indent=1)
+                                           + "\n", encoding="utf-8")
+    sw.write_text(text.replace(SW_BUILD_LINE, f'const BUILD = "{build}";'), encoding="utf-8")
+    return build
+
+
 def _allow_cdn_in_csp(index_html):
     """A CDN build fetches Pyodide from the CDN: its origin joins 'self' in the CSP's source lists."""
     origin = "https://" + PYODIDE_CDN_URL.split("/")[2]

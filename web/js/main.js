@@ -94,6 +94,14 @@ Object.defineProperty(window, "__draw", {
   get: () => ({ latencies: [...draw.latencies], idle: draw.idle, answered: draw.answered }),
 });
 
+// -- offline after the first visit: sw.js keeps the site's files. Registered once the page is ready, so
+// its downloads (from the HTTP cache by then) do not compete with the first load's.
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register(new URL("../sw.js", import.meta.url))
+    .catch((e) => console.warn(`no offline copy of the page: ${e.message ?? e}`));
+}
+
 function setMode(mode) {
   app.mode = mode;
   document.body.dataset.mode = mode;
@@ -362,6 +370,7 @@ client.on(EVENT.READY, async (msg) => {
   document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
   status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
   setMode("ready");
+  registerServiceWorker();
   if (app.network) await restoreNetworks(); // a network kept from an earlier visit (store.js)
   refreshViews(); // hidden units and the confusion matrix, after "ready": they are not needed to start
 });

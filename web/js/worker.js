@@ -13,6 +13,7 @@
 import { fetchFullData } from "./full-data.js";
 import { installKernel } from "./kernel.js";
 import { EVENT, REQUEST, emit, serve } from "./protocol.js";
+import { loadPyodideFast, makeSnapshotInBackground } from "./snapshot.js";
 
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
 const LOAD_PYODIDE_TIMEOUT_MS = 60_000; // loadPyodide never settles when wasm is blocked
@@ -175,7 +176,7 @@ function die(e) {
 
 async function load() {
   const t0 = performance.now();
-  const timings = {}; // seconds since the worker started, at the end of each stage (for the bench)
+  const timings = {}; // seconds since the worker started, at the end of each stage (for the bench); .snapshot: used / none / failed: why
   const mark = (name) => (timings[name] = (performance.now() - t0) / 1000);
   status("config", "loading configuration…");
   const config = await stage("config", "Loading config.json", () => fetchOk(new URL("config.json", SITE), "json"));
@@ -209,7 +210,10 @@ async function load() {
     goOn();
     const wheel = stage("numpy", "Loading numpy", () => preflightNumpy(indexURL, lock));
     wheel.catch(() => {}); // awaited below
-    pyodide = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => startPyodide(indexURL));
+    let snapshot;
+    ({ pyodide, snapshot } = await stage("python", `Loading Python (Pyodide) from ${indexURL}`,
+      () => startPyodide(indexURL, config.pyodideBuildId)));
+    timings.snapshot = snapshot;
     mark("python");
     goOn();
     await wheel;
@@ -256,10 +260,14 @@ async function load() {
   })();
   steps.catch(() => {}); // when a download fails first, this loser's rejection is not news
   emit(self, EVENT.READY, await Promise.race([steps, anyFailure]));
+  // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready
+  if (timings.snapshot !== "used" && config.pyodideBuildId) {
+    makeSnapshotInBackground(indexURL, config.pyodideBuildId).then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`));
+  }
 }
 
 /** loadPyodide with our own timeout: it never settles when WebAssembly is blocked. */
-async function startPyodide(indexURL) {
+async function startPyodide(indexURL, buildId) {
   const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
   const started = performance.now();
   const ticker = setInterval(() => {
@@ -269,8 +277,9 @@ async function startPyodide(indexURL) {
   try {
     return await withTimeout(
       // numpy's wheel is already downloading beside Python's start (preflightNumpy, checked against the
-      // lock's sha256); loadPackage below takes it from the HTTP cache
-      loadPyodide({ indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }),
+      // lock's sha256); loadPackage below takes it from the HTTP cache. Python itself starts from the
+      // start-up snapshot of Pyodide's build when there is a good one (snapshot.js).
+      loadPyodideFast(loadPyodide, { indexURL, stdout: () => {}, stderr: (line) => console.warn(line) }, buildId),
       LOAD_PYODIDE_TIMEOUT_MS,
       `no answer after ${LOAD_PYODIDE_TIMEOUT_MS / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`,
     );

@@ -1,0 +1,22 @@
+// A short-lived worker that starts a bare Python interpreter with snapshots enabled, saves its memory
+// (snapshot.js explains what for) in Cache Storage, answers {bytes, seconds} or {error}, and is then
+// terminated. Nothing is imported into Python first: Pyodide refuses a snapshot after numpy.
+
+import { writeSnapshot } from "./snapshot.js";
+
+self.onmessage = async ({ data: { indexURL, buildId } }) => {
+  const t0 = performance.now();
+  try {
+    const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
+    const pyodide = await loadPyodide({ indexURL, _makeSnapshot: true, stdout: () => {}, stderr: () => {} });
+    const actual = pyodide._api?.config?.BUILD_ID; // what the snapshot will carry (Pyodide checks it on restore)
+    if (actual && actual !== buildId) {
+      throw new Error(`Pyodide's build id is ${actual}, not ${buildId} as config.json says: not stored`);
+    }
+    const bytes = pyodide.makeMemorySnapshot();
+    await writeSnapshot(buildId, bytes);
+    self.postMessage({ bytes: bytes.length, seconds: (performance.now() - t0) / 1000 });
+  } catch (e) {
+    self.postMessage({ error: String(e?.message ?? e) });
+  }
+};
