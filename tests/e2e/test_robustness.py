@@ -217,6 +217,7 @@ def test_a_reload_restores_runs_settings_and_network_and_start_fresh_forgets_the
     assert restored != accuracy   # the stopped run's network (its epochs > 2), not the first run's
     shot(page, "restored-session.png")
     page.click("#fresh-button")
+    page.wait_for_function("window.__chart.runs.length === 0")
     assert page.evaluate("window.__chart")["runs"] == [] and page.is_hidden("#restored")
     assert page.evaluate("window.__app.which") == "model"
     page.wait_for_timeout(300)

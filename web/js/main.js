@@ -221,6 +221,7 @@ async function runOne(params, label, colour) {
   const summary = (app.running = ask(REQUEST.TRAIN, { runId: run.id, params }));
   try {
     const s = await summary;
+    app.available.trained = true; // kept whatever the end, even when it came before the first progress report
     curves.setStatus(run.id, s.diverged ? "diverged" : s.stopped ? "stopped" : "done");
     progress.summary(s, run.label);
     presets.runFinished(s).catch((e) => progress.message("failed", `Could not compare with the book: ${e.message}`));
@@ -516,7 +517,7 @@ async function restoreSession() {
 
 document.getElementById("fresh-button").addEventListener("click", async () => {
   if (app.mode === "training" || app.mode === "stopping") return;
-  await store.clear();
+  // the page first, at once; then the browser's copy (an IndexedDB transaction may take a while)
   curves.reset();
   app.network = null;
   app.available.trained = false;
@@ -524,6 +525,7 @@ document.getElementById("fresh-button").addEventListener("click", async () => {
   model.setChoices(app.available, app.which);
   document.getElementById("restored").hidden = true;
   progress.message("idle", "Started fresh: the runs and the network kept in this browser are gone.");
+  await store.clear();
 });
 
 // Leaving during a run asks first (what was learned so far is kept, but the run would end).
