@@ -83,8 +83,9 @@ def test_the_forms_precision_and_products_switches(site, open_page):
     for dtype, backend in (("float64", "auto"), ("float32", "auto"), ("float64", "numpy")):
         page.select_option("#train-form [name=dtype]", dtype)
         page.select_option("#train-form [name=backend]", backend)
+        started = page.evaluate("window.__chart.runs.length")
         page.click("#train-button")
-        page.wait_for_function("document.body.dataset.mode === 'training'")
+        page.wait_for_function(f"window.__chart.runs.length > {started}")
         page.wait_for_function("document.body.dataset.mode === 'ready'", timeout=120_000)
         runs.append((page.evaluate("window.__chart.runs.at(-1)"), page.text_content("#progress-text")))
     (f64, text64), (f32, text32), (plain, text_numpy) = runs

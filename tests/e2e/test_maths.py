@@ -154,8 +154,9 @@ def test_paired_runs_coincide_for_equal_settings_and_differ_for_the_cost(site, o
 def test_the_csv_export_matches_the_chart(site, open_page, tmp_path):
     page = open_views(open_page, site.url)
     fill(page, **{**PARAMS, "epochs": "2"})
+    started = page.evaluate("window.__chart.runs.length")
     page.click("#train-button")
-    page.wait_for_function(f"{MODE} === 'training'")
+    page.wait_for_function(f"window.__chart.runs.length > {started}")
     wait_idle(page)
     with page.expect_download() as info:
         page.click("#export-csv")

@@ -34,8 +34,11 @@ COUNT_COLOUR = """([id, hex]) => {
 def train(page, **fields):
     for name, value in fields.items():
         page.fill(f"#train-form [name={name}]", str(value))
+    started = page.evaluate("window.__chart.runs.length")
     page.click("#train-button")
-    page.wait_for_function(f"{MODE} === 'training'")
+    # the run is on the chart from its first moment; a short one can be over before a poll of the
+    # page's mode would see "training"
+    page.wait_for_function(f"window.__chart.runs.length > {started}")
 
 
 def wait_idle(page, timeout=120_000):

@@ -46,8 +46,9 @@ def test_a_preset_fills_the_form_and_its_run_shows_the_book_beside_ours(site, op
     note = page.text_content("#preset-note")
     assert "96.49 %" in note and "λ = 5 on 50,000 digits becomes λ = 1 on 10,000" in note
 
+    started = page.evaluate("window.__chart.runs.length")
     page.click("#train-button")
-    page.wait_for_function(f"{MODE} === 'training'")
+    page.wait_for_function(f"window.__chart.runs.length > {started}")
     wait_idle(page, timeout=300_000)
     page.wait_for_selector('#preset-results li[data-key="ch3-l2"]')
     li = page.locator('#preset-results li[data-key="ch3-l2"]')
@@ -100,8 +101,9 @@ def test_full_mnist_downloads_with_a_progress_bar_and_trains(site, open_page):
     # one epoch on all 50,000 digits; the oracle: CPython on the same file
     page.fill("#train-form [name=epochs]", "1")
     page.fill("#train-form [name=hidden]", "30")
+    started = page.evaluate("window.__chart.runs.length")
     page.click("#train-button")
-    page.wait_for_function(f"{MODE} === 'training'")
+    page.wait_for_function(f"window.__chart.runs.length > {started}")
     wait_idle(page, timeout=300_000)
     run = chart(page)["runs"][-1]
     assert run["status"] == "done" and run["params"]["train_size"] == 50_000

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from faults import FaultServer
+from test_page import train   # waits for the run on the chart (a short one can end before a poll sees it)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,12 +49,6 @@ def wait_status(page, timeout=120_000):
 def wait_ready(page, timeout=180_000):
     page.wait_for_function(f"{MODE} === 'ready'", timeout=timeout)
 
-
-def train(page, **fields):
-    for name, value in fields.items():
-        page.fill(f"#train-form [name={name}]", str(value))
-    page.click("#train-button")
-    page.wait_for_function(f"{MODE} === 'training'")
 
 
 # -- downloads --------------------------------------------------------------------------------------
