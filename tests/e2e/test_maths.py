@@ -147,7 +147,7 @@ def test_paired_runs_coincide_for_equal_settings_and_differ_for_the_cost(site, o
     assert a["points"][-1]["train_accuracy"] != b["points"][-1]["train_accuracy"]
     assert "A (cost = cross-entropy)" in page.text_content("#progress-text")
     # saturation of the quadratic run, per layer, drawn from the epochs' numbers
-    assert page.get_attribute("#saturation-bands", "data-points") == "2"
+    page.wait_for_function("document.querySelector('#saturation-bands').dataset.points === '2'")  # drawn at the next frame
     assert page.errors == []
 
 

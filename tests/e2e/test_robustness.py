@@ -165,6 +165,7 @@ def test_a_dead_worker_is_restarted_with_runs_network_and_settings_kept(site, ne
     wait_ready(page)
     train(page, epochs=2, train_size=1000, seed=3)
     wait_ready(page)
+    page.wait_for_function("!window.__app.viewsBusy")   # the views show the finished run's network
     accuracy = page.get_attribute("#model-subset-accuracy", "data-accuracy")
     page.fill("#train-form [name=eta]", "0.25")
     page.set_input_files("#model-file", files=[{"name": "x.json", "mimeType": "application/json",
@@ -286,6 +287,7 @@ def test_ten_runs_of_a_thousand_epochs_keep_the_page_responsive(site, new_page):
       return +c.dataset.drawMs; }""")
     page.evaluate("window.__long = []")
     train(page, hidden=1, epochs=1000, train_size=10, batch_size=10)
+    page.evaluate("document.getElementById('curves').scrollIntoView()")   # watching the curves grow
     wait_ready(page, timeout=600_000)
     runs = page.evaluate("window.__chart.runs")
     assert len(runs) == 10 and len(runs[-1]["points"]) == 1000
@@ -300,6 +302,14 @@ def test_ten_runs_of_a_thousand_epochs_keep_the_page_responsive(site, new_page):
       const pts = Array.from({ length: 100000 }, (_, i) => [i + 1, Math.sin(i)]);
       return [decimate(pts, 100000, 300).length, decimate(pts.slice(0, 50), 100000, 300).length]; }""")
     assert drawn[0] <= 4 * 301 and drawn[1] == 50, drawn   # capped when long, untouched when short
+    # the saturation bands likewise: two points per column, each with its column's extremes
+    band = page.evaluate("""async () => { const { envelope } = await import(new URL('js/views/saturation.js', location.href).href);
+      const series = Array.from({ length: 1000 }, (_, i) => [i + 1, { sigma_prime: [0.01 * Math.sin(i), 0.02, 0.05, 0.1, 0.2 + 0.01 * Math.cos(i)] }]);
+      const out = envelope(series, 1000, 100);
+      return { n: out.length, lo: Math.min(...out.map(([, s]) => s.sigma_prime[0])), hi: Math.max(...out.map(([, s]) => s.sigma_prime[4])),
+               short: envelope(series.slice(0, 150), 1000, 100).length }; }""")
+    assert band["n"] <= 2 * 101 and band["short"] == 150, band
+    assert band["lo"] == pytest.approx(-0.01, abs=1e-5) and band["hi"] == pytest.approx(0.21, abs=1e-5), band
 
 
 # -- security ---------------------------------------------------------------------------------------

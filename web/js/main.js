@@ -84,7 +84,7 @@ curves.onChange = (runs) => { // the saturation view reads the runs; the store k
 Object.defineProperty(window, "__chart", { get: () => curves.data() });
 Object.defineProperty(window, "__app", {
   get: () => ({ mode: app.mode, which: app.which, available: { ...app.available }, hasTrained: app.available.trained,
-    readyMs: app.readyMs, timings: app.timings, views: viewsDone, lastRunSeconds: app.lastRunSeconds,
+    readyMs: app.readyMs, timings: app.timings, views: viewsDone, viewsBusy: refreshing !== null, lastRunSeconds: app.lastRunSeconds,
     workers: client.starts, restart: app.restart, network: app.network && { runId: app.network.runId, epoch: app.network.epoch } }),
 });
 Object.defineProperty(window, "__presets", {

@@ -2,8 +2,13 @@
 // layer's σ′(z) over a probe of 500 training digits — its median and the 10–90 % and 25–75 % bands
 // (σ′ ≤ 0.25; near 0 the neuron is saturated and BP1/BP2 pass almost no error through it) — and
 // each layer's mean |δ| on a log scale. The numbers come with each epoch (backprop.saturation).
+//
+// Drawn at most once per frame, at canvas sizes kept from ResizeObservers (reading a canvas's size
+// after the page changed forces a layout), and thinned to the pixel columns a long run covers, so an
+// epoch of a 1,000-epoch run costs a few milliseconds, not a hundred.
 
 import { setupHiDPI } from "../render/canvas.js";
+import { decimate } from "./curves.js";
 
 const LAYER_COLOURS = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#dc2626"];
 const AXIS = "#6b7280";
@@ -15,8 +20,21 @@ export class SaturationView {
     this.deltas = document.getElementById("saturation-delta");
     this.note = document.getElementById("saturation-note");
     this.runs = [];
+    this.sizes = new WeakMap(); // canvas -> its CSS size, from the ResizeObserver
+    this.resized = new ResizeObserver((entries) => {
+      for (const e of entries) this.sizes.set(e.target, { width: e.contentRect.width, height: e.contentRect.height });
+      this.drawSoon();
+    });
+    this.resized.observe(this.deltas);
     this.select.addEventListener("change", () => this.draw());
-    new ResizeObserver(() => this.draw()).observe(this.deltas);
+  }
+
+  /** One drawing at the next frame, however many epochs arrived in this one. */
+  drawSoon() {
+    this.frameRequest ??= requestAnimationFrame(() => {
+      this.frameRequest = null;
+      this.draw();
+    });
   }
 
   /** The chart's runs changed (a point, a new run, a clear). */
@@ -33,7 +51,7 @@ export class SaturationView {
     this.select.value = this.runs.some((r) => String(r.id) === keep) && this.followed !== latest?.id ? keep : String(latest?.id ?? "");
     this.followed = latest?.id;
     this.select.disabled = this.runs.length === 0;
-    this.draw();
+    this.drawSoon();
   }
 
   draw() {
@@ -43,7 +61,7 @@ export class SaturationView {
     if (!points.length) {
       this.bands.replaceChildren();
       this.note.textContent = "Train a run (with the monitors on) to see how saturated each layer gets.";
-      const frame = setupHiDPI(this.deltas);
+      const frame = setupHiDPI(this.deltas, this.sizes.get(this.deltas));
       if (frame) frame.ctx.clearRect(0, 0, frame.width, frame.height);
       return;
     }
@@ -54,6 +72,7 @@ export class SaturationView {
         const c = document.createElement("canvas");
         c.className = "sat-chart";
         c.setAttribute("role", "img");
+        this.resized.observe(c);
         const cap = document.createElement("figcaption");
         fig.append(c, cap);
         return fig;
@@ -76,7 +95,7 @@ export class SaturationView {
   }
 
   frame(canvas, xMax, y0, y1, log) {
-    const f = setupHiDPI(canvas);
+    const f = setupHiDPI(canvas, this.sizes.get(canvas));
     if (!f) return null;
     const box = { left: 44, right: f.width - 8, top: 8, bottom: f.height - 22 };
     const sx = (x) => box.left + ((x - 1) / Math.max(1, xMax - 1)) * (box.right - box.left);
@@ -99,14 +118,16 @@ export class SaturationView {
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     ctx.fillText(`epoch 1–${xMax}`, (box.left + box.right) / 2, box.bottom + 6);
-    return { ctx, sx, sy };
+    return { ctx, sx, sy, pixels: Math.max(1, Math.round(box.right - box.left)) };
   }
 
-  drawBand(canvas, series, colour) {
+  drawBand(canvas, series, colour) { // series: [epoch, {sigma_prime: [p10, p25, p50, p75, p90]}]
     const xMax = series[series.length - 1][0];
     const f = this.frame(canvas, xMax, 0, 0.25, false);
     if (!f) return;
-    const { ctx, sx, sy } = f;
+    const { ctx, sx, sy, pixels } = f;
+    const median = decimate(series.map(([x, s]) => [x, s.sigma_prime[2]]), xMax, pixels);
+    series = envelope(series, xMax, pixels);
     const area = (lo, hi, alpha) => {
       ctx.globalAlpha = alpha;
       ctx.fillStyle = colour;
@@ -124,7 +145,7 @@ export class SaturationView {
     ctx.strokeStyle = colour;
     ctx.lineWidth = 2;
     ctx.beginPath();
-    series.forEach(([x, s], i) => (i ? ctx.lineTo(sx(x), sy(s.sigma_prime[2])) : ctx.moveTo(sx(x), sy(s.sigma_prime[2]))));
+    median.forEach(([x, y], i) => (i ? ctx.lineTo(sx(x), sy(y)) : ctx.moveTo(sx(x), sy(y))));
     ctx.stroke();
   }
 
@@ -135,13 +156,16 @@ export class SaturationView {
     const hi = 10 ** Math.ceil(Math.log10(Math.max(...values)));
     const f = this.frame(this.deltas, points[points.length - 1].epoch, lo, hi === lo ? lo * 10 : hi, true);
     if (!f) return;
-    const { ctx, sx, sy } = f;
+    const { ctx, sx, sy, pixels } = f;
+    const xMax = points[points.length - 1].epoch;
     layers.forEach((l, i) => {
       ctx.strokeStyle = ctx.fillStyle = LAYER_COLOURS[i % LAYER_COLOURS.length];
       ctx.lineWidth = 2;
       ctx.beginPath();
-      points.forEach((p, k) => {
-        const [x, y] = [sx(p.epoch), sy(Math.max(lo, p.saturation[i].mean_abs_delta))];
+      // thinned on the log scale the line is drawn on
+      const line = decimate(points.map((p) => [p.epoch, Math.log10(Math.max(lo, p.saturation[i].mean_abs_delta))]), xMax, pixels);
+      line.forEach(([epoch, logDelta], k) => {
+        const [x, y] = [sx(epoch), sy(10 ** logDelta)];
         if (k) ctx.lineTo(x, y);
         else ctx.moveTo(x, y);
       });
@@ -151,4 +175,38 @@ export class SaturationView {
     });
     this.deltas.dataset.values = JSON.stringify(points.map((p) => p.saturation.map((s) => s.mean_abs_delta)));
   }
+}
+
+/**
+ * A band's series ([epoch, {sigma_prime: [p10, p25, p50, p75, p90]}], epochs increasing) reduced to
+ * two points per pixel column of a plot `pixels` wide over epochs 1..xMax when it has more than that:
+ * the column's first and last epoch, each with the column's lowest p10/p25 and highest p75/p90, so the
+ * filled bands cover every pixel the full series would. Short series are returned as they are.
+ */
+export function envelope(series, xMax, pixels) {
+  if (series.length <= 2 * pixels) return series;
+  const out = [];
+  let column = -1, first, last, lo, hi;
+  const flush = () => {
+    const sigma_prime = [lo[0], lo[1], NaN, hi[0], hi[1]];
+    out.push([first, { sigma_prime }]);
+    if (last !== first) out.push([last, { sigma_prime }]);
+  };
+  for (const [x, s] of series) {
+    const c = Math.floor(((x - 1) / Math.max(1, xMax - 1)) * pixels);
+    const p = s.sigma_prime;
+    if (c !== column) {
+      if (column >= 0) flush();
+      column = c;
+      first = last = x;
+      lo = [p[0], p[1]];
+      hi = [p[3], p[4]];
+    } else {
+      last = x;
+      lo = [Math.min(lo[0], p[0]), Math.min(lo[1], p[1])];
+      hi = [Math.max(hi[0], p[3]), Math.max(hi[1], p[4])];
+    }
+  }
+  flush();
+  return out;
 }
