@@ -6,7 +6,8 @@
 
 Faults, by path relative to the site: "404", "500", "truncate" (half the body, with a Content-Length
 that says so: only a checksum can tell), "cut" (the full Content-Length, half the body, then the
-connection closes) and "hang" (the request is read and never answered). Everything else is served as
+connection closes), "hang" (the request is read and never answered) and "slow" (answered whole, after
+SLOW_S seconds). Everything else is served as
 build.py serve does (its MIME types), so a page with no faults loads normally.
 """
 
@@ -20,7 +21,8 @@ from urllib.parse import urlsplit
 
 import build
 
-FAULTS = ("404", "500", "truncate", "cut", "hang")
+FAULTS = ("404", "500", "truncate", "cut", "hang", "slow")
+SLOW_S = 1.5
 
 
 class _Handler(build.SiteHandler):
@@ -43,7 +45,9 @@ class _Handler(build.SiteHandler):
         if fault is None and rel == "config.json" and self.owner.config:
             body = json.dumps({**json.loads((self.owner.dir / rel).read_text()), **self.owner.config}).encode()
             return self._send(body, "application/json")
-        if fault is None:
+        if fault == "slow":
+            time.sleep(SLOW_S)
+        if fault in (None, "slow"):
             return super().do_GET()
         if fault in ("404", "500"):
             return self.send_error(int(fault))

@@ -257,6 +257,22 @@ def test_hostile_model_files_are_refused_and_the_network_kept(site, open_page):
 
 
 # -- the chart stays fast ---------------------------------------------------------------------------
+def test_a_worker_that_fails_before_the_page_script_runs_is_reported_then_retried(faulty, new_page):
+    # early.js starts the worker before main.js and its modules have loaded (a slow module here): the
+    # worker's failure to load comes first, is kept, and handed to main.js, which says so and offers Retry
+    server = faulty({"js/worker.js": "404", "js/state.js": "slow"})
+    page = new_page()
+    page.goto(server.url)
+    wait_status(page)
+    assert page.get_attribute("#status", "data-state") == "error"
+    assert "Could not start Python's worker" in page.text_content("#status-text")
+    assert page.is_visible("#retry-button")
+    server.faults.clear()
+    page.click("#retry-button")
+    wait_ready(page)
+    assert page.evaluate("window.__app.workers") == 2
+
+
 LONG_TASKS = """window.__long = [];
 new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); })
   .observe({ type: 'longtask', buffered: true });"""

@@ -1,6 +1,7 @@
 // Wiring only: starts the worker at once, and connects the views (js/views/) to the worker's
 // requests and events (protocol.js). Which network every view shows is one choice, `app.which`.
 
+import { takeWorker } from "./early.js";
 import { GRACE_MS, LabHost, RESTARTED } from "./lab-host.js";
 import { EVENT, LAB_REQUEST, REQUEST } from "./protocol.js";
 import { saveFile } from "./save.js";
@@ -22,8 +23,8 @@ import { STRIP_COUNT, StripView } from "./views/strip.js";
 import { TrainFormView } from "./views/train-form.js";
 
 // The worker, restarted when it dies or when Stop has to terminate it (supervisor.js); `client` has
-// protocol.js's Client API whichever worker is current.
-const client = new Supervisor(new URL("./worker.js", import.meta.url), { onDeath: workerDied });
+// protocol.js's Client API whichever worker is current. The first one was started by early.js.
+const client = new Supervisor(new URL("./worker.js", import.meta.url), { onDeath: workerDied, first: takeWorker() });
 const ask = (type, args, transfer) => client.request(type, args, transfer);
 
 const app = {

@@ -22,28 +22,45 @@ export class WorkerGone extends Error {
 }
 
 export class Supervisor {
-  /** url: the worker module; onDeath(reason, message): a worker died on its own (not by restart()). */
-  constructor(url, { onDeath = () => {} } = {}) {
+  /**
+   * url: the worker module; onDeath(reason, message): a worker died on its own (not by restart()).
+   * first: {worker, early} — a worker of `url` already started (early.js) and the events it has sent
+   * so far, handed to the listeners once the current script has registered them.
+   */
+  constructor(url, { onDeath = () => {}, first = null } = {}) {
     this.url = url;
     this.onDeath = onDeath;
     this.listeners = new Map(); // event type -> [fn], given to every worker's client
     this.starts = 0; // workers started so far (1 = the first)
-    this.start();
+    this.start(first);
   }
 
-  start() {
-    const worker = new Worker(this.url, { type: "module" });
+  start(first = null) {
+    const worker = first?.worker ?? new Worker(this.url, { type: "module" });
     const client = new Client(worker);
     for (const [type, fns] of this.listeners) for (const fn of fns) client.on(type, fn);
-    worker.addEventListener("error", (event) => {
+    const failed = (event) => {
       event.preventDefault?.();
       this.died(worker, "error", event.message || "the worker failed to start or stopped with an error");
-    });
-    worker.addEventListener("messageerror", () => this.died(worker, "error", "a message from the worker could not be read"));
+    };
+    const unreadable = () => this.died(worker, "error", "a message from the worker could not be read");
+    worker.addEventListener("error", failed);
+    worker.addEventListener("messageerror", unreadable);
     client.on(EVENT.DEAD, (msg) => this.died(worker, "fatal", msg.message));
     this.worker = worker;
     this.client = client;
     this.starts += 1;
+    if (first?.early.length) {
+      // after the script that made this supervisor has registered its listeners (a microtask runs
+      // before any later event of the worker, so the order is kept)
+      queueMicrotask(() => {
+        for (const event of first.early) {
+          if (event.type === "message") client.receive(event.data);
+          else if (event.type === "error") failed(event);
+          else unreadable();
+        }
+      });
+    }
   }
 
   died(worker, reason, message) {
