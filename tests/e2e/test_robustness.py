@@ -72,6 +72,11 @@ def test_a_failed_download_is_named_and_retry_recovers(faulty, new_page, path, f
     assert "Content-Security-Policy" not in text
     assert time.monotonic() - started < 45   # not a 60 s hang on a timeout
     assert page.is_visible("#retry-button") and page.is_disabled("#train-button")
+    if fault == "hang":
+        # Python goes on starting beside a hung download and reports its next stage after the error:
+        # the error must stay on screen (it once flipped back to "loading the backprop package…")
+        page.wait_for_timeout(5_000)
+        assert page.get_attribute("#status", "data-state") == "error", page.text_content("#status-text")
     shot(page, f"download-{fault}-{Path(path).name}.png", full_page=False)
     assert page.errors == []
     if fault in ("404", "truncate") and path != "data/mnist-subset.npz":   # Retry, once the file is back

@@ -347,7 +347,9 @@ function stop() {
 }
 
 // -- events from the worker ---------------------------------------------------------------------------
-client.on(EVENT.STATUS, (msg) => status.set("loading", msg.text, msg.stage));
+client.on(EVENT.STATUS, (msg) => { // a stage that was still under way when loading failed says nothing
+  if (app.mode === "loading" || app.mode === "restarting") status.set("loading", msg.text, msg.stage);
+});
 
 client.on(EVENT.READY, async (msg) => {
   const again = app.readyMs !== null; // a restarted worker: the page keeps its settings and views

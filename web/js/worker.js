@@ -232,6 +232,7 @@ async function load() {
     const kernel = await installKernel(pyodide, new URL("kernel/gemm.wasm", SITE).href); // else numpy
     if (kernel.reason) console.warn(kernel.reason);
 
+    goOn();
     status("backprop", "loading the backprop package…");
     const zip = await archive;
     goOn();
