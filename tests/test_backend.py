@@ -61,3 +61,73 @@ def test_the_network_trains_the_same_through_either_numpy_form(monkeypatch):
         np.testing.assert_allclose(getattr(h1, key), getattr(h0, key), rtol=1e-9)
     for w1, w0 in zip(n1.weights, n0.weights):
         np.testing.assert_allclose(w1, w0, rtol=0, atol=1e-9)
+
+
+def test_the_numpy_forms_leave_the_whole_step_to_the_network():
+    assert backend.sgd_step([], [], None, None, 0.1, 1.0, "cross-entropy") is None
+    assert backend.EinsumProducts.sgd_step([], [], None, None, 0.1, 1.0, "quadratic") is None
+
+
+class FakeKernel:
+    """Stands in for the page's module (products and whole steps), recording what sgd_step is given."""
+
+    def __init__(self):
+        self.calls = []
+        for t in ("f64", "f32"):
+            for p in ("nt", "nn", "tn_update"):
+                setattr(self, f"gemm_{p}_{t}", lambda *args: None)
+            setattr(self, f"sgd_step_{t}", self.step)
+
+    def step(self, plan, x, y, m, scale, decay, quadratic):
+        self.calls.append((plan, x, y, m, scale, decay, quadratic))
+        return 1.5
+
+
+def read_plan(address, count):
+    import ctypes
+    return list((ctypes.c_int64 * count).from_address(address))
+
+
+def test_the_whole_step_is_given_a_plan_of_every_array_it_touches(monkeypatch):
+    # 64-bit CPython addresses: the plan in int64 here (wasm32's int32 layout is checked in Pyodide)
+    monkeypatch.setattr(backend.KernelProducts, "PLAN", np.int64)
+    kernel = backend.KernelProducts(FakeKernel(), fallback=backend.NumpyProducts)
+    net = Network([784, 20, 10], seed=1)
+    x, y = np.zeros((10, 784)), np.zeros((10, 10))
+    addr = lambda a: a.__array_interface__["data"][0]
+    assert kernel.sgd_step(net.weights, net.biases, x, y, 0.05, 0.999, "quadratic") == 1.5
+    calls = kernel.steps[np.dtype(np.float64)].__self__.calls
+    plan, X, Y, m, scale, decay, quadratic = calls[-1]
+    assert (X, Y, m, scale, decay, quadratic) == (addr(x), addr(y), 10, 0.05, 0.999, True)
+    entries = read_plan(plan, 1 + 3 + 2 * 5)
+    assert entries[:4] == [2, 784, 20, 10]
+    layers = [entries[4:9], entries[9:14]]
+    scratch = kernel._plan[5]
+    for l, (w, b, a, delta, total) in enumerate(layers):
+        assert (w, b) == (addr(net.weights[l]), addr(net.biases[l]))
+        assert (a, delta, total) == tuple(map(addr, scratch[l]))
+        assert scratch[l][0].shape == scratch[l][1].shape == (10, net.sizes[l + 1])
+    kernel.sgd_step(net.weights, net.biases, x[:5], y[:5], 0.1, 1.0, "cross-entropy")   # a shorter batch: same plan
+    assert calls[-1][0] == plan
+    net.weights[0] = net.weights[0].copy()                                             # new arrays: a new plan
+    kernel.sgd_step(net.weights, net.biases, x, y, 0.1, 1.0, "cross-entropy")
+    assert calls[-1][0] != plan and read_plan(calls[-1][0], 5)[4] == addr(net.weights[0])
+
+
+@pytest.mark.parametrize("change", ["cost", "dtype", "strided x", "y shape", "read-only weights"])
+def test_what_the_whole_step_cannot_take_is_left_to_numpy(change):
+    fake = FakeKernel()
+    kernel = backend.KernelProducts(fake, fallback=backend.NumpyProducts)
+    net = Network([784, 20, 10], seed=1)
+    x, y, cost = np.zeros((10, 784)), np.zeros((10, 10)), "cross-entropy"
+    if change == "cost":
+        cost = None                        # a cost whose BP1 the step does not know
+    elif change == "dtype":
+        y = y.astype(np.float32)
+    elif change == "strided x":
+        x = np.zeros((10, 1568))[:, ::2]
+    elif change == "y shape":
+        y = np.zeros((10, 9))
+    else:
+        net.weights[1].flags.writeable = False
+    assert kernel.sgd_step(net.weights, net.biases, x, y, 0.1, 1.0, cost) is None and fake.calls == []

@@ -12,12 +12,22 @@ Three implementations, the same numbers up to rounding:
   ``optimize``) is 1.5–1.9× faster for these small-batch products.
 - ``wasm-simd``: in the page, a WebAssembly SIMD kernel (``web/kernel/gemm.wasm``) that the worker
   loads into Pyodide's heap and registers as the JavaScript module ``_backprop_kernel``; it reads and
-  writes numpy arrays in place at their addresses (``arr.ctypes.data``). Arrays it cannot take (another dtype, rows not
-  contiguous, negative strides) go to numpy instead, so every call gives an answer.
+  writes numpy arrays in place at their addresses (``arr.ctypes.data``). Arrays it cannot take
+  (another dtype, rows not contiguous, negative strides) go to numpy instead, so every call gives an
+  answer.
+
+With the kernel, a fourth function takes a whole SGD step of a sigmoid network in one call:
+
+    sgd_step(weights, biases, x, y, scale, decay, cost)  -> Σ of the bias gradients, or None
+
+the page's ``js/sgd-step.js``, which transcribes ``Network._update`` op for op around the kernel's
+products (a mini-batch then costs Python one call instead of ~25 numpy calls). None means "not here":
+the numpy implementations always answer None, and the network takes its own numpy step, the reference.
 
 ``use("auto" | "numpy" | "kernel")`` picks one (auto: the kernel when it is installed, else numpy);
-``name()`` says which is active. What it leaves out: everything that is not one of these three
-products (the sigmoid, δ's σ′ factor, bias sums stay plain numpy in the network), and threads.
+``name()`` says which is active. What it leaves out: threads; and, outside the page's whole step,
+everything that is not one of the three products (the sigmoid, δ's σ′ factor and the bias sums stay
+plain numpy in the network).
 """
 
 import sys
@@ -27,6 +37,7 @@ from contextlib import contextmanager
 import numpy as np
 
 CHOICES = ("auto", "numpy", "kernel")
+FUSED_COSTS = ("cross-entropy", "quadratic")     # the costs js/sgd-step.js knows (BP1 of each)
 KERNEL_MODULE = "_backprop_kernel"      # the name the page's js/kernel.js registers
 IN_PYODIDE = sys.platform == "emscripten"
 
@@ -52,6 +63,10 @@ class NumpyProducts:
         if decay != 1.0:
             w *= decay
         w -= nabla_w
+
+    @staticmethod
+    def sgd_step(weights, biases, x, y, scale, decay, cost):
+        return None                  # the network's own numpy step
 
 
 class EinsumProducts(NumpyProducts):
@@ -108,12 +123,17 @@ class KernelProducts:
     """
 
     name = "wasm-simd"
+    PLAN = np.int32         # js/sgd-step.js reads the plan as int32: wasm32 addresses
 
     def __init__(self, module, fallback=EinsumProducts):
         self.fallback = fallback
         self.fns = {np.dtype(dtype): (getattr(module, f"gemm_nt_{t}"), getattr(module, f"gemm_nn_{t}"),
                                       getattr(module, f"gemm_tn_update_{t}"))
                     for dtype, t in ((np.float64, "f64"), (np.float32, "f32"))}
+        # the whole step (js/sgd-step.js); a kernel module without it still does the products
+        self.steps = {np.dtype(dtype): getattr(module, f"sgd_step_{t}", None)
+                      for dtype, t in ((np.float64, "f64"), (np.float32, "f32"))}
+        self._plan = None       # (weights, biases, dtype, batch rows, plan array, scratch arrays)
         # The weights and biases live for a whole run, and numpy never moves an array's data, so
         # their (address, leading dimension) is looked up once, not at every product. Keyed by id();
         # the weakref's callback drops the entry before that id can be reused.
@@ -158,6 +178,47 @@ class KernelProducts:
             return self.fallback.update(w, delta, a, decay)
         fns[2](D[0], D[1], A[0], A[1], W[0], W[1], a.shape[0], w.shape[0], w.shape[1], float(decay))
 
+    def sgd_step(self, weights, biases, x, y, scale, decay, cost):
+        """One SGD step in the page's kernel (see the module's docstring); None when it cannot take it:
+        another cost, another dtype, arrays it cannot address. x (m, n_0) and y (m, n_L) are the batch."""
+        step = self.steps.get(x.dtype)
+        if step is None or cost not in FUSED_COSTS or y.dtype != x.dtype or x.ndim != 2 \
+                or not (x.flags.c_contiguous and y.flags.c_contiguous) or y.shape != (x.shape[0], weights[-1].shape[0]):
+            return None
+        plan = self._step_plan(weights, biases, x.dtype, x.shape[0])
+        if plan is None:
+            return None
+        X, Y = x.__array_interface__["data"][0], y.__array_interface__["data"][0]
+        if X % x.itemsize or Y % y.itemsize:
+            return None
+        return float(step(plan, X, Y, x.shape[0], float(scale), float(decay), cost == "quadratic"))
+
+    def _step_plan(self, weights, biases, dtype, m):
+        """The int32 plan js/sgd-step.js reads (addresses of every array it touches), and the scratch
+        it writes: kept while the same weight and bias arrays train with batches of at most m rows."""
+        kept = self._plan
+        if kept is not None and kept[2] == dtype and kept[3] >= m and len(kept[0]) == len(weights) \
+                and all(a is b for a, b in zip(kept[0], weights)) and all(a is b for a, b in zip(kept[1], biases)):
+            return kept[4].__array_interface__["data"][0]
+        sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
+        for l, (w, b) in enumerate(zip(weights, biases)):
+            if w.dtype != dtype or b.dtype != dtype or w.shape != (sizes[l + 1], sizes[l]) \
+                    or b.shape != (sizes[l + 1], 1) or not (w.flags.c_contiguous and b.flags.c_contiguous) \
+                    or not (w.flags.writeable and b.flags.writeable):
+                return None
+        rows = max(m, kept[3] if kept is not None and kept[2] == dtype else 0)
+        scratch = [(np.empty((rows, n), dtype), np.empty((rows, n), dtype), np.empty(n, dtype))   # a, δ, Σδ
+                   for n in sizes[1:]]
+        address = lambda arr: arr.__array_interface__["data"][0]
+        entries = [len(weights), *sizes]
+        for w, b, (a, delta, total) in zip(weights, biases, scratch):
+            entries += [address(w), address(b), address(a), address(delta), address(total)]
+        if any(e % dtype.itemsize for e in entries[len(sizes) + 1:]) or max(entries) > np.iinfo(self.PLAN).max:
+            return None
+        plan = np.array(entries, dtype=self.PLAN)
+        self._plan = (list(weights), list(biases), dtype, rows, plan, scratch)
+        return address(plan)
+
 
 def _kernel_module():
     if not IN_PYODIDE:
@@ -187,12 +248,12 @@ def _bind(products):
     # The three products are module attributes bound to the active implementation's functions, so
     # that a product costs the network one call, not two (the seam is in every step's inner loop).
     # None: choose at the first product (in Pyodide the page may install the kernel after this import).
-    global _active, forward, backward, update
+    global _active, forward, backward, update, sgd_step
     _active = products
     if products is None:
-        forward, backward, update = (_choose_then(p) for p in ("forward", "backward", "update"))
+        forward, backward, update, sgd_step = (_choose_then(p) for p in ("forward", "backward", "update", "sgd_step"))
     else:
-        forward, backward, update = products.forward, products.backward, products.update
+        forward, backward, update, sgd_step = products.forward, products.backward, products.update, products.sgd_step
 
 
 @contextmanager
@@ -223,4 +284,5 @@ def _choose_then(product):
 # forward(a, w, b) -> a·wᵀ + bᵀ (m, n_out), a new array
 # backward(delta, w) -> δ·w (m, n_in), a new array: BP2 before its σ′ factor
 # update(w, delta, a, decay): w ← decay·w − δᵀ·a in place: BP4's ∇w (δ already times η/m) and the L2 step
+# sgd_step(weights, biases, x, y, scale, decay, cost) -> Σ of the bias gradients, or None (numpy's turn)
 _bind(None if IN_PYODIDE else NumpyProducts)

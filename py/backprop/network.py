@@ -24,10 +24,12 @@ import numpy as np
 
 from . import backend, checks
 from .activations import Sigmoid
-from .costs import CrossEntropyCost, get_cost
+from .costs import CrossEntropyCost, QuadraticCost, get_cost
 from .fileio import write_atomically
 
 WEIGHT_INITS = ("default", "large")
+# the costs whose BP1 the page's whole-step kernel knows (backend.sgd_step), by the names it takes
+_FUSED = {CrossEntropyCost: "cross-entropy", QuadraticCost: "quadratic"}
 
 
 class Diverged(ArithmeticError):
@@ -166,10 +168,17 @@ class Network:
     def _update(self, x, y, eta, lmbda, n, gradient=None):
         if gradient is not None:   # someone else's backprop (the lab's): sums over the batch
             return self._update_with(gradient, x, y, eta, lmbda, n)
+        decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
+        # In the page, the kernel takes this whole step in one call (js/sgd-step.js: the lines below,
+        # transcribed); None: not there, numpy takes it here. Same arithmetic either way.
+        total = backend.sgd_step(self.weights, self.biases, x, y, eta / x.shape[0], decay, _FUSED.get(self.cost))
+        if total is not None:
+            if not math.isfinite(total):
+                self._diverged(total)
+            return
         deltas, inputs = self._deltas(x, y, scale=eta / x.shape[0])   # already times η/m
         nabla_b = [delta.sum(axis=0)[:, None] for delta in deltas]     # BP3, (n_out, 1)
         self._check_gradient(nabla_b)
-        decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
         for w, b, delta, a, nb in zip(self.weights, self.biases, deltas, inputs, nabla_b):
             backend.update(w, delta, a, decay)           # BP4 and the step: w ← decay·w − δᵀ·a
             b -= nb
@@ -195,7 +204,10 @@ class Network:
         for nb in nabla_b:
             total += float(nb.sum())
         if not math.isfinite(total):
-            raise Diverged("weights" if not self.weights_finite() else "cost", value=total)
+            self._diverged(total)
+
+    def _diverged(self, total):
+        raise Diverged("weights" if not self.weights_finite() else "cost", value=total)
 
     def train(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
               monitor_train_cost=True, monitor_train_accuracy=True,

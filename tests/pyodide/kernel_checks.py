@@ -114,23 +114,66 @@ try:
 except ValueError:
     check("mismatched shapes raise", True)
 
-# a training run with the kernel is the numpy run, to 1e-9 in float64 (and close in float32)
-xs, ys = rng.random((300, 784)), rng.integers(0, 10, 300)
+# a training run with the kernel is the numpy run, to 1e-9 in float64 (and close in float32): the
+# products alone in the kernel, and the whole step (js/sgd-step.js), under both costs, with a last
+# mini-batch shorter than the others (305 = 30 × 10 + 5)
+xs, ys = rng.random((305, 784)), rng.integers(0, 10, 305)
 xe, ye = rng.random((50, 784)), rng.integers(0, 10, 50)
-for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-4)):
-    runs = {}
-    for choice in ("numpy", "kernel"):
-        backend.use(choice)
-        net = Network([784, 30, 20, 10], seed=5, dtype=dtype)
-        h = net.train(xs, ys, 3, 10, 0.5, 5.0, eval_data=(xe, ye))
-        runs[choice] = (h, net)
-    (h0, n0), (h1, n1) = runs["numpy"], runs["kernel"]
-    curves = ("train_cost", "train_accuracy", "eval_cost", "eval_accuracy")
-    same = all(np.allclose(getattr(h1, c), getattr(h0, c), rtol=tol, atol=0) for c in curves)
-    worst = max(float(np.max(np.abs(np.subtract(getattr(h1, c), getattr(h0, c))))) for c in curves)
-    check(f"training history {np.dtype(dtype).name}: kernel equals numpy to {tol}", same, f"worst {worst:.2e}")
-    check(f"weights after training {np.dtype(dtype).name}",
-          all(np.allclose(w1, w0, rtol=0, atol=100 * tol) for w1, w0 in zip(n1.weights, n0.weights)))
+
+
+def kernel_run(whole_step):
+    backend.use("kernel")
+    kernel = backend._active
+    if not whole_step:
+        kernel.steps = dict.fromkeys(kernel.steps)            # products only
+    calls = []
+    for dtype, step in list(kernel.steps.items()):
+        if step is not None:
+            kernel.steps[dtype] = lambda *args, step=step: calls.append(1) or step(*args)
+    return calls
+
+
+for cost in ("cross-entropy", "quadratic"):
+    for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-4)):
+        runs = {}
+        for how in ("numpy", "products", "whole step"):
+            calls = [] if how == "numpy" else kernel_run(how == "whole step")
+            if how == "numpy":
+                backend.use("numpy")
+            net = Network([784, 30, 20, 10], cost=cost, seed=5, dtype=dtype)
+            h = net.train(xs, ys, 3, 10, 0.5, 5.0, eval_data=(xe, ye))
+            runs[how] = (h, net)
+            check(f"{how} {cost} {np.dtype(dtype).name}: the whole step ran {len(calls)} times",
+                  len(calls) == (93 if how == "whole step" else 0))
+        h0, n0 = runs["numpy"]
+        for how in ("products", "whole step"):
+            h1, n1 = runs[how]
+            curves = ("train_cost", "train_accuracy", "eval_cost", "eval_accuracy")
+            same = all(np.allclose(getattr(h1, c), getattr(h0, c), rtol=tol, atol=0) for c in curves)
+            worst = max(float(np.max(np.abs(np.subtract(getattr(h1, c), getattr(h0, c))))) for c in curves)
+            check(f"training history {how} {cost} {np.dtype(dtype).name}: kernel equals numpy to {tol}", same,
+                  f"worst {worst:.2e}")
+            check(f"weights and biases after training {how} {cost} {np.dtype(dtype).name}",
+                  all(np.allclose(w1, w0, rtol=0, atol=100 * tol) for w1, w0 in zip(n1.weights, n0.weights))
+                  and all(np.allclose(b1, b0, rtol=0, atol=100 * tol) for b1, b0 in zip(n1.biases, n0.biases)))
+
+# a run that diverges stops at the same batch, for the same reason, either way
+from backprop.network import Diverged
+where = {}
+for how in ("numpy", "whole step"):
+    if how == "numpy":
+        backend.use("numpy")
+    else:
+        kernel_run(True)
+    net = Network([784, 30, 10], cost="cross-entropy", seed=3)
+    try:
+        with np.errstate(all="ignore"):
+            net.train(xs, ys, 2, 10, 1e300)            # δ·W overflows in the second batch
+    except Diverged as e:
+        where[how] = (e.what, e.epoch, e.batch)
+check(f"divergence: both stop, at the same place {where}", len(where) == 2 and where["numpy"] == where["whole step"])
+backend.use("auto")
+check("auto has the whole step", all(step is not None for step in backend._active.steps.values()))
 backend.use("auto")
 check("auto picks the installed kernel", backend.name() == "wasm-simd")
 
