@@ -292,8 +292,8 @@ class Session:
         self._stop = False
         self._outputs = {}        # which -> output activations on the test digits, (n_test, 10)
         self.use_data("subset")
-        if model_text is not None:
-            self.load_model(model_text)
+        if model_text is not None:   # read now, evaluated when first asked (after the page is ready)
+            self._put("model", self._read_model(model_text))
 
     @property
     def model(self):

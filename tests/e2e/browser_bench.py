@@ -138,9 +138,11 @@ def measure(site, loads):
                 state = page.eval_on_selector("#status", "e => e.dataset.state + ': ' + e.textContent.trim()")
                 if not state.startswith("ready"):
                     raise RuntimeError(f"the page did not load: {state}")
+                page.wait_for_function("window.__app.viewsMs !== null", timeout=60_000)
                 app = page.evaluate("window.__app")
                 load_ms.append(app["readyMs"])
-                stages.append({"worker start": app["readyMs"] / 1000 - app["timings"]["evaluate"], **app["timings"]})
+                stages.append({"worker start": app["readyMs"] / 1000 - app["timings"]["session"], **app["timings"],
+                               "views filled": (app["viewsMs"] - app["readyMs"]) / 1000 + app["timings"]["session"]})
                 context.close()
 
             visits = measure_visits(browser, server_url, loads)
@@ -306,7 +308,7 @@ def main(argv=None):
 
     print(f"Chromium {version}, headless; site {site}; {os.cpu_count()} CPUs")
     print(f"cold load to ready: median {statistics.median(load_ms) / 1000:.2f} s "
-          f"(each: {', '.join(f'{ms / 1000:.2f}' for ms in load_ms)} s; target ≤ 5 s)")
+          f"(each: {', '.join(f'{ms / 1000:.2f}' for ms in load_ms)} s; target ≤ 3.0 s)")
     median_stage = {k: statistics.median(s[k] for s in stages) for k in stages[0] if k != "snapshot"}
     print("  median stage ends, s since the worker started: " + ", ".join(
         f"{k} {v:.2f}" for k, v in median_stage.items() if k != "worker start")

@@ -122,11 +122,14 @@ def new_page(chromium):
 
 @pytest.fixture
 def open_page(new_page):
-    """open_page(url, **context_args) -> page, once its status line has left "loading"."""
+    """open_page(url, **context_args) -> page, once its status line has left "loading" (and, when it is
+    ready, once the views have shown the model: they are filled right after "ready")."""
     def open_(url, **context_args):
         page = new_page(**context_args)
         page.goto(url)
         page.wait_for_function("document.getElementById('status').dataset.state !== 'loading'",
                                timeout=READY_TIMEOUT_MS)
+        if page.get_attribute("#status", "data-state") == "ready":   # and the views have followed
+            page.wait_for_function("window.__app.views >= 1", timeout=READY_TIMEOUT_MS)
         return page
     return open_

@@ -38,6 +38,7 @@ const app = {
   runShown: false, // have the views switched to the current run's network yet?
   lastRunSeconds: null, // wall-clock seconds of the last run (the bench's live-views figure)
   readyMs: null, // performance.now() when the page became ready: the cold-load figure of the bench
+  viewsMs: null, // ... and when the views first showed the model, right after
   timings: null, // the worker's seconds at the end of each loading stage
   // -- kept across worker restarts and reloads (supervisor.js, store.js) --
   network: null, // the last trained network: {runId, epoch, sizes, cost, bytes}, as of its last epoch
@@ -85,7 +86,7 @@ curves.onChange = (runs) => { // the saturation view reads the runs; the store k
 Object.defineProperty(window, "__chart", { get: () => curves.data() });
 Object.defineProperty(window, "__app", {
   get: () => ({ mode: app.mode, which: app.which, available: { ...app.available }, hasTrained: app.available.trained,
-    readyMs: app.readyMs, timings: app.timings, views: viewsDone, viewsBusy: refreshing !== null, lastRunSeconds: app.lastRunSeconds,
+    readyMs: app.readyMs, viewsMs: app.viewsMs, timings: app.timings, views: viewsDone, viewsBusy: refreshing !== null, lastRunSeconds: app.lastRunSeconds,
     workers: client.starts, restart: app.restart, network: app.network && { runId: app.network.runId, epoch: app.network.epoch } }),
 });
 Object.defineProperty(window, "__presets", {
@@ -147,6 +148,7 @@ async function refreshViews() {
       stepper.refresh();
       gradcheck.refresh();
       viewsDone += 1;
+      app.viewsMs ??= performance.now(); // the first time every view was filled (the bench reports it)
     } catch (e) {
       if (e.name === "WorkerGone") return; // a new worker is coming; READY refreshes the views
       progress.message("failed", `Could not show the network: ${e.message}`);
@@ -369,14 +371,12 @@ client.on(EVENT.READY, async (msg) => {
   form.initFromURL(app.nTrain);
   presets.setInfo(msg.info, msg.fullData);
   model.meta = msg.meta;
-  model.showFacts(msg.model);
-  strip.show(msg.strip);
   document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
   status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
   setMode("ready");
   registerServiceWorker();
   if (app.network) await restoreNetworks(); // a network kept from an earlier visit (store.js)
-  refreshViews(); // hidden units and the confusion matrix, after "ready": they are not needed to start
+  refreshViews(); // the model's facts, the digits, hidden units, the matrix: after "ready", not needed to start
 });
 
 client.on(EVENT.FATAL, (msg) => {
