@@ -92,6 +92,9 @@ def main(argv=None):
                     inside(page)
                     page.evaluate("window.scrollTo(0, 0)")
                     full = args.out / ("screenshot.png" if name == "desktop" else "screenshot-phone.png")
+                    # sections out of view skip rendering (content-visibility: auto) until scrolled to;
+                    # the whole page in one picture is every section as it looks when scrolled to
+                    page.add_style_tag(content=".card { content-visibility: visible !important; }")
                     page.screenshot(path=str(full), full_page=True)
                     print(full)
                     for section in SECTIONS:
