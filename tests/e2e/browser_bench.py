@@ -6,8 +6,10 @@
 Prints figures; asserts nothing. What it measures, on the built site served from 127.0.0.1 in headless
 Chromium with a cold cache (a fresh browser context each time):
 
-- load: from navigation start to "ready" (Python, numpy, backprop, the subset and the model loaded, the
-  model evaluated on the 2,000 test digits), the page's own performance.now(); median of --loads.
+- load: from navigation start to "ready" (Python, numpy, backprop, the subset and the model loaded:
+  the page can train and read drawings), the page's own performance.now(), and when the views were
+  first filled right after (the model evaluated on the 2,000 test digits, the strip, the hidden units,
+  the confusion matrix); median of --loads.
 - train: one epoch of 784-30-10, mini-batch 10, on 10,000 digits, in a worker of the page's own code
   (js/worker.js), monitors off so that only SGD is timed; the first epoch (cold: WebAssembly still
   tiering up) and the next one (warm). Then the same epoch with the four monitors on, as the page runs it.
