@@ -168,15 +168,16 @@ class Network:
     def _update(self, x, y, eta, lmbda, n, gradient=None):
         if gradient is not None:   # someone else's backprop (the lab's): sums over the batch
             return self._update_with(gradient, x, y, eta, lmbda, n)
+        scale = eta / x.shape[0]         # η/m: every δ is scaled by it, so the sums below are the step
         decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
         # In the page, the kernel takes this whole step in one call (js/sgd-step.js: the lines below,
         # transcribed); None: not there, numpy takes it here. Same arithmetic either way.
-        total = backend.sgd_step(self.weights, self.biases, x, y, eta / x.shape[0], decay, _FUSED.get(self.cost))
+        total = backend.sgd_step(self.weights, self.biases, x, y, scale, decay, _FUSED.get(self.cost))
         if total is not None:
             if not math.isfinite(total):
                 self._diverged(total)
             return
-        deltas, inputs = self._deltas(x, y, scale=eta / x.shape[0])   # already times η/m
+        deltas, inputs = self._deltas(x, y, scale=scale)               # already times η/m
         nabla_b = [delta.sum(axis=0)[:, None] for delta in deltas]     # BP3, (n_out, 1)
         self._check_gradient(nabla_b)
         for w, b, delta, a, nb in zip(self.weights, self.biases, deltas, inputs, nabla_b):

@@ -154,10 +154,10 @@ export class SaturationView {
     if (!values.length) return;
     const lo = 10 ** Math.floor(Math.log10(Math.min(...values)));
     const hi = 10 ** Math.ceil(Math.log10(Math.max(...values)));
-    const f = this.frame(this.deltas, points[points.length - 1].epoch, lo, hi === lo ? lo * 10 : hi, true);
+    const xMax = points[points.length - 1].epoch;
+    const f = this.frame(this.deltas, xMax, lo, hi === lo ? lo * 10 : hi, true);
     if (!f) return;
     const { ctx, sx, sy, pixels } = f;
-    const xMax = points[points.length - 1].epoch;
     layers.forEach((l, i) => {
       ctx.strokeStyle = ctx.fillStyle = LAYER_COLOURS[i % LAYER_COLOURS.length];
       ctx.lineWidth = 2;
@@ -171,7 +171,7 @@ export class SaturationView {
       });
       ctx.stroke();
       ctx.textAlign = "left";
-      ctx.fillText(`layer ${l}`, sx(points[points.length - 1].epoch) - 40, sy(Math.max(lo, points[points.length - 1].saturation[i].mean_abs_delta)) - 10);
+      ctx.fillText(`layer ${l}`, sx(xMax) - 40, sy(Math.max(lo, points[points.length - 1].saturation[i].mean_abs_delta)) - 10);
     });
     this.deltas.dataset.values = JSON.stringify(points.map((p) => p.saturation.map((s) => s.mean_abs_delta)));
   }
