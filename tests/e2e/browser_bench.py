@@ -84,19 +84,25 @@ def live_views_run(page, follow):
     return page.evaluate("window.__app.lastRunSeconds")
 
 
+def draw_strokes(page, strokes, canvas):
+    """Draw `strokes` ([[x, y], ...] each, on a `canvas`-pixel square) on the page's pad with the mouse."""
+    box = page.locator("#draw-pad").bounding_box()
+    scale = box["width"] / canvas
+    for stroke in strokes:
+        x0, y0 = stroke[0]
+        page.mouse.move(box["x"] + x0 * scale, box["y"] + y0 * scale)
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=3)
+        page.mouse.up()
+
+
 def draw_latencies(page):
     """Draw the ten test digits of tests/data/drawn_digits.json with the mouse; ms per prediction."""
     drawn = json.loads((ROOT / "tests" / "data" / "drawn_digits.json").read_text())
     for strokes in drawn["digits"].values():
         page.click("#draw-clear")                       # (may scroll: the pad's box comes after it)
-        box = page.locator("#draw-pad").bounding_box()
-        scale = box["width"] / drawn["canvas"]
-        for stroke in strokes:
-            page.mouse.move(box["x"] + stroke[0][0] * scale, box["y"] + stroke[0][1] * scale)
-            page.mouse.down()
-            for x, y in stroke[1:]:
-                page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=3)
-            page.mouse.up()
+        draw_strokes(page, strokes, drawn["canvas"])
         page.wait_for_function("window.__draw.idle")
     return page.evaluate("window.__draw.latencies")
 

@@ -35,14 +35,7 @@ def paired_run(page, epochs, train_size):
 def draw(page, digit="3"):
     drawn = json.loads((browser_bench.ROOT / "tests" / "data" / "drawn_digits.json").read_text())
     page.click("#draw-clear")
-    box = page.locator("#draw-pad").bounding_box()
-    scale = box["width"] / drawn["canvas"]
-    for stroke in drawn["digits"][digit]:
-        page.mouse.move(box["x"] + stroke[0][0] * scale, box["y"] + stroke[0][1] * scale)
-        page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=3)
-        page.mouse.up()
+    browser_bench.draw_strokes(page, drawn["digits"][digit], drawn["canvas"])
     page.wait_for_function("window.__draw.idle")
 
 

@@ -15,6 +15,7 @@ from backprop import metrics, units
 from ci_support import ROOT
 from drawing import load_drawn_digits
 
+from browser_bench import draw_strokes   # the mouse on the pad, as the bench and the screenshots draw
 from test_page import MODE, train, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -35,18 +36,6 @@ def open_views(open_page, url, **kw):
 
 def refreshed(page, after):
     page.wait_for_function(f"{VIEWS_DONE} > {after}", timeout=60_000)
-
-
-def draw_strokes(page, strokes, canvas=280):
-    box = page.locator("#draw-pad").bounding_box()
-    scale = box["width"] / canvas
-    for stroke in strokes:
-        x0, y0 = stroke[0]
-        page.mouse.move(box["x"] + x0 * scale, box["y"] + y0 * scale)
-        page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=3)
-        page.mouse.up()
 
 
 def guess(page):
