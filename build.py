@@ -38,7 +38,7 @@ WEB_DIR = ROOT / "web"
 DATA_DIR = WEB_DIR / "data"
 PACKAGE_DIR = ROOT / "py" / "backprop"
 DEFAULT_OUT = ROOT / "dist"
-LIMITS_FILE = PACKAGE_DIR / "limits.json"    # the page's parameter limits; state.js fetches js/limits.json
+LIMITS_FILE = Path("page") / "limits.json"    # in the package: the page's parameter limits; state.js fetches js/limits.json
 BROWSER_BENCH = ROOT / "tests" / "e2e" / "browser_bench.py"
 MANIFEST = ".backprop-build.json"           # in every built site: proof that build.py wrote the folder
 MANIFEST_SIGNATURE = "backprop build.py site"
@@ -106,9 +106,9 @@ fileio = _load_fileio()
 
 
 def lab_texts(package_dir=PACKAGE_DIR):
-    """The lab's skeleton and "find the bug" versions (backprop/lab_bugs.py, which imports nothing) as
+    """The lab's skeleton and "find the bug" versions (backprop/lab/backprop_texts.py, which imports nothing) as
     the JSON text of js/lab.json: the page shows the skeleton before Python has loaded."""
-    spec = importlib.util.spec_from_file_location("_backprop_lab_bugs", Path(package_dir) / "lab_bugs.py")
+    spec = importlib.util.spec_from_file_location("_backprop_lab_bugs", Path(package_dir) / "lab" / "backprop_texts.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     bugs = [{"id": k, "title": b["title"], "story": b["story"], "code": b["code"]} for k, b in module.BUGS.items()]
@@ -263,15 +263,18 @@ def package_version(package_dir=PACKAGE_DIR):
     return match.group(1) if match else "unknown"
 
 
-# The command line's own modules: the page never imports them, so its archive leaves them out.
-COMMAND_LINE_ONLY = frozenset({"__main__.py", "cli.py", "bench.py", "plot.py", "progress.py", "preset_runs.py"})
+# The command line's folder and its entry point: the page never imports them, so its archive leaves them
+# out. The rule is the folder: a new module under cli/ never ships.
+COMMAND_LINE = ("cli", "__main__.py")
 
 
 def package_files(package_dir=PACKAGE_DIR):
-    """What the page's package is made of: the library's modules and data (limits.json), sorted by
-    name — not the command line's modules (COMMAND_LINE_ONLY)."""
-    return sorted(p for p in Path(package_dir).iterdir()
-                  if p.is_file() and p.suffix in (".py", ".json") and p.name not in COMMAND_LINE_ONLY)
+    """What the page's package is made of: the library's modules and data (*.py, *.json) in every folder
+    but the command line's (COMMAND_LINE), as paths relative to ``package_dir``, sorted."""
+    package_dir = Path(package_dir)
+    return sorted(p.relative_to(package_dir) for p in package_dir.rglob("*")
+                  if p.is_file() and p.suffix in (".py", ".json") and "__pycache__" not in p.parts
+                  and p.relative_to(package_dir).parts[0] not in COMMAND_LINE)
 
 
 def write_package_zip(path, package_dir=PACKAGE_DIR):
@@ -281,10 +284,10 @@ def write_package_zip(path, package_dir=PACKAGE_DIR):
         raise BuildError(f"no .py files in {package_dir}")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for src in sources:
-            info = zipfile.ZipInfo(f"backprop/{src.name}", date_time=ZIP_DATE)
+            info = zipfile.ZipInfo(f"backprop/{src.as_posix()}", date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, src.read_bytes())
+            zf.writestr(info, (Path(package_dir) / src).read_bytes())
     return path
 
 
@@ -338,7 +341,7 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
         (tmp / "py").mkdir(exist_ok=True)
         write_package_zip(tmp / "py" / "backprop.zip", package_dir)
         (tmp / "js").mkdir(exist_ok=True)
-        shutil.copyfile(Path(package_dir) / LIMITS_FILE.name, tmp / "js" / LIMITS_FILE.name)
+        shutil.copyfile(Path(package_dir) / LIMITS_FILE, tmp / "js" / LIMITS_FILE.name)
         (tmp / "js" / "lab.json").write_text(lab_texts(package_dir), encoding="utf-8")
         if pyodide_files:
             (tmp / "_headers").write_text(HEADERS_FILE, encoding="utf-8")
@@ -382,7 +385,7 @@ NO_FULL_DATA = {"unavailable": "this copy of the page was built without the full
 def write_full_data(data_dir, mnist_dir=None, log=print):
     """Write data_dir/mnist-full.npz and return its config.json entry: url, bytes, sha256, sizes."""
     _import_backprop()
-    from backprop import mnist
+    from backprop.data import mnist
     path = Path(data_dir) / FULL_DATA_NAME
     n_train, n_test = 60_000 - mnist.N_VALIDATION, 10_000
     mnist.write_subset(path, n_train=n_train, n_test=n_test, directory=mnist_dir)
@@ -623,7 +626,7 @@ def train_model(x_train, y_train, x_val, y_val, settings=MODEL_SETTINGS, log=pri
     seconds).
     """
     np, backprop = _import_backprop()
-    from backprop import augment
+    from backprop.data import augment
     net = backprop.Network(settings["sizes"], cost=backprop.get_cost(settings["cost"]), seed=settings["seed"])
     rng = np.random.default_rng(settings["seed"])   # the distortions; the network shuffles with its own
     best = {"acc": -1.0, "epoch": 0, "weights": None, "biases": None}
@@ -665,7 +668,7 @@ def _reused_model(model_path):
 def make_data(out_dir=DATA_DIR, mnist_dir=None, n_train=10000, n_test=2000, model_path=None, log=print):
     """Regenerate out_dir: mnist-subset.npz, model.json, model-meta.json, README.md; returns the meta."""
     np, backprop = _import_backprop()
-    from backprop import mnist
+    from backprop.data import mnist
     if model_path is not None:   # before anything is written: a bad model changes nothing
         net, meta = _reused_model(model_path)
         log(f"reusing the model in {model_path}")
@@ -763,13 +766,13 @@ def run_bench(out_dir, pyodide, pyodide_dir, cpython=True, browser=True):
     if cpython:
         _import_backprop()
         try:
-            from backprop import bench
+            from backprop.cli import bench
         except ImportError as e:
             print(f"CPython bench unavailable: {e}")
             status = 1
         else:
             print("== CPython (python -m backprop bench) ==", flush=True)
-            bench.run_bench()
+            bench.run_bench(subset=DATA_DIR / "mnist-subset.npz")
     if browser:
         print(f"== headless Chromium ({BROWSER_BENCH.relative_to(ROOT)}) ==", flush=True)
         site = build_site(out_dir, pyodide, pyodide_dir)

@@ -34,7 +34,7 @@ def time_digits(doc, repeats):
     import time
 
     import numpy as np
-    from backprop.preprocess import mnist_like
+    from backprop.data.preprocess import mnist_like
     mnist_like(np.ones((2, 2)))   # warm-up: first calls in Pyodide compile code paths
     medians = []
     for d in range(10):

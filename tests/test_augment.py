@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop import augment, mnist
+from backprop.data import augment
+from backprop.data import mnist
 
 SUBSET = Path(__file__).resolve().parent.parent / "web" / "data" / "mnist-subset.npz"
 

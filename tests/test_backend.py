@@ -7,7 +7,8 @@ Chromium (tests/e2e/test_kernel.py) by tests/pyodide/kernel_checks.py.
 import numpy as np
 import pytest
 
-from backprop import Network, backend
+from backprop import Network
+from backprop.nn import backend
 
 rng = np.random.default_rng(11)
 

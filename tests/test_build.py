@@ -105,10 +105,10 @@ def test_self_hosted_pyodide_is_exactly_the_verified_files(site):
 
 def test_package_zip_imports_and_runs_on_its_own(site, tmp_path):
     names = zipfile.ZipFile(site / "py" / "backprop.zip").namelist()
-    assert "backprop/__init__.py" in names and "backprop/network.py" in names
+    assert "backprop/__init__.py" in names and "backprop/nn/network.py" in names
     assert names == sorted(names) and all(n.startswith("backprop/") and n.endswith((".py", ".json")) for n in names)
-    assert "backprop/limits.json" in names   # package data: browser.py reads it
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import numpy as np, backprop, backprop.browser; "
+    assert "backprop/page/limits.json" in names   # package data: page/params.py reads it
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import numpy as np, backprop, backprop.page.session; "
             "assert backprop.__file__.startswith(sys.argv[1]), backprop.__file__; "
             "net = backprop.Network([784, 30, 10], seed=1); "
             "print(net.feedforward(np.zeros((3, 784))).shape, backprop.__version__)")
@@ -125,23 +125,38 @@ def test_package_zip_is_reproducible(tmp_path):
     assert a.read_bytes() == b.read_bytes()
     info = zipfile.ZipFile(a).infolist()
     assert {i.date_time for i in info} == {build.ZIP_DATE}
-    assert sorted(i.filename for i in info) == sorted(
-        f"backprop/{p.name}" for p in [*build.PACKAGE_DIR.glob("*.py"), *build.PACKAGE_DIR.glob("*.json")]
-        if p.name not in build.COMMAND_LINE_ONLY)
+    # every module and data file of the package but the command line's folder and entry point
+    want = sorted(f"backprop/{p.relative_to(build.PACKAGE_DIR).as_posix()}" for p in build.PACKAGE_DIR.rglob("*")
+                  if p.suffix in (".py", ".json") and "__pycache__" not in p.parts
+                  and p.relative_to(build.PACKAGE_DIR).parts[0] not in ("cli", "__main__.py"))
+    assert sorted(i.filename for i in info) == want
+
+
+def test_a_new_command_line_module_never_ships(tmp_path):
+    """The rule is the folder: a module added under cli/ stays out without anyone listing it."""
+    package = tmp_path / "backprop"
+    shutil.copytree(build.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    (package / "cli" / "brand_new_tool.py").write_text("print('hello')\n", encoding="utf-8")
+    (package / "explain" / "brand_new_view.py").write_text("VALUE = 1\n", encoding="utf-8")
+    names = zipfile.ZipFile(build.write_package_zip(tmp_path / "p.zip", package)).namelist()
+    assert "backprop/explain/brand_new_view.py" in names
+    assert not [n for n in names if n.startswith("backprop/cli/") or n == "backprop/__main__.py"]
 
 
 def test_the_page_gets_the_library_not_the_command_line(tmp_path):
-    names = {n.split("/")[1] for n in zipfile.ZipFile(build.write_package_zip(tmp_path / "p.zip")).namelist()}
-    assert not names & {"cli.py", "bench.py", "plot.py", "progress.py", "__main__.py"}
-    assert {"network.py", "browser.py", "preprocess.py", "metrics.py", "units.py", "trace.py"} <= names
-    # and what is left never imports what was left out: every "from . import" / "from .x" target is there
-    import re
-    for name in names - {"limits.json"}:
-        text = zipfile.ZipFile(tmp_path / "p.zip").read(f"backprop/{name}").decode()
-        for target in re.findall(r"^\s*from \.(\w*) import ([\w, ]+)", text, flags=re.M):
-            modules = [target[0]] if target[0] else [m.strip() for m in target[1].split(",")]
-            for m in modules:
-                assert f"{m}.py" in names, f"{name} imports {m}, which the page's archive leaves out"
+    """Every module in the page's archive imports from the archive alone (nothing it needs was left out)."""
+    archive = build.write_package_zip(tmp_path / "p.zip")
+    names = zipfile.ZipFile(archive).namelist()
+    assert not [n for n in names if n.startswith("backprop/cli/") or n == "backprop/__main__.py"]
+    modules = sorted(n[:-3].replace("/", ".").removesuffix(".__init__") for n in names if n.endswith(".py"))
+    assert {"backprop.nn.network", "backprop.page.session", "backprop.data.preprocess", "backprop.explain.trace",
+            "backprop.lab.check"} <= set(modules)
+    code = ("import importlib, sys; sys.path.insert(0, sys.argv[1]); "
+            "[importlib.import_module(m) for m in sys.argv[2:]]; "
+            "assert all(not m.startswith('backprop.cli') for m in sys.modules), 'the archive imported the CLI'")
+    proc = subprocess.run([sys.executable, "-I", "-c", code, str(archive), *modules], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
 
 
 # --------------------------------------------------------------------------------- verification
@@ -387,7 +402,7 @@ def test_data_command_on_a_small_slice(tmp_path):
     if not mnist_dir:
         skip_or_fail("MNIST_DIR is not set (a folder with the four MNIST .gz files)")
     import backprop
-    from backprop import mnist
+    from backprop.data import mnist
 
     src = tmp_path / "trained"
     src.mkdir()
@@ -433,7 +448,7 @@ def test_data_command_rejects_a_model_of_the_wrong_shape_before_writing(tmp_path
 # --------------------------------------------------------------------------------- committed web/data
 def test_committed_data_is_small_and_the_model_scores_what_its_metadata_says():
     import backprop
-    from backprop import mnist
+    from backprop.data import mnist
 
     data = ROOT / "web" / "data"
     assert (data / "mnist-subset.npz").stat().st_size <= 5_000_000
@@ -459,7 +474,7 @@ def test_committed_model_reaches_98_percent_on_the_full_test_set():
     if not mnist_dir:
         skip_or_fail("MNIST_DIR is not set (a folder with the four MNIST .gz files)")
     import backprop
-    from backprop import mnist
+    from backprop.data import mnist
 
     _, _, (x_te, y_te) = mnist.load_data(mnist_dir)
     net = backprop.load(ROOT / "web" / "data" / "model.json")
@@ -512,11 +527,11 @@ def test_protected_folders_and_files_are_refused_before_any_work(where, tmp_path
 
 def test_the_site_gets_the_packages_limits_for_state_js(web_dir, tmp_path):
     out = build.build_site(tmp_path / "dist", "cdn", web_dir=web_dir, log=quiet)
-    assert (out / "js" / "limits.json").read_bytes() == build.LIMITS_FILE.read_bytes()
+    assert (out / "js" / "limits.json").read_bytes() == (build.PACKAGE_DIR / build.LIMITS_FILE).read_bytes()
 
 
 def test_the_site_gets_the_labs_texts_from_the_package(web_dir, tmp_path):
-    from backprop import lab_bugs
+    from backprop.lab import backprop_texts as lab_bugs
     out = build.build_site(tmp_path / "dist", "cdn", web_dir=web_dir, log=quiet)
     texts = json.loads((out / "js" / "lab.json").read_text(encoding="utf-8"))
     assert texts["skeleton"] == lab_bugs.SKELETON

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop import bench, cli, mnist
+from backprop.cli import bench
+from backprop.cli import main as cli
+from backprop.data import mnist
 from ci_support import ROOT, skip_or_fail
 from test_notebook import small_mnist
 
@@ -180,7 +182,7 @@ def test_bench_loop_is_the_same_math_and_reports(uint8_data, monkeypatch, capsys
     assert result["max_abs_diff_one_step"] < 1e-12   # the per-example loop computes the same step
     assert result["vectorised_examples_per_s"] > 0 and result["loop_examples_per_s"] > 0
     assert result["ratio"] == pytest.approx(result["vectorised_examples_per_s"] / result["loop_examples_per_s"])
-    monkeypatch.setattr(bench, "load_first", lambda n, directory=None: (x[:n], y[:n], "test slice"))
+    monkeypatch.setattr(bench, "load_first", lambda n, directory=None, subset=None: (x[:n], y[:n], "test slice"))
     assert cli.main(["bench", "--n", "100", "--repeats", "1", "--dtype", "both"]) == 0
     out = capsys.readouterr().out
     assert "float64: vectorised" in out and "float32: vectorised" in out and "ratio" in out
@@ -289,7 +291,7 @@ def test_hostile_model_files_are_one_line_exit_2(tmp_path, capsys):
 
 # -- check: the lab's gradient check on a file ------------------------------------------------------------
 def test_check_passes_the_reference_and_exits_0(tmp_path, capsys):
-    from backprop import lab_bugs
+    from backprop.lab import backprop_texts as lab_bugs
     path = tmp_path / "my_backprop.py"
     path.write_text(lab_bugs.REFERENCE, encoding="utf-8")
     code, out, err = run(["check", str(path)], capsys)
@@ -299,7 +301,7 @@ def test_check_passes_the_reference_and_exits_0(tmp_path, capsys):
 
 
 def test_check_fails_a_bug_with_its_hint_and_exits_1(tmp_path, capsys):
-    from backprop import lab_bugs
+    from backprop.lab import backprop_texts as lab_bugs
     path = tmp_path / "bp2.py"
     path.write_text(lab_bugs.BUGS["bp2-no-sigma-prime"]["code"], encoding="utf-8")
     code, out, _ = run(["check", str(path)], capsys)
@@ -322,7 +324,7 @@ def test_check_of_a_missing_file_is_a_usage_error(tmp_path, capsys):
 
 
 def test_check_runs_as_a_module(tmp_path):
-    from backprop import lab_bugs
+    from backprop.lab import backprop_texts as lab_bugs
     path = tmp_path / "averaged.py"
     path.write_text(lab_bugs.BUGS["averaged-twice"]["code"], encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "backprop", "check", str(path)], capture_output=True, text=True,
@@ -331,7 +333,8 @@ def test_check_runs_as_a_module(tmp_path):
 
 
 def test_check_speed_times_theirs_and_the_librarys(tmp_path, capsys, monkeypatch):
-    from backprop import lab, lab_bugs
+    from backprop.lab import backprop_texts as lab_bugs
+    from backprop.lab import check as lab
     monkeypatch.setattr(lab, "compare_speed", lambda *a, **k: {"yours": 1000.0, "library": 2500.0})
     path = tmp_path / "mine.py"
     path.write_text(lab_bugs.REFERENCE, encoding="utf-8")

@@ -5,10 +5,11 @@ trains in the library's SGD step."""
 import numpy as np
 import pytest
 
-from backprop import lab, lab_bugs
+from backprop.lab import check as lab
+from backprop.lab import backprop_texts as lab_bugs
 from backprop.activations import sigmoid, sigmoid_prime
-from backprop.costs import CrossEntropyCost
-from backprop.network import Network
+from backprop.nn.costs import CrossEntropyCost
+from backprop.nn.network import Network
 
 
 def per_example_backprop(weights, biases, x, y, cost):
@@ -206,7 +207,7 @@ async def _no_pause():
 
 def test_lab_session_checks_and_stops_between_networks():
     import json
-    from backprop.lab_session import LabSession
+    from backprop.page.lab_session import LabSession
     s = LabSession()
     report = json.loads(_run(s.check(lab_bugs.REFERENCE, _no_pause)))
     assert report["ok"] and len(report["cases"]) == 3
@@ -221,7 +222,7 @@ def test_lab_session_checks_and_stops_between_networks():
 
 def test_lab_session_trains_with_their_backprop(tmp_path):
     import json
-    from backprop.lab_session import LabSession
+    from backprop.page.lab_session import LabSession
     rng = np.random.default_rng(0)
     path = tmp_path / "subset.npz"
     np.savez(path, x_train=rng.integers(0, 256, (60, 784), dtype=np.uint8), y_train=rng.integers(0, 10, 60).astype(np.uint8),

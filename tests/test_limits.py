@@ -1,4 +1,4 @@
-"""One copy of the page's parameter limits, defaults and messages (py/backprop/limits.json): the
+"""One copy of the page's parameter limits, defaults and messages (py/backprop/page/limits.json): the
 worker's Python checks, web/js/state.js (run under Node, from a built site) and the command line
 read the same numbers and say the same things."""
 
@@ -9,7 +9,9 @@ import subprocess
 import pytest
 
 import build
-from backprop import browser, cli, limits
+from backprop.page import session as browser
+from backprop.cli import main as cli
+from backprop.page import params as limits
 from ci_support import ROOT, skip_or_fail
 
 N_TRAIN = 100
@@ -62,7 +64,7 @@ def js(tmp_path_factory):
 
 
 def test_python_reads_the_json():
-    data = json.loads((ROOT / "py" / "backprop" / "limits.json").read_text(encoding="utf-8"))
+    data = json.loads((ROOT / "py" / "backprop" / "page" / "limits.json").read_text(encoding="utf-8"))
     f = data["fields"]
     assert browser.MAX_HIDDEN_LAYERS == f["hidden"]["maxLayers"] and browser.MAX_LAYER_SIZE == f["hidden"]["max"]
     assert browser.MAX_EPOCHS == f["epochs"]["max"] and browser.MAX_SEED == f["seed"]["max"] == 2**32 - 1

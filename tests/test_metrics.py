@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from backprop import metrics
+from backprop.explain import metrics
 
 
 def random_outputs(m, n=10, seed=0):

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from backprop import mnist
+from backprop.data import mnist
 from ci_support import skip_or_fail
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

@@ -134,7 +134,7 @@ def test_nesting_and_types_are_checked_before_they_can_crash_the_parser(tmp_path
     deep.write_text('{"sizes": ' + "[" * 100_000 + "]" * 100_000 + "}")
     with pytest.raises(ValueError, match=r"deep.json: model JSON nests 100,001 levels deep"):
         backprop.load(deep)
-    assert backprop.model_io.nesting_depth('{"a": "[[[[[[[", "b": [[1]], "c": "\\"[["}') == 3
+    assert backprop.nn.model_io.nesting_depth('{"a": "[[[[[[[", "b": [[1]], "c": "\\"[["}') == 3
     d = valid()
     d["cost"] = ["CrossEntropyCost"]         # unhashable: once a TypeError from the dict lookup
     with pytest.raises(ValueError, match="unknown cost"):

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop import mnist, notebook
+from backprop import notebook
+from backprop.data import mnist
 from backprop.notebook import (NN, CrossEntropyCost, MSE_cost, load_data_wrapper, one_hot_encoding, relu,
                                sigmoid, sigmoid_prime, vectorized_result)
 from ci_support import ROOT, skip_or_fail

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop import mnist
-from backprop.preprocess import mnist_like
+from backprop.data import mnist
+from backprop.data.preprocess import mnist_like
 from drawing import rasterise
 
 SUBSET = Path(__file__).resolve().parent.parent / "web" / "data" / "mnist-subset.npz"

@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop import browser, presets
-from backprop.limits import FIELDS
+from backprop.page import session as browser
+from backprop.explain import presets
+from backprop.data import mnist
+from backprop.page.params import FIELDS
 
 from ci_support import skip_or_fail
 from test_session_views import _subset
@@ -212,7 +214,7 @@ def test_build_writes_full_mnist_with_its_size_and_sha256(tmp_path):
     assert entry["bytes"] == path.stat().st_size and entry["sha256"] == build.sha256_file(path)
     assert (entry["n_train"], entry["n_test"], entry["url"]) == (50_000, 10_000, "./data/mnist-full.npz")
     got = browser.read_subset(path)
-    (x_tr, y_tr), _, (x_te, y_te) = backprop.mnist.load_data(mnist_dir, dtype=np.uint8)
+    (x_tr, y_tr), _, (x_te, y_te) = mnist.load_data(mnist_dir, dtype=np.uint8)
     np.testing.assert_array_equal(got["x_train"], x_tr)
     np.testing.assert_array_equal(got["y_test"], y_te)
     assert got["x_train"].dtype == np.uint8 and got["x_test"].shape == (10_000, 784)

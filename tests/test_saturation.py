@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from backprop import Network, QuadraticCost, trace
-from backprop.saturation import layer_saturation
+from backprop.explain.saturation import layer_saturation
 
 
 @pytest.mark.parametrize("cost", ["cross-entropy", "quadratic"])

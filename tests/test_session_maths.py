@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop import browser, trace
+from backprop import trace
+from backprop.page import session as browser
 
 from test_session_views import _subset
 

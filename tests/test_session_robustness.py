@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop import browser, limits
+from backprop.page import session as browser
+from backprop.page import params as limits
 from test_session_views import _subset
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop import browser, preprocess
+from backprop.page import session as browser
+from backprop.data import preprocess
 from backprop.activations import Sigmoid
 
 N_TEST = 300

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop import mnist
-from backprop.preprocess import mnist_like
+from backprop.data import mnist
+from backprop.data.preprocess import mnist_like
 from drawing import load_drawn_digits, rasterise
 
 DATA = Path(__file__).resolve().parent.parent / "web" / "data"

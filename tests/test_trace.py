@@ -4,8 +4,9 @@ batched Network.backprop and against each other."""
 import numpy as np
 import pytest
 
-from backprop import CrossEntropyCost, Network, QuadraticCost, gradcheck
-from backprop.trace import MISTAKES, trace
+from backprop import CrossEntropyCost, Network, QuadraticCost
+from backprop.explain import gradcheck
+from backprop.explain.trace import MISTAKES, trace
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from backprop import Network, units
+from backprop import Network
+from backprop.explain import units
 
 
 def test_quantised_weights_come_back_to_half_a_level():

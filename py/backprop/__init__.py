@@ -5,10 +5,10 @@ Pyodide.
 """
 
 from .activations import Sigmoid, sigmoid, sigmoid_prime
-from .costs import CrossEntropyCost, QuadraticCost, get_cost
-from .model_io import from_dict, load, loads, save
-from .network import Diverged, History, Network, Progress
-from .trace import trace
+from .nn.costs import CrossEntropyCost, QuadraticCost, get_cost
+from .nn.model_io import from_dict, load, loads, save
+from .nn.network import Diverged, History, Network, Progress
+from .explain.trace import trace
 
 __version__ = "0.1.0"
 __all__ = ["Network", "History", "Progress", "Diverged", "CrossEntropyCost", "QuadraticCost", "get_cost",

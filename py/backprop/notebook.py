@@ -16,11 +16,11 @@ costs, JSON) is the core's; see ``backprop.network``.
 
 import numpy as np
 
-from . import mnist
+from .data import mnist
 from .activations import sigmoid, sigmoid_prime
-from .costs import CrossEntropyCost, QuadraticCost
-from .model_io import load as _load_network
-from .network import Network
+from .nn.costs import CrossEntropyCost, QuadraticCost
+from .nn.model_io import load as _load_network
+from .nn.network import Network
 
 MSE_cost = QuadraticCost   # the notebook's name for the quadratic cost
 

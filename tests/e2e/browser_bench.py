@@ -114,7 +114,7 @@ def for_cpython(params):
 def cpython_runs(site, runs):
     """The same Session.train calls in CPython, in the same order."""
     sys.path.insert(0, str(ROOT / "py"))
-    from backprop import browser
+    from backprop.page import session as browser
 
     session = browser.Session(site / "data" / "mnist-subset.npz", (site / "data" / "model.json").read_text())
 

@@ -51,7 +51,7 @@ def main(argv=None):
     sys.path.insert(0, str(browser_bench.ROOT))
     sys.path.insert(0, str(browser_bench.ROOT / "py"))
     import build
-    from backprop import lab_bugs
+    from backprop.lab import backprop_texts as lab_bugs
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop import browser
+from backprop.page import session as browser
 
 N_TRAIN, N_TEST = 120, 40
 

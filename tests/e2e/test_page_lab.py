@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from backprop import lab_bugs
+from backprop.lab import backprop_texts as lab_bugs
 
 pytestmark = pytest.mark.e2e
 

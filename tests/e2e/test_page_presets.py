@@ -8,7 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from backprop import presets, preset_runs
+from backprop.explain import presets
+from backprop.cli import book_runs as preset_runs
 
 from ci_support import skip_or_fail
 from test_page import MODE, chart, wait_idle

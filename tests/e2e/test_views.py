@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop import metrics, units
+from backprop.explain import metrics
+from backprop.explain import units
 from ci_support import ROOT
 from drawing import load_drawn_digits
 

@@ -7,7 +7,9 @@ import platform
 
 import numpy as np
 
-from backprop import augment, metrics, preprocess
+from backprop.data import augment
+from backprop.explain import metrics
+from backprop.data import preprocess
 
 results = []
 
@@ -87,7 +89,8 @@ def _():
 
 @check("hidden units: quantised weights and the most exciting digits")
 def _():
-    from backprop import Network, units
+    from backprop import Network
+    from backprop.explain import units
     net = Network([6, 3, 2], seed=2)
     q, scale = units.quantise_symmetric(net.weights[0])
     assert q.dtype == np.int8 and np.abs(q).max() == units.LEVELS and scale == np.abs(net.weights[0]).max()

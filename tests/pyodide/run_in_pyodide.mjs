@@ -1,12 +1,12 @@
 // Runs a Python file inside Pyodide under Node, with numpy and py/backprop loaded the way the page
-// loads them (numpy from the Pyodide distribution, the package as files in the virtual file system).
-// usage: node run_in_pyodide.mjs PYODIDE_DIR PACKAGE_DIR SCRIPT.py [KERNEL.wasm]
+// loads them (numpy from the Pyodide distribution, the package from the zip build.py ships).
+// usage: node run_in_pyodide.mjs PYODIDE_DIR PACKAGE_ZIP SCRIPT.py [KERNEL.wasm]
 // With KERNEL.wasm, the page's js/kernel.js installs it first, as the worker does.
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [pyodideDir, packageDir, script, kernel] = process.argv.slice(2);
+const [pyodideDir, packageZip, script, kernel] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(join(resolve(pyodideDir), "pyodide.mjs")).href);
 const pyodide = await loadPyodide({ indexURL: resolve(pyodideDir) + "/" });
 const failed = [];
@@ -19,10 +19,7 @@ if (kernel) {
   if (result.backend !== "wasm-simd") throw new Error(result.reason);
 }
 
-pyodide.FS.mkdirTree("/pkg/backprop");
-for (const name of readdirSync(packageDir).filter((f) => f.endsWith(".py") || f.endsWith(".json"))) {
-  pyodide.FS.writeFile(`/pkg/backprop/${name}`, readFileSync(join(packageDir, name)));
-}
+pyodide.unpackArchive(new Uint8Array(readFileSync(packageZip)), "zip", { extractDir: "/pkg" });
 pyodide.runPython("import sys; sys.path.insert(0, '/pkg')");
 pyodide.setStdout({ batched: (line) => console.log(line) });
 await pyodide.runPythonAsync(readFileSync(script, "utf8"));

@@ -30,7 +30,7 @@ async function load() {
   status("loading numpy for the lab…");
   await loadNumpy(pyodide);
   installPackage(pyodide, await archive, PACKAGE_DIR);
-  const module = pyodide.pyimport("backprop.lab_session");
+  const module = pyodide.pyimport("backprop.page.lab_session");
   session = module.LabSession();
   module.destroy();
   return pyodide;

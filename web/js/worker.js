@@ -239,7 +239,7 @@ async function load() {
     await stage("backprop", "Loading the backprop package", () => {
       pyodide.unpackArchive(zip, "zip", { extractDir: PACKAGE_DIR });
       pyodide.runPython(`import sys\nif ${JSON.stringify(PACKAGE_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(PACKAGE_DIR)})`);
-      browserModule = pyodide.pyimport("backprop.browser");
+      browserModule = pyodide.pyimport("backprop.page.session");
     });
     mark("backprop");
 

@@ -7,7 +7,7 @@ cost summed over the batch (for one example it is network2's value); ``delta`` i
 
 import numpy as np
 
-from .activations import Sigmoid
+from ..activations import Sigmoid
 
 
 class QuadraticCost:

@@ -7,7 +7,7 @@ What it leaves out: any drawing — the page colours the numbers returned here.
 
 import numpy as np
 
-from .activations import Sigmoid
+from ..activations import Sigmoid
 
 LEVELS = 127   # weights are sent to the page as int8 in [-LEVELS, LEVELS]
 CLIP_QUANTILE = 0.995   # a few large weights would otherwise wash every tile out to near-white

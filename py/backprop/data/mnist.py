@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .fileio import write_atomically
+from ..fileio import write_atomically
 
 # decompressed sha256 of the canonical files (the hashes in shared/README.md)
 SHA256 = {

@@ -11,10 +11,10 @@ import json
 
 import numpy as np
 
-from . import lab
-from .browser import COSTS, Session, validate_params
-from .costs import get_cost
-from .limits import N_INPUTS, N_OUTPUTS
+from ..lab import check as lab
+from .session import COSTS, Session, validate_params
+from ..nn.costs import get_cost
+from .params import N_INPUTS, N_OUTPUTS
 
 FILENAME = "your code"       # how tracebacks name the editor's text: lines are the editor's lines
 

@@ -13,7 +13,7 @@ import stat
 
 import numpy as np
 
-from .checks import MAX_PARAMETERS, short
+from .validate import MAX_PARAMETERS, short
 from .costs import COSTS
 from .network import Network
 

@@ -4,7 +4,7 @@ matplotlib is optional: it is imported here, lazily, and only by the command lin
 network never needs it. ``require_matplotlib`` lets the CLI fail before training rather than after.
 """
 
-from .fileio import write_atomically
+from ..fileio import write_atomically
 
 
 def require_matplotlib():

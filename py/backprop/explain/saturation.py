@@ -8,8 +8,8 @@ the mean |δ| of each layer. What it leaves out: the L2 term (it does not enter 
 
 import numpy as np
 
-from . import checks
-from .activations import Sigmoid
+from ..nn import validate
+from ..activations import Sigmoid
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
@@ -17,8 +17,8 @@ QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 def layer_saturation(net, x, y, quantiles=QUANTILES):
     """Per layer l = 2..L over the examples of x: {"l", "sigma_prime": quantiles of σ′(z^l) (all neurons,
     all examples), "mean_abs_delta": mean |δ^l|, "saturated": share of σ′(z) < 0.01 (|z| > 4.6)}."""
-    x = checks.inputs(x, net.sizes[0], net.dtype)
-    y = checks.targets(y, x.shape[0], net.sizes[-1], net.dtype)
+    x = validate.inputs(x, net.sizes[0], net.dtype)
+    y = validate.targets(y, x.shape[0], net.sizes[-1], net.dtype)
     activations = [x]
     for w, b in zip(net.weights, net.biases):
         activations.append(Sigmoid.fn(activations[-1] @ w.T + b.T))        # (m, n_l)

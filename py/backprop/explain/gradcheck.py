@@ -13,8 +13,8 @@ is drawn among the parameters whose gradient is not negligible (a weight from a 
 
 import numpy as np
 
-from .activations import Sigmoid
-from .costs import get_cost
+from ..activations import Sigmoid
+from ..nn.costs import get_cost
 from .trace import trace
 
 EPS = 1e-3          # float64: truncation error ~ε⁴ ≈ 1e-12, rounding ~1e-16/ε ≈ 1e-13

@@ -24,13 +24,16 @@ import time
 
 import numpy as np
 
-from . import backend, gradcheck, limits, metrics, mnist, preprocess, presets, saturation, units
-from .checks import short
-from .costs import get_cost
-from .limits import FIELDS, N_INPUTS, N_OUTPUTS, message
-from .model_io import loads
-from .network import Diverged, Network
-from .trace import trace
+from ..data import mnist, preprocess
+from ..explain import gradcheck, metrics, presets, saturation, units
+from ..nn import backend
+from . import params as limits
+from ..nn.validate import short
+from ..nn.costs import get_cost
+from .params import FIELDS, N_INPUTS, N_OUTPUTS, message
+from ..nn.model_io import loads
+from ..nn.network import Diverged, Network
+from ..explain.trace import trace
 
 # The parameters' limits, defaults and messages live in limits.json (shared with web/js/state.js).
 COSTS = {"cross-entropy": "CrossEntropyCost", "quadratic": "QuadraticCost"}

@@ -14,9 +14,10 @@ import time
 
 import numpy as np
 
-from . import mnist, presets
-from .costs import get_cost
-from .network import Network
+from ..data import mnist
+from ..explain import presets
+from ..nn.costs import get_cost
+from ..nn.network import Network
 
 COSTS = {"cross-entropy": "CrossEntropyCost", "quadratic": "QuadraticCost"}
 

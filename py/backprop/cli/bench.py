@@ -11,17 +11,15 @@ neighbour slows both alike. ``run_bench`` returns the figures as a dict (``build
 import os
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 
-from . import mnist
-from .costs import CrossEntropyCost
-from .network import Network
+from ..data import mnist
+from ..nn.costs import CrossEntropyCost
+from ..nn.network import Network
 
 SIZES = [784, 30, 10]
 BATCH_SIZE, ETA, LMBDA, SEED = 10, 0.5, 5.0, 1
-SUBSET = Path(__file__).resolve().parents[2] / "web" / "data" / "mnist-subset.npz"
 
 
 # -- the per-example loop: network2's SGD step, column vectors, one example at a time -------------
@@ -74,13 +72,14 @@ def loop_epoch(net, columns, targets, batch_size, eta, lmbda, rng):
 
 
 # -- data -----------------------------------------------------------------------------------------------
-def load_first(n, directory=None):
+def load_first(n, directory=None, subset=None):
     """The first n training images (uint8) and labels: MNIST (directory > MNIST_DIR) or, failing that,
-    the committed web subset (the same first 10,000 images), else a download."""
-    if directory is None and not os.environ.get("MNIST_DIR") and SUBSET.exists():
-        s = mnist.read_subset(SUBSET)
+    the page's ``subset`` file when one is named (build.py names the committed one: the same first
+    10,000 images), else a download."""
+    if directory is None and not os.environ.get("MNIST_DIR") and subset is not None:
+        s = mnist.read_subset(subset)
         if n <= len(s["x_train"]):
-            return s["x_train"][:n], s["y_train"][:n].astype(np.int64), f"{SUBSET.name} (first {n})"
+            return s["x_train"][:n], s["y_train"][:n].astype(np.int64), f"{os.path.basename(subset)} (first {n})"
     (x, y), _, _ = mnist.load_data(directory, dtype=np.uint8)
     if n > len(x):
         raise ValueError(f"--n {n} is more than the {len(x)} training images")
@@ -140,9 +139,9 @@ def measure(x8, y, dtype, repeats=5, log=print):
     return result
 
 
-def run_bench(n=10000, dtypes=("float64", "float32"), repeats=5, directory=None, log=print):
+def run_bench(n=10000, dtypes=("float64", "float32"), repeats=5, directory=None, subset=None, log=print):
     """Measure and print; returns {"n", "sizes", "batch_size", "data", "blas", "results": {dtype: {...}}}."""
-    x8, y, source = load_first(n, directory)
+    x8, y, source = load_first(n, directory, subset)
     info = blas_info()
     log(f"bench: {'-'.join(map(str, SIZES))}, batch {BATCH_SIZE}, eta {ETA}, lmbda {LMBDA}, one epoch over "
         f"{source}; median of {repeats}; numpy {np.__version__}; BLAS: {info}; "

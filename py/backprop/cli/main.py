@@ -29,11 +29,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import checks, limits, metrics, mnist
-from .costs import get_cost
-from .fileio import check_output, write_atomically
-from .model_io import load as load_model
-from .network import Diverged, History, Network
+from ..data import mnist
+from ..explain import metrics
+from ..nn import validate as checks
+from ..page import params as limits
+from ..nn.costs import get_cost
+from ..fileio import check_output, write_atomically
+from ..nn.model_io import load as load_model
+from ..nn.network import Diverged, History, Network
 from .progress import ProgressBar
 
 
@@ -137,6 +140,8 @@ def build_parser():
     b.add_argument("--dtype", choices=("float64", "float32", "both"), default="both")
     b.add_argument("--repeats", type=positive_int, default=5, help="median of this many runs")
     b.add_argument("--mnist-dir", default=None)
+    b.add_argument("--subset", default=None, metavar="NPZ", help="without MNIST_DIR or --mnist-dir: the first "
+                   "--n digits of this subset file (the page's web/data/mnist-subset.npz, say)")
     return parser
 
 
@@ -287,7 +292,7 @@ def evaluate(args, out=None, err=None):
 # -- check ---------------------------------------------------------------------------------------------
 def check(args, out=None):
     """The lab's check of the backprop in ``args.file``; 0 when every layer passes, else 1."""
-    from . import lab   # runs the file's code: only this command imports it
+    from ..lab import check as lab   # runs the file's code: only this command imports it
     out = out or sys.stdout
     path = Path(args.file)
     if not path.is_file():
@@ -326,7 +331,7 @@ def main(argv=None):
             return check(args)
         from .bench import run_bench
         run_bench(n=args.n, dtypes=("float64", "float32") if args.dtype == "both" else (args.dtype,),
-                  repeats=args.repeats, directory=args.mnist_dir)
+                  repeats=args.repeats, directory=args.mnist_dir, subset=args.subset)
         return 0
     except (mnist.DownloadError, Diverged) as e:   # the run could not finish; nothing was saved
         print(f"{prog}: error: {e}{'; nothing was saved' if isinstance(e, Diverged) else ''}",

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import checks
-from .activations import Sigmoid
-from .costs import CrossEntropyCost, QuadraticCost, get_cost
+from ..nn import validate
+from ..activations import Sigmoid
+from ..nn.costs import CrossEntropyCost, QuadraticCost, get_cost
 
 # Deliberate errors for the page's "break backprop" switch: name -> what it does.
 MISTAKES = {
@@ -67,7 +67,7 @@ def trace(net, x, y, cost=None, mistake="none"):
     if mistake not in MISTAKES:
         raise ValueError(f"mistake must be one of {', '.join(MISTAKES)}, got {mistake!r}")
     cost = net.cost if cost is None else get_cost(cost)
-    x = checks.inputs(x, net.sizes[0], np.float64)
+    x = validate.inputs(x, net.sizes[0], np.float64)
     if x.shape[0] != 1:
         raise ValueError(f"trace follows one example, got {x.shape[0]}")
     y = np.asarray(y)
@@ -75,7 +75,7 @@ def trace(net, x, y, cost=None, mistake="none"):
         y = y.reshape(1)
     elif y.ndim == 1 and y.size == net.sizes[-1] > 1:             # one one-hot row
         y = y[None, :]
-    y = checks.targets(y, 1, net.sizes[-1], np.float64)[0]       # (n_L,) one-hot
+    y = validate.targets(y, 1, net.sizes[-1], np.float64)[0]       # (n_L,) one-hot
     x = x[0]                                                      # (n_1,)
 
     # forward: keep every z and a

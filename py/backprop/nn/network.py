@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import backend, checks
-from .activations import Sigmoid
+from . import backend, validate
+from ..activations import Sigmoid
 from .costs import CrossEntropyCost, QuadraticCost, get_cost
-from .fileio import write_atomically
+from ..fileio import write_atomically
 
 WEIGHT_INITS = ("default", "large")
 # the costs whose BP1 the page's whole-step kernel knows (backend.sgd_step), by the names it takes
@@ -78,7 +78,7 @@ class Progress:
 
 class Network:
     def __init__(self, sizes, cost=CrossEntropyCost, seed=None, weight_init="default", dtype=np.float64):
-        self.sizes = checks.sizes(sizes)
+        self.sizes = validate.sizes(sizes)
         self.num_layers = len(self.sizes)
         self.cost = get_cost(cost)
         self.dtype = np.dtype(dtype)
@@ -117,7 +117,7 @@ class Network:
 
     def feedforward(self, x):
         """Output activations (m, n_out) for a batch (m, n_in); one example (n_in,) gives (1, n_out)."""
-        return self._output(checks.inputs(x, self.sizes[0], self.dtype))
+        return self._output(validate.inputs(x, self.sizes[0], self.dtype))
 
     def predict(self, x):
         """The most active output neuron per example, (m,) ints."""
@@ -125,8 +125,8 @@ class Network:
 
     def backprop(self, x, y):
         """Gradient of the cost summed over the batch: (nabla_b, nabla_w), shaped like biases / weights."""
-        x = checks.inputs(x, self.sizes[0], self.dtype)
-        y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
+        x = validate.inputs(x, self.sizes[0], self.dtype)
+        y = validate.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         return self._backprop(x, y)
 
     def _deltas(self, x, y, scale=None):
@@ -156,13 +156,13 @@ class Network:
         """One SGD step on the batch: w ← (1 − ηλ/n) w − (η/m) ∇w,  b ← b − (η/m) ∇b.
 
         Raises Diverged (and changes nothing) when the batch's gradient is not finite."""
-        eta = checks.positive_float("eta", eta)
-        lmbda = checks.non_negative_float("lmbda", lmbda)
-        n = checks.positive_int("n", n)
-        x = checks.inputs(x, self.sizes[0], self.dtype)
+        eta = validate.positive_float("eta", eta)
+        lmbda = validate.non_negative_float("lmbda", lmbda)
+        n = validate.positive_int("n", n)
+        x = validate.inputs(x, self.sizes[0], self.dtype)
         if x.shape[0] == 0:
             raise ValueError("a mini-batch needs at least one example, got 0")
-        y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
+        y = validate.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         self._update(x, y, eta, lmbda, n)
 
     def _update(self, x, y, eta, lmbda, n, gradient=None):
@@ -250,28 +250,28 @@ class Network:
         ``gradient(weights, biases, x, y_one_hot, cost) -> (nabla_b, nabla_w)``, summed over the batch,
         replaces ``backprop`` in the same SGD step: the lab trains a learner's backprop with it.
         """
-        epochs = checks.non_negative_int("epochs", epochs)
-        batch_size = checks.positive_int("batch_size", batch_size)
-        eta = checks.positive_float("eta", eta)
-        lmbda = checks.non_negative_float("lmbda", lmbda)
+        epochs = validate.non_negative_int("epochs", epochs)
+        batch_size = validate.positive_int("batch_size", batch_size)
+        eta = validate.positive_float("eta", eta)
+        lmbda = validate.non_negative_float("lmbda", lmbda)
         if x_divisor is None:
-            x = checks.inputs(x, self.sizes[0], self.dtype)
+            x = validate.inputs(x, self.sizes[0], self.dtype)
         else:
-            x = checks.raw_inputs(x, self.sizes[0])
-            x_divisor = checks.positive_float("x_divisor", x_divisor)
+            x = validate.raw_inputs(x, self.sizes[0])
+            x_divisor = validate.positive_float("x_divisor", x_divisor)
         n = x.shape[0]
         if n == 0:
             raise ValueError("training data is empty")
-        y = checks.targets(y, n, self.sizes[-1], self.dtype)
+        y = validate.targets(y, n, self.sizes[-1], self.dtype)
         if eval_data is not None:
             try:
                 x_eval, y_eval = eval_data
             except (TypeError, ValueError):
                 raise TypeError("eval_data must be a pair (x_eval, y_eval)") from None
-            x_eval = checks.inputs(x_eval, self.sizes[0], self.dtype)
+            x_eval = validate.inputs(x_eval, self.sizes[0], self.dtype)
             if x_eval.shape[0] == 0:
                 raise ValueError("eval_data is empty: pass at least one example, or None")
-            y_eval = checks.targets(y_eval, x_eval.shape[0], self.sizes[-1], self.dtype)
+            y_eval = validate.targets(y_eval, x_eval.shape[0], self.sizes[-1], self.dtype)
         history = History()
         n_batches = -(-n // batch_size)
         for epoch in range(epochs):
@@ -332,8 +332,8 @@ class Network:
 
     def accuracy(self, x, y):
         """Number of examples whose most active output is the label (an int, as in network2)."""
-        x = checks.inputs(x, self.sizes[0], self.dtype)
-        y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
+        x = validate.inputs(x, self.sizes[0], self.dtype)
+        y = validate.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         return self._correct(self._output(x), y)
 
     def total_cost(self, x, y, lmbda=0.0):
@@ -342,11 +342,11 @@ class Network:
 
     def cost_and_accuracy(self, x, y, lmbda=0.0):
         """(total_cost, accuracy as a fraction) from one forward pass: what an epoch's monitors record."""
-        lmbda = checks.non_negative_float("lmbda", lmbda)
-        x = checks.inputs(x, self.sizes[0], self.dtype)
+        lmbda = validate.non_negative_float("lmbda", lmbda)
+        x = validate.inputs(x, self.sizes[0], self.dtype)
         if x.shape[0] == 0:
             raise ValueError("total_cost needs at least one example")
-        y = checks.targets(y, x.shape[0], self.sizes[-1], self.dtype)
+        y = validate.targets(y, x.shape[0], self.sizes[-1], self.dtype)
         a = self._output(x)
         return self._total_cost(a, y, lmbda), self._correct(a, y) / x.shape[0]
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .costs import CrossEntropyCost, QuadraticCost
-from .network import Network
+from ..nn.costs import CrossEntropyCost, QuadraticCost
+from ..nn.network import Network
 
 TOLERANCE = 1e-7          # relative error that passes: against the library and against differences
 STEP = 1e-5               # central differences: truncation ~h², rounding ~eps/h, both far below 1e-7
@@ -169,7 +169,7 @@ def _one_hot(labels, n):
 
 def lab_digits():
     """Four MNIST test digits shipped with the package (lab_digits.json): x (4, 784) in [0, 1], labels."""
-    data = json.loads((Path(__file__).with_name("lab_digits.json")).read_text(encoding="utf-8"))
+    data = json.loads((Path(__file__).with_name("digits.json")).read_text(encoding="utf-8"))
     x = np.frombuffer(base64.b64decode(data["pixels"]), dtype=np.uint8).reshape(data["shape"])
     return x / 255.0, np.array(data["labels"])
 
