@@ -195,50 +195,6 @@ def test_compare_speed_times_both():
     assert set(speeds) == {"yours", "library"} and min(speeds.values()) > 0
 
 
-# -- the lab worker's session ----------------------------------------------------------------------------
-def _run(coro):
-    import asyncio
-    return asyncio.run(coro)
-
-
-async def _no_pause():
-    return None
-
-
-def test_lab_session_checks_and_stops_between_networks():
-    import json
-    from backprop.page.lab_session import LabSession
-    s = LabSession()
-    report = json.loads(_run(s.check(lab_bugs.REFERENCE, _no_pause)))
-    assert report["ok"] and len(report["cases"]) == 3
-    bad = json.loads(_run(s.check("def backprop(weights, biases, x, y, cost):\n    return 1 / 0\n", _no_pause)))
-    assert bad["error"]["line"] == 2 and "ZeroDivisionError" in bad["error"]["message"]
-
-    async def stop_now():
-        s.stop()
-    stopped = json.loads(_run(s.check(lab_bugs.REFERENCE, stop_now)))
-    assert stopped["stopped"] and len(stopped["cases"]) == 1 and not stopped["ok"]
-
-
-def test_lab_session_trains_with_their_backprop(tmp_path):
-    import json
-    from backprop.page.lab_session import LabSession
-    rng = np.random.default_rng(0)
-    path = tmp_path / "subset.npz"
-    np.savez(path, x_train=rng.integers(0, 256, (60, 784), dtype=np.uint8), y_train=rng.integers(0, 10, 60).astype(np.uint8),
-             x_test=rng.integers(0, 256, (20, 784), dtype=np.uint8), y_test=rng.integers(0, 10, 20).astype(np.uint8))
-    s = LabSession()
-    s.load_subset(str(path))
-    epochs = []
-    params = json.dumps({"hidden": [5], "epochs": 2, "train_size": 60, "batch_size": 10, "seed": 1})
-    summary = json.loads(_run(s.train(lab_bugs.REFERENCE, params, lambda t: None, epochs.append, _no_pause)))
-    assert summary["epochs_done"] == 2 and len(epochs) == 2 and not summary["stopped"]
-    assert summary["speed"]["yours"] > 0 and summary["speed"]["library"] > 0
-    broken = json.loads(_run(s.train(lab_bugs.BUGS["transposed-nabla-w"]["code"], params, lambda t: None,
-                                     lambda t: None, _no_pause)))
-    assert "a transpose?" in broken["error"]["message"] and not s.session.running
-
-
 def test_weight_decay_inside_backprop_is_named():
     def decayed(weights, biases, x, y, cost):
         nb, nw = per_example_backprop(weights, biases, x, y, cost)

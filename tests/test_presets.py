@@ -2,22 +2,19 @@
 "ours" is picked as the book picked its figure, the session switches its digits (and back), a run on
 raw uint8 digits divided per mini-batch equals one on floats, and build.py's full-MNIST file."""
 
-import asyncio
-import io
-import json
 import os
 
 import numpy as np
 import pytest
 
 import backprop
-from backprop.page import session as browser
 from backprop.explain import presets
+from backprop.page import params
+from backprop.page import session as browser
 from backprop.data import mnist
 from backprop.page.params import FIELDS
 
 from ci_support import skip_or_fail
-from test_session_views import _subset
 
 
 # -- the presets -------------------------------------------------------------------------------------
@@ -25,7 +22,7 @@ def test_every_preset_is_valid_form_input_on_the_subset_and_on_full_mnist():
     for n in (10_000, 50_000, 1_234):
         for key in presets.BY_KEY:
             p = presets.params_for(key, n)
-            assert browser.validate_params(p, n) == {**browser.DEFAULTS, **p}, key    # unchanged by the checks
+            assert params.validate_params(p, n) == {**params.DEFAULTS, **p}, key    # unchanged by the checks
             assert p["train_size"] == n and p["seed"] == presets.SEED
 
 
@@ -71,112 +68,11 @@ def test_ours_is_picked_as_the_book_picked_its_figure():
     assert presets.ours(book(1), acc) == (0.5, 1)
     assert presets.ours(book(7), acc) is None
     assert presets.ours(book("best"), []) is None
-    assert json.loads(browser.preset_result_json("ch3-init-large", "[0.25, 0.5]")) == {"accuracy": 0.25, "epoch": 1}
-    with pytest.raises(ValueError, match="no preset"):
-        browser.preset_result_json("ch9", "[]")
-
-
-# -- the data switch ---------------------------------------------------------------------------------
-def _full(seed=1, n_train=500, n_test=120):
-    """A stand-in for full MNIST: more digits than _subset's, in the same .npz format."""
-    rng = np.random.default_rng(seed)
-    arrays = {}
-    for part, n in (("train", n_train), ("test", n_test)):
-        y = rng.integers(0, 10, n).astype(np.uint8)
-        x = rng.integers(0, 40, (n, 784)).astype(np.uint8)
-        x[np.arange(n)[:, None], (y[:, None] * 78 + np.arange(78))] = 200
-        arrays[f"x_{part}"], arrays[f"y_{part}"] = x, y
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
-    return buf.getvalue(), arrays
-
-
-@pytest.fixture
-def session():
-    data, _ = _subset()
-    net = backprop.Network([784, 16, 10], seed=4)
-    return browser.Session(data, json.dumps(net.to_dict())), net
-
-
-def run(session, params):
-    async def pause():
-        await asyncio.sleep(0)
-    return json.loads(asyncio.run(session.train(json.dumps(params), lambda t: None, lambda t: None, pause)))
-
-
-def test_the_session_switches_to_full_mnist_and_back(session):
-    s, net = session
-    _, sub = _subset()
-    full_bytes, full = _full()
-    info = json.loads(s.info())
-    assert (info["data"], info["n_train"], info["n_test"], info["loaded"]) == ("subset", 200, 300, ["subset"])
-    assert info["presets"][0]["params"]["train_size"] == 200
-    before = json.loads(s.evaluate("model"))
-    with pytest.raises(ValueError, match="has not been loaded"):
-        s.use_data("full")
-
-    info = json.loads(s.load_full(full_bytes))
-    assert (info["data"], info["n_train"], info["n_test"]) == ("full", 500, 120)
-    assert {p["key"]: p["params"]["lmbda"] for p in info["presets"]}["ch3-l2"] == pytest.approx(5.0 * 500 / 50_000)
-    # the cached outputs were for the old test digits: the model is scored on the new ones
-    got = json.loads(s.evaluate("model"))
-    assert got["total"] == 120
-    assert got["correct"] == net.accuracy(full["x_test"] / 255.0, full["y_test"].astype(int))
-    strip = json.loads(s.strip("model", 0, 5))
-    assert strip["labels"] == full["y_test"][:5].tolist()
-    with pytest.raises(ValueError, match="index"):
-        s.predict_test_digit("model", 120)
-    s.predict_test_digit("model", 119)
-
-    # a run now trains on the full set's digits: the library on the same digits as floats is the oracle
-    p = {"hidden": [8], "train_size": 500, "batch_size": 25, "epochs": 2, "seed": 3, "eta": 0.5, "lmbda": 0.5}
-    summary = run(s, p)
-    oracle = backprop.Network([784, 8, 10], seed=3)
-    history = oracle.train(full["x_train"] / 255.0, full["y_train"].astype(int), 2, 25, 0.5, 0.5,
-                           eval_data=(full["x_test"] / 255.0, full["y_test"].astype(int)))
-    for w, w_page in zip(oracle.weights, s.trained.weights):
-        np.testing.assert_array_equal(w, w_page)
-    assert summary["history"]["eval_accuracy"] == history.eval_accuracy
-    np.testing.assert_allclose(summary["history"]["train_cost"], history.train_cost, rtol=1e-12)
-
-    info = json.loads(s.use_data("subset"))
-    assert (info["data"], info["n_train"], info["loaded"]) == ("subset", 200, ["full", "subset"])
-    assert json.loads(s.evaluate("model")) == before
-    with pytest.raises(ValueError, match="train_size"):
-        run(s, p)                                      # 500 training digits: more than the subset has
-    info = json.loads(s.use_data("full"))              # loaded once, switched to again without a download
-    assert info["n_train"] == 500
-
-
-def test_the_digits_cannot_change_during_a_run_or_to_an_unknown_name(session):
-    s, _ = session
-    with pytest.raises(ValueError, match="data must be one of"):
-        s.use_data("everything")
-    s.running = True
-    with pytest.raises(RuntimeError, match="stop it"):
-        s.use_data("subset")
-    with pytest.raises(RuntimeError, match="stop it"):
-        s.load_full(_full()[0])
-    s.running = False
-    with pytest.raises(ValueError, match="not a readable .npz"):
-        s.load_full(b"not an npz")
-    assert json.loads(s.info())["data"] == "subset"      # a bad file changes nothing
-
-
-def test_the_step_button_starts_again_on_new_digits(session):
-    s, _ = session
-    p = {"hidden": [8], "train_size": 100, "batch_size": 10, "seed": 2}
-    assert json.loads(s.step(json.dumps(p)))["step"] == 1
-    assert json.loads(s.step(json.dumps(p)))["step"] == 2
-    s.load_full(_full()[0])
-    again = json.loads(s.step(json.dumps(p)))
-    assert again["step"] == 1
-    assert again["labels"] == _full()[1]["y_train"][again["indices"]].tolist()
 
 
 # -- raw digits divided per mini-batch ---------------------------------------------------------------
-def test_training_on_uint8_with_a_divisor_equals_training_on_floats():
-    _, full = _full(n_train=300)
+def test_training_on_uint8_with_a_divisor_equals_training_on_floats(synthetic_digits):
+    _, full = synthetic_digits(300, 120, seed=1, ink=200)
     x_u8, y = full["x_train"], full["y_train"].astype(int)
     ev = (full["x_test"] / 255.0, full["y_test"].astype(int))
     a = backprop.Network([784, 12, 10], seed=7)
@@ -196,8 +92,8 @@ def test_training_on_uint8_with_a_divisor_equals_training_on_floats():
         next(b.train_steps(x_u8, y, 1, 16, 0.5, x_divisor=0))
 
 
-def test_the_monitor_sees_every_training_digit_in_chunks():
-    _, full = _full(n_train=5_100)                      # more than two chunks of 2,500, and a tail
+def test_the_monitor_sees_every_training_digit_in_chunks(synthetic_digits):
+    _, full = synthetic_digits(5_100, 120, seed=1, ink=200)                     # more than two chunks of 2,500, and a tail
     x_u8, y = full["x_train"], full["y_train"].astype(int)
     net = backprop.Network([784, 6, 10], seed=1)
     np.testing.assert_allclose(net._output_of_raw(x_u8, 255.0), net.feedforward(x_u8 / 255.0), rtol=1e-12)

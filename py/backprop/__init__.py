@@ -7,7 +7,8 @@ Pyodide.
 from .activations import Sigmoid, sigmoid, sigmoid_prime
 from .nn.costs import CrossEntropyCost, QuadraticCost, get_cost
 from .nn.model_io import from_dict, load, loads, save
-from .nn.network import Diverged, History, Network, Progress
+from .nn.network import Network
+from .nn.sgd import Diverged, History, Progress
 from .explain.trace import trace
 
 __version__ = "0.1.0"

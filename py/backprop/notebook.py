@@ -114,12 +114,10 @@ class NN:
         return x[:, None] if x.ndim == 1 else x
 
     def forward_propagation(self, x):
-        """(zs, activations) of every layer for x: (n_in, 1) or columns (n_in, m); what backprop reuses."""
-        activations, zs = [self._columns(x)], []
-        for w, b in zip(self.weights, self.biases):
-            zs.append(w @ activations[-1] + b)          # (n_out, m)
-            activations.append(sigmoid(zs[-1]))
-        return zs, activations
+        """(zs, activations) of every layer for x: (n_in, 1) or columns (n_in, m), as columns (n_l, m):
+        the core network's forward pass, transposed."""
+        zs, activations = self.net.forward(self._columns(x).T)
+        return [z.T for z in zs], [a.T for a in activations]
 
     def feedforward(self, x):
         """Output column(s) (n_out, m) for input column(s) (n_in, m); one (n_in, 1) gives (n_out, 1)."""

@@ -158,10 +158,9 @@ def test_a_dead_worker_is_restarted_with_runs_network_and_settings_kept(site, ne
 
     def patch(route):
         body = (site.dir / "js/worker.js").read_text()
-        original = "[REQUEST.LOAD_FILE]: ({ text }) => json(session.load_file(text)),"
+        original = "const handler = handlers[type] ?? ((a) => JSON.parse(call(type, a)));"   # every request's
         assert original in body
-        body = body.replace(original, f"[REQUEST.LOAD_FILE]: ({{ text }}) => text === {trigger!r} ? {code} : "
-                                      "json(session.load_file(text)),")
+        body = body.replace(original, f"{original} if (type === 'load-file' && args.text === {trigger!r}) return await {code};")
         route.fulfill(body=body, content_type="text/javascript")
 
     page = new_page()

@@ -159,7 +159,7 @@ for cost in ("cross-entropy", "quadratic"):
                   and all(np.allclose(b1, b0, rtol=0, atol=100 * tol) for b1, b0 in zip(n1.biases, n0.biases)))
 
 # a run that diverges stops at the same batch, for the same reason, either way
-from backprop.nn.network import Diverged
+from backprop.nn.sgd import Diverged
 where = {}
 for how in ("numpy", "whole step"):
     if how == "numpy":

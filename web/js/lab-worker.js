@@ -10,7 +10,8 @@ const PACKAGE_DIR = "/home/pyodide/site";
 const SUBSET_PATH = "/home/pyodide/mnist-subset.npz";
 const MAX_PRINTED = 40; // lines of the learner's print() output sent back with a check
 
-let session = null; // PyProxy of backprop.lab_session.LabSession
+let session = null; // PyProxy of backprop.page.lab_session.LabSession
+let wire = null; // PyProxy of backprop.page.wire
 let printed = [];
 let subset = null; // the promise of the subset, fetched for the first run
 let config = null;
@@ -33,6 +34,7 @@ async function load() {
   const module = pyodide.pyimport("backprop.page.lab_session");
   session = module.LabSession();
   module.destroy();
+  wire = pyodide.pyimport("backprop.page.wire");
   return pyodide;
 }
 
@@ -56,7 +58,10 @@ async function exclusive(fn) {
   }
 }
 
-const json = (text) => JSON.parse(text);
+/** A request of the lab's session through the wire (JSON in and out), its events through `emit`. */
+async function call(type, args, emit = null) {
+  return JSON.parse(await wire.call(session, type, JSON.stringify(args), null, emit, nextTask));
+}
 
 serve(self, {
   [LAB_REQUEST.READY]: async () => { await loading; },
@@ -64,7 +69,7 @@ serve(self, {
     await loading;
     status("checking…");
     printed = [];
-    const report = json(await session.check(code, nextTask));
+    const report = await call("check", { code });
     return { ...report, printed };
   }),
   [LAB_REQUEST.TRAIN]: ({ runId, code, params }) => exclusive(async () => {
@@ -78,12 +83,8 @@ serve(self, {
       throw e;
     }
     printed = [];
-    const summary = json(await session.train(
-      code, JSON.stringify(params),
-      (text) => emit(self, EVENT.PROGRESS, { runId, ...json(text) }),
-      (text) => emit(self, EVENT.EPOCH, { runId, ...json(text) }),
-      nextTask,
-    ));
+    const summary = await call("train", { code, params }, (event, text) =>
+      emit(self, event === "progress" ? EVENT.PROGRESS : EVENT.EPOCH, { runId, ...JSON.parse(text) }));
     return { ...summary, printed };
   }),
   [LAB_REQUEST.STOP]: () => { session?.stop(); },

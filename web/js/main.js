@@ -55,7 +55,7 @@ const form = new TrainFormView({ onTrain: train, onStop: stop, onStep: step, onP
 const model = new ModelView({ onChoose: choose, onFile: loadFile, onDownload: download });
 const strip = new StripView({ onPage: (start) => showStrip(start) });
 const draw = new DrawView({
-  predict: ({ ink, width, height }) => ask(REQUEST.PREDICT_DRAWING, { which: app.which, ink, width, height }, [ink.buffer]),
+  predict: ({ ink, width, height }) => ask(REQUEST.PREDICT_DRAWING, { which: app.which, data: ink, width, height }, [ink.buffer]),
   predictTestDigit: (index) => ask(REQUEST.PREDICT_TEST_DIGIT, { which: app.which, index }),
 });
 const hidden = new HiddenUnitsView({ unitDetail: (unit) => ask(REQUEST.UNIT_DETAIL, { which: app.which, unit }) });
@@ -69,12 +69,12 @@ const gradcheck = new GradcheckView({
 });
 const presets = new PresetsView({
   useData: switchData,
-  result: (key, evalAccuracy) => ask(REQUEST.PRESET_RESULT, { key, evalAccuracy }),
+  result: (key, evalAccuracy) => ask(REQUEST.PRESET_RESULT, { key, eval_accuracy: evalAccuracy }),
   fill: (params) => form.fill(params),
   setPair: (vary, value) => form.setPair(vary, value),
 });
 const confusion = new ConfusionView({
-  cell: (trueLabel, predicted) => ask(REQUEST.CONFUSION_CELL, { which: app.which, trueLabel, predicted }),
+  cell: (trueLabel, predicted) => ask(REQUEST.CONFUSION_CELL, { which: app.which, true_label: trueLabel, predicted }),
 });
 
 curves.onChange = (runs) => { // the saturation view reads the runs; the store keeps them
@@ -325,7 +325,7 @@ async function switchData(name) {
   if (app.mode !== "ready") throw new Error("wait for the current run to end");
   setMode("data"); // Train and Step wait while the digits change
   try {
-    const info = await ask(REQUEST.USE_DATA, { data: name });
+    const info = await ask(REQUEST.USE_DATA, { name });
     app.nTrain = info.n_train;
     app.nTest = info.n_test;
     strip.nTest = draw.nTest = stepper.nTest = app.nTest;
@@ -402,7 +402,7 @@ client.on(EVENT.EPOCH, (msg) => {
   const run = curves.runs.find((r) => r.id === runId);
   if (network && run) { // the network as of this epoch: kept for a restart and in the browser
     app.network = { runId, epoch: point.epoch, sizes: [784, ...run.params.hidden, 10],
-      cost: run.params.cost === "quadratic" ? "QuadraticCost" : "CrossEntropyCost", bytes: network };
+      cost: run.params.cost, bytes: network };
   }
   if (app.mode === "training") progress.say(`Epoch ${point.epoch} done` +
     (typeof point.eval_accuracy === "number" ? `: test accuracy ${(100 * point.eval_accuracy).toFixed(1)} %.` : "."));
@@ -471,7 +471,7 @@ async function restoreNetworks() {
   app.available.trained = false;
   if (n) {
     try {
-      await ask(REQUEST.RESTORE_NETWORK, { which: "trained", sizes: n.sizes, cost: n.cost, bytes: n.bytes.slice(0) });
+      await ask(REQUEST.RESTORE_NETWORK, { which: "trained", sizes: n.sizes, cost: n.cost, data: n.bytes.slice(0) });
       app.available.trained = true;
     } catch (e) {
       progress.message("failed", `Your last network could not be restored: ${e.message}`);

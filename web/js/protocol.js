@@ -6,27 +6,30 @@
 // Events (worker -> page, no id): status and ready while loading, progress and epoch while training,
 //   fatal when loading failed.
 
+// A request's name is the session method that answers it ("confusion-cell": Session.confusion_cell) and
+// its arguments that method's own parameter names; a binary argument travels as `data`.
 export const REQUEST = Object.freeze({
+  INFO: "info", // -> the digits' sizes, the networks, the presets
   TRAIN: "train", // {runId, params} -> the run's summary, when it ends
   STOP: "stop", // -> null; the run ends after its current mini-batch
   EVALUATE: "evaluate", // {which} -> {correct, total, accuracy, sizes, cost}
   STRIP: "strip", // {which, start, count} -> digits with predictions
   LOAD_FILE: "load-file", // {text} -> evaluate's answer for the new "file" network
   MODEL_JSON: "model-json", // {which} -> network2 JSON text
-  PREDICT_DRAWING: "predict-drawing", // {which, ink: Uint8Array, width, height} -> {digit, outputs, input}
+  PREDICT_DRAWING: "predict-drawing", // {which, data: Uint8Array of the ink, width, height} -> {digit, outputs, input}
   PREDICT_TEST_DIGIT: "predict-test-digit", // {which, index} -> the same, for a test digit
   HIDDEN_UNITS: "hidden-units", // {which} -> every layer's weights, int8 on a symmetric scale
   UNIT_DETAIL: "unit-detail", // {which, unit} -> the test digits exciting that unit most
   CONFUSION: "confusion", // {which} -> the 10×10 matrix on the test digits
-  CONFUSION_CELL: "confusion-cell", // {which, trueLabel, predicted} -> that cell's digits
-  TRACE: "trace", // {which, index (-1: the drawing), label, cost, mistake} -> BP1–BP4 on that digit
-  GRADCHECK: "gradcheck", // {which, index, label, cost, mistake} -> backprop vs central differences
+  CONFUSION_CELL: "confusion-cell", // {which, true_label, predicted} -> that cell's digits
+  TRACE: "trace-digit", // {which, index (-1: the drawing), label, cost, mistake} -> BP1–BP4 on that digit
+  GRADCHECK: "check-gradient", // {which, index, label, cost, mistake} -> backprop vs central differences
   TRIAL_STEP: "trial-step", // {which, index, label, eta} -> one SGD step on a copy: cost before/after
   STEP: "step", // {params} -> one mini-batch of the latest run: its digits, cost before/after
   PAIR: "pair", // {params, vary, value} -> [A, B]: checked settings differing in `vary` only, one seed
-  USE_DATA: "use-data", // {data: "subset" | "full"} -> the session's info for those digits (full: fetched once)
-  PRESET_RESULT: "preset-result", // {key, evalAccuracy} -> {accuracy, epoch} picked as the book picked, or null
-  RESTORE_NETWORK: "restore-network", // {which, sizes, cost, bytes: ArrayBuffer} -> evaluate's answer
+  USE_DATA: "use-data", // {name: "subset" | "full"} -> the session's info for those digits (full: fetched once)
+  PRESET_RESULT: "preset-result", // {key, eval_accuracy} -> {accuracy, epoch} picked as the book picked, or null
+  RESTORE_NETWORK: "restore-network", // {which, sizes, cost, data: ArrayBuffer} -> evaluate's answer
 });
 
 export const EVENT = Object.freeze({
@@ -96,15 +99,16 @@ export class Client {
 }
 
 /**
- * The worker's side: answer requests with `handlers[type](args)` (sync or async). A thrown error
- * becomes an ok: false reply carrying its message; an unknown type is an error too.
+ * The worker's side: answer requests with `handlers[type](args)` (sync or async), or with
+ * `otherwise(type, args)` for a type without a handler of its own. A thrown error becomes an ok: false
+ * reply carrying its message; a type nothing answers is an error too.
  */
-export function serve(scope, handlers, describeError = String) {
+export function serve(scope, handlers, describeError = String, otherwise = null) {
   scope.addEventListener("message", async (event) => {
     const { type, id, ...args } = event.data;
     let reply;
     try {
-      const handler = handlers[type];
+      const handler = handlers[type] ?? (otherwise && ((a) => otherwise(type, a)));
       if (!handler) throw new Error(`unknown request ${JSON.stringify(type)}`);
       reply = { type: REPLY, id, ok: true, result: (await handler(args)) ?? null };
     } catch (e) {

@@ -1,9 +1,10 @@
 // The Web Worker: loads Python (Pyodide), numpy, the backprop package, the MNIST subset and the
-// shipped model, then answers the page's requests (see protocol.js) with a dispatch table over the
-// Python session (backprop.browser.Session). Training runs here so the page never freezes.
+// shipped model, then answers the page's requests (see protocol.js): each one is a method of the
+// Python session (backprop.page.session.Session), called through backprop.page.wire, the one place
+// that encodes JSON. Training runs here so the page never freezes.
 //
-// Everything Python hands back is a JSON string, so the only PyProxies held here are the module and
-// the session; both are destroyed if loading fails half-way.
+// Everything Python hands back is a JSON string, so the only PyProxies held here are the wire module
+// and the session; both are destroyed if loading fails half-way.
 //
 // Every download has a stall timeout and, where the build recorded one (config.json "sha256"), a
 // checksum, so a missing, cut, truncated or corrupt file is named as such instead of hanging. A
@@ -21,8 +22,8 @@ const PACKAGE_DIR = "/home/pyodide/site"; // where the backprop archive is unpac
 const SUBSET_PATH = "/home/pyodide/mnist-subset.npz";
 
 let pyodide = null;
-let browserModule = null; // PyProxy of backprop.browser
-let session = null; // PyProxy of backprop.browser.Session
+let wire = null; // PyProxy of backprop.page.wire
+let session = null; // PyProxy of backprop.page.session.Session
 let training = false;
 let fullData = null; // config.json's fullData entry: {url, bytes, sha256, ...} or {unavailable}
 let fullLoaded = false;
@@ -239,7 +240,7 @@ async function load() {
     await stage("backprop", "Loading the backprop package", () => {
       pyodide.unpackArchive(zip, "zip", { extractDir: PACKAGE_DIR });
       pyodide.runPython(`import sys\nif ${JSON.stringify(PACKAGE_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(PACKAGE_DIR)})`);
-      browserModule = pyodide.pyimport("backprop.page.session");
+      wire = pyodide.pyimport("backprop.page.wire");
     });
     mark("backprop");
 
@@ -248,11 +249,13 @@ async function load() {
     mark("fetch");
     return stage("data", "Reading the MNIST subset and the model", async () => {
       pyodide.FS.writeFile(SUBSET_PATH, new Uint8Array(subsetBytes));
-      session = browserModule.Session(SUBSET_PATH, text);
+      const module = pyodide.pyimport("backprop.page.session");
+      session = module.Session(SUBSET_PATH, text);
+      module.destroy();
       mark("session");
       // The model's evaluation and the first digits are not part of "ready": the page asks for them
       // with every other view right after (about 0.3 s of a load's cold WebAssembly code)
-      const ready = { info: JSON.parse(session.info()), meta: await meta, version: config.version ?? null, kernel, fullData };
+      const ready = { info: JSON.parse(call(REQUEST.INFO)), meta: await meta, version: config.version ?? null, kernel, fullData };
       return { ...ready, seconds: (performance.now() - t0) / 1000, timings };
     });
   })();
@@ -287,7 +290,10 @@ async function startPyodide(indexURL, buildId) {
 }
 
 // -- requests, once loaded ----------------------------------------------------------------------------
-const json = (text) => JSON.parse(text);
+/** A request of the session through the wire: JSON in and out; a binary argument travels as `data`. */
+function call(type, { data = null, ...args } = {}, emit = null) {
+  return wire.call(session, type, JSON.stringify(args), data && new Uint8Array(data), emit, nextTask);
+}
 
 /** The trained network's weights and biases as float64 bytes (Session.network_bytes). */
 function networkBytes() {
@@ -303,60 +309,38 @@ async function train({ runId, params }) {
   if (training) throw new Error("a run is already going; press Stop first");
   training = true;
   try {
-    return json(await session.train(
-      JSON.stringify(params),
-      (text) => emit(self, EVENT.PROGRESS, { runId, ...json(text) }),
-      (text) => {
-        // each epoch's network goes to the page too: kept there (IndexedDB) and given back after a restart
-        const network = networkBytes();
-        self.postMessage({ runId, ...json(text), network, type: EVENT.EPOCH }, [network]);
-      },
-      nextTask,
-    ));
+    return JSON.parse(await call(REQUEST.TRAIN, { params }, (event, text) => {
+      if (event === "progress") {
+        emit(self, EVENT.PROGRESS, { runId, ...JSON.parse(text) });
+        return;
+      }
+      // each epoch's network goes to the page too: kept there (IndexedDB) and given back after a restart
+      const network = networkBytes();
+      self.postMessage({ runId, ...JSON.parse(text), network, type: EVENT.EPOCH }, [network]);
+    }));
   } finally {
     training = false;
   }
 }
 
-/** Each request of protocol.js, once the session exists. Requests that arrive during a run are
- * answered while the training loop yields (between mini-batches). */
+/** The requests that do more than call the session: a run, and a switch to full MNIST. Every other
+ * one is a session method of the same name (Python's wire refuses any other). Requests that arrive
+ * during a run are answered while the training loop yields (between mini-batches). */
 const handlers = {
   [REQUEST.TRAIN]: train,
-  [REQUEST.STOP]: () => session.stop(),
-  [REQUEST.EVALUATE]: ({ which }) => json(session.evaluate(which)),
-  [REQUEST.STRIP]: ({ which, start, count }) => json(session.strip(which, start, count)),
-  [REQUEST.LOAD_FILE]: ({ text }) => json(session.load_file(text)),
-  [REQUEST.MODEL_JSON]: ({ which }) => session.model_json(which),
-  [REQUEST.PREDICT_DRAWING]: ({ which, ink, width, height }) => json(session.predict_drawing(which, ink, width, height)),
-  [REQUEST.PREDICT_TEST_DIGIT]: ({ which, index }) => json(session.predict_test_digit(which, index)),
-  [REQUEST.HIDDEN_UNITS]: ({ which }) => json(session.hidden_units(which)),
-  [REQUEST.UNIT_DETAIL]: ({ which, unit }) => json(session.unit_detail(which, unit)),
-  [REQUEST.CONFUSION]: ({ which }) => json(session.confusion(which)),
-  [REQUEST.CONFUSION_CELL]: ({ which, trueLabel, predicted }) =>
-    json(session.confusion_cell(which, trueLabel, predicted)),
-  [REQUEST.TRACE]: ({ which, index, label, cost, mistake }) =>
-    json(session.trace_digit(which, index, label ?? null, cost ?? null, mistake ?? "none")),
-  [REQUEST.GRADCHECK]: ({ which, index, label, cost, mistake }) =>
-    json(session.check_gradient(which, index, label ?? null, cost ?? null, mistake ?? "none")),
-  [REQUEST.TRIAL_STEP]: ({ which, index, label, eta }) => json(session.trial_step(which, index, label ?? null, eta)),
-  [REQUEST.STEP]: ({ params }) => json(session.step(JSON.stringify(params))),
-  [REQUEST.PAIR]: ({ params, vary, value }) => json(browserModule.paired_json(JSON.stringify(params), vary, value, session.n_train)),
   [REQUEST.USE_DATA]: useData,
-  [REQUEST.PRESET_RESULT]: ({ key, evalAccuracy }) =>
-    json(browserModule.preset_result_json(key, JSON.stringify(evalAccuracy ?? []))),
-  [REQUEST.RESTORE_NETWORK]: ({ which, sizes, cost, bytes }) =>
-    json(session.restore_network(JSON.stringify(sizes), cost, new Uint8Array(bytes), which)),
 };
 
 /** Switch the session's digits; the full file is fetched (with progress events) the first time. */
-async function useData({ data }) {
+async function useData({ name }) {
   if (training) throw new Error("a run is going; stop it before changing the digits");
-  if (data !== "full" || fullLoaded) return json(session.use_data(data));
+  if (name !== "full" || fullLoaded) return JSON.parse(call(REQUEST.USE_DATA, { name }));
   const { bytes, seconds } = await fetchFullData(SITE, fullData, (p) => emit(self, EVENT.DATA_PROGRESS, p));
   const path = "/home/pyodide/mnist-full.npz";
   pyodide.FS.writeFile(path, bytes);
   try {
-    const info = json(session.load_full(path));
+    session.load_full(path).destroy(); // its answer is info's, asked for below as JSON
+    const info = JSON.parse(call(REQUEST.INFO));
     fullLoaded = true;
     return { ...info, download_seconds: seconds };
   } finally {
@@ -364,22 +348,24 @@ async function useData({ data }) {
   }
 }
 
-const whenReady = Object.fromEntries(Object.entries(handlers).map(([type, fn]) => [type, async (args) => {
+/** Answer `type`, once Python is loaded and alive; a fatal interpreter error ends this worker's use. */
+async function answer(type, args) {
   if (dead) throw new Error(`Python stopped working (${shortError(dead)})`);
   if (!session) throw new Error(`"${type}" arrived before the page finished loading`);
   try {
-    return await fn(args);
+    const handler = handlers[type] ?? ((a) => JSON.parse(call(type, a)));
+    return await handler(args);
   } catch (e) {
     if (e?.pyodide_fatal_error || FATAL.test(String(e?.message ?? e)) || e instanceof WebAssembly.RuntimeError) die(e);
     throw e;
   }
-}]));
+}
 
-serve(self, whenReady, shortError);
+serve(self, {}, shortError, answer);
 
 load().catch((e) => {
   session?.destroy();
-  browserModule?.destroy();
-  session = browserModule = null;
+  wire?.destroy();
+  session = wire = null;
   emit(self, EVENT.FATAL, { stage: e.stage ?? "load", message: shortError(e) });
 });

@@ -1,6 +1,6 @@
 """Run Nielsen's presets in CPython and print the book's figure beside ours: a script, not a test.
 
-    python -m backprop.preset_runs [--n-train 10000] [--n-test 2000] [--only KEY ...] [--epochs N]
+    python -m backprop.cli.book_runs [--n-train 10000] [--n-test 2000] [--only KEY ...] [--epochs N]
 
 Trains each preset (``backprop.presets``) as the page does — the first ``--n-train`` digits of the
 50,000-digit training split with λ scaled to keep λ/n, the presets' seed, measured on the first
@@ -16,17 +16,13 @@ import numpy as np
 
 from ..data import mnist
 from ..explain import presets
-from ..nn.costs import get_cost
 from ..nn.network import Network
-
-COSTS = {"cross-entropy": "CrossEntropyCost", "quadratic": "QuadraticCost"}
-
 
 def run_preset(key, x_train_u8, y_train, x_test, y_test, epochs=None):
     """Train preset ``key`` on all of x_train_u8 (uint8, divided a mini-batch at a time); returns
     (ours (accuracy, epoch) or None, the per-epoch test accuracies, seconds)."""
     p = presets.params_for(key, len(x_train_u8))
-    net = Network([784, *p["hidden"], 10], cost=get_cost(COSTS[p["cost"]]), seed=p["seed"],
+    net = Network([784, *p["hidden"], 10], cost=p["cost"], seed=p["seed"],
                   weight_init=p["weight_init"])
     t0 = time.perf_counter()
     history = _train(net, x_train_u8, y_train, x_test, y_test, p, epochs or p["epochs"])
@@ -45,7 +41,7 @@ def _train(net, x_u8, y, x_test, y_test, p, epochs):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m backprop.preset_runs", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m backprop.cli.book_runs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--n-train", type=int, default=10000, help="training digits (default: the page's subset)")
     parser.add_argument("--n-test", type=int, default=2000, help="test digits (default: the page's subset)")
     parser.add_argument("--only", nargs="*", choices=list(presets.BY_KEY), help="these presets only")

@@ -31,12 +31,13 @@ import numpy as np
 
 from ..data import mnist
 from ..explain import metrics
-from ..nn import validate as checks
-from ..page import params as limits
+from ..nn import validate
+from ..page import params as page_params
 from ..nn.costs import get_cost
 from ..fileio import check_output, write_atomically
 from ..nn.model_io import load as load_model
-from ..nn.network import Diverged, History, Network
+from ..nn.network import WEIGHT_INITS, Network
+from ..nn.sgd import Diverged, History
 from .progress import ProgressBar
 
 
@@ -54,7 +55,7 @@ class Interrupted(Exception):
 
 # -- argument types: each names the bad value ----------------------------------------------------------
 def _sizes(text):
-    shown = checks.short(text, 60)
+    shown = validate.short(text, 60)
     try:
         sizes = [int(s) for s in text.split(",")]
     except ValueError:
@@ -62,11 +63,11 @@ def _sizes(text):
     if len(sizes) < 2 or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"bad sizes {shown}: expected comma-separated positive layer "
                                          f"sizes like 784,100,10")
-    if sizes[0] != limits.N_INPUTS or sizes[-1] != limits.N_OUTPUTS:
-        raise argparse.ArgumentTypeError(f"bad sizes {shown}: MNIST needs {limits.N_INPUTS} inputs and "
-                                         f"{limits.N_OUTPUTS} outputs, e.g. 784,100,10")
+    if sizes[0] != page_params.N_INPUTS or sizes[-1] != page_params.N_OUTPUTS:
+        raise argparse.ArgumentTypeError(f"bad sizes {shown}: MNIST needs {page_params.N_INPUTS} inputs and "
+                                         f"{page_params.N_OUTPUTS} outputs, e.g. 784,100,10")
     try:   # the memory estimate, before anything is allocated
-        return checks.sizes(sizes)
+        return validate.sizes(sizes)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
@@ -90,9 +91,9 @@ non_negative_float = _number(float, lambda v: v >= 0, "a non-negative number")
 
 
 def _cost(text):
-    if text not in limits.COSTS:   # the page's names (limits.json), nothing else
-        raise argparse.ArgumentTypeError(f"unknown cost {checks.short(text, 40)}: expected "
-                                         f"{' or '.join(limits.COSTS)}")
+    if text not in page_params.COSTS:   # the names the page uses too (limits.json), nothing else
+        raise argparse.ArgumentTypeError(f"unknown cost {validate.short(text, 40)}: expected "
+                                         f"{' or '.join(page_params.COSTS)}")
     return get_cost(text)
 
 
@@ -111,10 +112,10 @@ def build_parser():
     t.add_argument("--batch-size", type=positive_int, default=10)
     t.add_argument("--eta", type=positive_float, default=0.5, help="learning rate η")
     t.add_argument("--lmbda", type=non_negative_float, default=5.0, help="L2 regularisation λ")
-    t.add_argument("--cost", type=_cost, default=limits.DEFAULTS["cost"],
-                   help=f"{' or '.join(limits.COSTS)} (default {limits.DEFAULTS['cost']})")
+    t.add_argument("--cost", type=_cost, default=page_params.DEFAULTS["cost"],
+                   help=f"{' or '.join(page_params.COSTS)} (default {page_params.DEFAULTS['cost']})")
     t.add_argument("--seed", type=non_negative_int, default=None, help="default: a random seed, recorded")
-    t.add_argument("--weight-init", choices=limits.WEIGHT_INITS, default=limits.DEFAULTS["weight_init"])
+    t.add_argument("--weight-init", choices=tuple(WEIGHT_INITS), default=page_params.DEFAULTS["weight_init"])
     t.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     t.add_argument("--train-size", type=positive_int, default=None, help="use the first N training images")
     t.add_argument("--eval", choices=("validation", "test"), default="validation",

@@ -1,68 +1,70 @@
-"""Gradient check: backprop's ∂C/∂w and ∂C/∂b against central differences, one example, every layer.
+"""Gradient checking: backprop's ∂C/∂w and ∂C/∂b against central differences of the cost.
+
+The project's one gradient check: the page's section 5 (``gradient_check``, one digit, with a mistake
+switched on or off) and the lab's verdict on a learner's code (``backprop.lab.check``, a batch) both use
+the routine, the sampler and the tolerance below, so that they agree on what "right" means.
 
     ∂C/∂p ≈ [8 (C(p + ε) − C(p − ε)) − (C(p + 2ε) − C(p − 2ε))] / 12ε
 
 — the central difference with one Richardson step, whose error shrinks as ε⁴ instead of ε², so that
 ε can be large enough (1e-3) for rounding not to matter either: agreement to 1e-9 is typical, where
 the two-point formula struggles to reach 1e-6 on small gradients. Four forward passes per parameter,
-so it is checked on a sample of each layer's weights and
-biases — enough to catch any wrong equation, since a wrong BP1/BP2/BP4 spoils whole layers. The sample
-is drawn among the parameters whose gradient is not negligible (a weight from a blank pixel has ∂C/∂w
-= 0 both ways and proves nothing). What it leaves out: the L2 term (not part of C_x) and batches.
+so it is checked on a sample of each layer's weights and biases — enough to catch any wrong equation,
+since a wrong BP1/BP2/BP4 spoils whole layers. The sample is drawn among the parameters whose gradient
+is not negligible (a weight from a blank pixel has ∂C/∂w = 0 both ways and proves nothing). What it
+leaves out: the L2 term (not part of C_x).
 """
 
 import numpy as np
 
-from ..activations import Sigmoid
+from ..nn import validate
 from ..nn.costs import get_cost
 from .trace import trace
 
 EPS = 1e-3          # float64: truncation error ~ε⁴ ≈ 1e-12, rounding ~1e-16/ε ≈ 1e-13
-TOLERANCE = 1e-6    # relative error that counts as agreement
+TOLERANCE = 1e-6    # relative error that counts as agreement, against differences or another backprop
 NEGLIGIBLE = 1e-6   # |∂C/∂p| below this is not worth sampling: the cost's rounding (~1e-13 after the
                     # difference quotient) would be 1e-7 of it or more
 
 
-def example_cost(weights, biases, x, y, cost):
-    """C for one example (x: (n_in,), y one-hot (n_out,)), from plain float64 parameter lists."""
-    a = x
-    for w, b in zip(weights, biases):
-        a = Sigmoid.fn(w @ a + b[:, 0])
-    return cost.fn(a[None, :], y[None, :])
+def relative_error(a, b):
+    """‖a − b‖ / max(‖a‖, ‖b‖) of two numbers or arrays; 0 when both are 0 (2 when a = −b)."""
+    a, b = np.ravel(np.asarray(a, dtype=np.float64)), np.ravel(np.asarray(b, dtype=np.float64))
+    scale = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)))
+    return float(np.linalg.norm(a - b)) / scale if scale > 0 else 0.0
+
+
+def central_difference(cost_at, eps=EPS):
+    """dC/dp at p from ``cost_at(step)``, the cost with p moved by ``step`` (the four-point formula)."""
+    near, far = cost_at(eps) - cost_at(-eps), cost_at(2 * eps) - cost_at(-2 * eps)
+    return (8 * near - far) / (12 * eps)
 
 
 def numeric_partials(net, x, y, entries, cost=None, eps=EPS):
-    """Central differences (four-point, see above) of C_x for each entry (kind, layer_index, j, k): kind
-    "w" or "b", layer_index 0-based into net.weights/net.biases (k is ignored for biases)."""
+    """Central differences of the cost summed over the batch x (m, n_in), y one-hot (m, n_out) — or one
+    example (n_in,), (n_out,) — for each entry (kind, layer, j, k): kind "w" or "b", layer 0-based into
+    net.weights / net.biases (k is 0 for biases). In float64, on a copy: the network is never touched."""
     cost = net.cost if cost is None else get_cost(cost)
-    weights = [w.astype(np.float64) for w in net.weights]     # copies: the network is never touched
-    biases = [b.astype(np.float64) for b in net.biases]
+    probe = net.copy(np.float64)
+    x = validate.inputs(x, net.sizes[0], np.float64)
+    y = np.asarray(y, dtype=np.float64).reshape(x.shape[0], -1)
     out = []
     for kind, i, j, k in entries:
-        p = weights[i] if kind == "w" else biases[i]
-        index = (j, k) if kind == "w" else (j, 0)
-        keep = p[index]
+        p = probe.weights[i] if kind == "w" else probe.biases[i]
+        keep = p[j, k]
 
-        def c_at(step):
-            p[index] = keep + step
-            return example_cost(weights, biases, x, y, cost)
+        def cost_at(step):
+            p[j, k] = keep + step
+            return cost.fn(probe._output(x), y)
 
-        near, far = c_at(eps) - c_at(-eps), c_at(2 * eps) - c_at(-2 * eps)
-        p[index] = keep
-        out.append((8 * near - far) / (12 * eps))
+        out.append(central_difference(cost_at, eps))
+        p[j, k] = keep
     return np.array(out)
-
-
-def relative_error(a, b):
-    """|a − b| / max(|a|, |b|); 0 when both are 0."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    scale = np.maximum(np.abs(a), np.abs(b))
-    return np.where(scale > 0, np.abs(a - b) / np.where(scale > 0, scale, 1.0), 0.0)
 
 
 def sample_entries(grad_b, grad_w, per_layer, rng):
     """Up to ``per_layer`` weights and ``per_layer`` biases of each layer, among those whose gradient
-    is not negligible (the largest ``per_layer`` when none is)."""
+    is not negligible (the largest ``per_layer`` when none is), as (kind, layer, j, k) in order."""
     entries = []
     for i, (gb, gw) in enumerate(zip(grad_b, grad_w)):
         for kind, g in (("w", gw), ("b", gb)):              # gb is (n, 1), gw (n_out, n_in)
@@ -93,7 +95,7 @@ def gradient_check(net, x, y, cost=None, mistake="none", per_layer=6, seed=0, ep
     layers = [{"l": i + 2, "rows": []} for i in range(len(net.weights))]
     for (kind, i, j, k), n in zip(entries, numeric):
         b = cw[i][j, k] if kind == "w" else cb[i][j, 0]
-        layers[i]["rows"].append((kind, j, k, float(b), float(n), float(relative_error(b, n))))
+        layers[i]["rows"].append((kind, j, k, float(b), float(n), relative_error(b, n)))
     for layer in layers:
         layer["max_error"] = max(r[5] for r in layer["rows"])
         layer["ok"] = bool(layer["max_error"] <= tolerance)

@@ -16,8 +16,6 @@ command line), and anything the book does not print (its seeds: the book's runs 
 the digit, so "ours" differs by a few tenths of a percent from run to run even on the full data).
 """
 
-import json
-
 BOOK_N_TRAIN = 50_000   # network2's training_data: the first 50,000 of MNIST's 60,000 training digits
 BOOK_N_EVAL = 10_000    # test_data (t10k) or validation_data (the last 10,000 training digits)
 SEED = 1                # the presets' seed: the same run every time, in the page and in CPython
@@ -134,7 +132,3 @@ def catalogue(n_train, n_eval):
         out.append({**p, "params": params_for(p["key"], n_train),
                     "ours": {"n_train": n_train, "n_eval": n_eval, "measured_on": "test digits"}})
     return out
-
-
-def catalogue_json(n_train, n_eval):
-    return json.dumps(catalogue(n_train, n_eval))

@@ -8,7 +8,6 @@ the mean |δ| of each layer. What it leaves out: the L2 term (it does not enter 
 
 import numpy as np
 
-from ..nn import validate
 from ..activations import Sigmoid
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -17,15 +16,8 @@ QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 def layer_saturation(net, x, y, quantiles=QUANTILES):
     """Per layer l = 2..L over the examples of x: {"l", "sigma_prime": quantiles of σ′(z^l) (all neurons,
     all examples), "mean_abs_delta": mean |δ^l|, "saturated": share of σ′(z) < 0.01 (|z| > 4.6)}."""
-    x = validate.inputs(x, net.sizes[0], net.dtype)
-    y = validate.targets(y, x.shape[0], net.sizes[-1], net.dtype)
-    activations = [x]
-    for w, b in zip(net.weights, net.biases):
-        activations.append(Sigmoid.fn(activations[-1] @ w.T + b.T))        # (m, n_l)
+    deltas, activations = net.deltas(x, y)                                 # BP1–BP2, (m, n_l) each
     sp = [Sigmoid.prime_from_output(a) for a in activations[1:]]           # σ′(z^l) from a^l
-    deltas = [net.cost.delta(None, activations[-1], y)]                    # BP1, (m, n_L)
-    for l in range(len(net.weights) - 2, -1, -1):
-        deltas.insert(0, (deltas[0] @ net.weights[l + 1]) * sp[l])        # BP2, (m, n_l)
     return [{"l": i + 2, "sigma_prime": np.quantile(s, quantiles).tolist(),
              "mean_abs_delta": float(np.mean(np.abs(d))), "saturated": float(np.mean(s < 0.01))}
             for i, (s, d) in enumerate(zip(sp, deltas))]

@@ -76,15 +76,11 @@ def trace(net, x, y, cost=None, mistake="none"):
     elif y.ndim == 1 and y.size == net.sizes[-1] > 1:             # one one-hot row
         y = y[None, :]
     y = validate.targets(y, 1, net.sizes[-1], np.float64)[0]       # (n_L,) one-hot
-    x = x[0]                                                      # (n_1,)
 
-    # forward: keep every z and a
-    activations, zs = [x], []
-    for w, b in zip(net.weights, net.biases):
-        w, b = w.astype(np.float64), b.astype(np.float64)
-        z = w @ activations[-1] + b[:, 0]                         # (n_l,)
-        zs.append(z)
-        activations.append(Sigmoid.fn(z.copy()))
+    # forward: every z and a, from the network's own forward pass (in float64, on one example)
+    net64 = net if net.dtype == np.float64 else net.copy(np.float64)
+    zs, activations = net64.forward(x)
+    zs, activations = [z[0] for z in zs], [a[0] for a in activations]      # (n_l,) each
     a_L = activations[-1]
     sp = [Sigmoid.prime_from_output(a) for a in activations[1:]]  # σ′(z^l) for l = 2..L
 
@@ -97,7 +93,7 @@ def trace(net, x, y, cost=None, mistake="none"):
         delta = -delta
     deltas = [delta]
     for l in range(len(zs) - 2, -1, -1):                          # 0-based index of the layer below
-        back = net.weights[l + 1].astype(np.float64).T @ deltas[0]   # (w^{l+1})ᵀ δ^{l+1}
+        back = net64.weights[l + 1].T @ deltas[0]                 # (w^{l+1})ᵀ δ^{l+1}
         deltas.insert(0, back if mistake == "bp2-no-sigma-prime" else back * sp[l])   # BP2
 
     layers = []
@@ -106,4 +102,4 @@ def trace(net, x, y, cost=None, mistake="none"):
                                  nabla_w=np.outer(d, activations[i]),                             # BP4: δ^l (a^{l−1})ᵀ
                                  equation="BP1" if i == len(zs) - 1 else "BP2"))
     C = cost.fn(a_L[None, :], y[None, :])
-    return Trace(x=x, y=y, cost=cost, C=C, layers=layers)
+    return Trace(x=x[0], y=y, cost=cost, C=C, layers=layers)

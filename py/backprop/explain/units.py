@@ -7,8 +7,6 @@ What it leaves out: any drawing — the page colours the numbers returned here.
 
 import numpy as np
 
-from ..activations import Sigmoid
-
 LEVELS = 127   # weights are sent to the page as int8 in [-LEVELS, LEVELS]
 CLIP_QUANTILE = 0.995   # a few large weights would otherwise wash every tile out to near-white
 
@@ -37,10 +35,7 @@ def layer_activations(net, x, layer):
     """Activations (m, sizes[layer + 1]) of hidden layer ``layer`` (0 = the first hidden layer)."""
     if not 0 <= layer < net.num_layers - 1:
         raise ValueError(f"layer must be 0..{net.num_layers - 2}, got {layer!r}")
-    a = np.asarray(x, dtype=net.dtype)
-    for w, b in zip(net.weights[:layer + 1], net.biases[:layer + 1]):
-        a = Sigmoid.fn(a @ w.T + b.T)                # (m, n_out)
-    return a
+    return net.forward(x)[1][layer + 1]          # (m, n_out)
 
 
 def most_exciting(net, x, unit, k=8, layer=0):

@@ -23,12 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..explain import gradcheck
+from .hints import hint
 from ..nn.costs import CrossEntropyCost, QuadraticCost
 from ..nn.network import Network
 
-TOLERANCE = 1e-7          # relative error that passes: against the library and against differences
-STEP = 1e-5               # central differences: truncation ~h², rounding ~eps/h, both far below 1e-7
-SAMPLED = 24              # entries per big array checked by differences (784-30-10 has 24k weights)
+TOLERANCE = gradcheck.TOLERANCE   # the page's gradient check's: the lab and section 5 agree on "right"
+SAMPLED = 24              # weights and biases per layer checked by differences (784-30-10 has 24k weights)
 
 
 class LabError(Exception):
@@ -188,158 +189,30 @@ def cases(seed=7):
     return out
 
 
-# -- the oracles ----------------------------------------------------------------------------------------
-def _cost(net, x, y):
-    return net.cost.fn(net._output(x), y)     # summed over the batch, as the gradients are
-
-
-def numeric_gradient(net, x, y, which, layer, entries):
-    """Central differences of the batch's summed cost in ``net.{which}[layer]`` at ``entries``."""
-    array = getattr(net, which)[layer]
-    out = np.empty(len(entries))
-    for i, idx in enumerate(entries):
-        old = array[idx]
-        array[idx] = old + STEP
-        up = _cost(net, x, y)
-        array[idx] = old - STEP
-        down = _cost(net, x, y)
-        array[idx] = old
-        out[i] = (up - down) / (2 * STEP)
-    return out
-
-
-def _entries(shape, x, layer, rng):
-    """Every entry of a small array; for a big one SAMPLED entries, in the first layer only among the
-    pixels with ink (a weight from a blank pixel has gradient exactly 0: checking it proves nothing)."""
-    size = int(np.prod(shape))
-    if size <= 4 * SAMPLED:
-        return list(np.ndindex(*shape))
-    if layer == 0 and len(shape) == 2:
-        inked = np.flatnonzero(x.any(axis=0))
-        rows, cols = rng.integers(0, shape[0], SAMPLED), rng.choice(inked, SAMPLED)
-        return list(zip(rows.tolist(), cols.tolist()))
-    flat = rng.choice(size, SAMPLED, replace=False)
-    return [tuple(int(i) for i in np.unravel_index(f, shape)) for f in flat]
-
-
-def relative_error(a, b):
-    """‖a − b‖ / (‖a‖ + ‖b‖), 0 when both are 0: scale-free, 1 when one of them is 0, 2 when a = −b."""
-    a, b = np.ravel(a), np.ravel(b)
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / denom) if denom > 0 else 0.0
-
-
+# -- the oracles: central differences (explain.gradcheck, the page's own) and the library's backprop --------
 def check_case(fn, case, seed=0):
     """One network: their gradient against the library's and against central differences, per layer.
 
     Raises LabError for an exception or a wrong shape in their code."""
     net, x, y = case.net, case.x, case.y
     theirs_b, theirs_w = _call(fn, net.weights, net.biases, x, y, net.cost)
-    ref_b, ref_w = net._backprop(x, y)
-    rng = np.random.default_rng(seed)
+    ref_b, ref_w = net.backprop(x, y)
+    entries = gradcheck.sample_entries(ref_b, ref_w, SAMPLED, np.random.default_rng(seed))
+    numeric = dict(zip(entries, gradcheck.numeric_partials(net, x, y, entries)))
     layers = []
     for i in range(len(net.weights)):
         row = {"layer": i + 2, "shape_w": list(net.weights[i].shape), "output": i == len(net.weights) - 1}
-        for key, theirs, ref, which in (("b", theirs_b, ref_b, "biases"), ("w", theirs_w, ref_w, "weights")):
-            entries = _entries(ref[i].shape, x, i, rng)
-            numeric = numeric_gradient(net, x, y, which, i, entries)
-            picked = np.array([theirs[i][e] for e in entries])
-            row[f"{key}_numeric"] = relative_error(picked, numeric)
-            row[f"{key}_library"] = relative_error(theirs[i], ref[i])
+        for key, theirs, ref in (("b", theirs_b, ref_b), ("w", theirs_w, ref_w)):
+            picked = [e for e in entries if e[0] == key and e[1] == i]
+            row[f"{key}_numeric"] = gradcheck.relative_error([theirs[i][j, k] for _, _, j, k in picked],
+                                                             [numeric[e] for e in picked])
+            row[f"{key}_library"] = gradcheck.relative_error(theirs[i], ref[i])
             row[f"{key}_ok"] = row[f"{key}_numeric"] <= TOLERANCE and row[f"{key}_library"] <= TOLERANCE
         row["ok"] = row["b_ok"] and row["w_ok"]
         layers.append(row)
-    return {"name": case.name, "sizes": list(case.sizes), "cost": net.cost.__name__, "examples": len(x),
+    return {"name": case.name, "sizes": list(case.sizes), "cost": net.cost.name, "examples": len(x),
             "ok": all(r["ok"] for r in layers), "layers": layers,
             "_arrays": (theirs_b, theirs_w, ref_b, ref_w)}
-
-
-# -- the verdict and the hint ------------------------------------------------------------------------------
-def _scale(theirs, ref):
-    """c when theirs ≈ c·ref for one c over every array (None otherwise)."""
-    t = np.concatenate([np.ravel(a) for a in theirs])
-    r = np.concatenate([np.ravel(a) for a in ref])
-    rr = float(r @ r)
-    if rr == 0:
-        return None
-    c = float(t @ r) / rr
-    return c if relative_error(t, c * r) <= 1e-6 else None
-
-
-def _l2_on(theirs, ref, params):
-    """c when theirs − ref ≈ c·params in every layer, with one c ≠ 0 (an L2 term); None otherwise."""
-    cs = []
-    for t, r, p in zip(theirs, ref, params):
-        d, p = np.ravel(t - r), np.ravel(p)
-        pp = float(p @ p)
-        if pp == 0:
-            return None
-        c = float(d @ p) / pp
-        if c == 0 or relative_error(d, c * p) > 1e-6:
-            return None
-        cs.append(c)
-    return cs[0] if cs and all(abs(c - cs[0]) <= 1e-6 * abs(cs[0]) for c in cs) else None
-
-
-def hint(results):
-    """One sentence that points at the likely mistake, from the checked cases (all without errors)."""
-    failing = [r for r in results if not r["ok"]]
-    if not failing:
-        return ""
-    if all(not a.any() for r in results for a in r["_arrays"][0] + r["_arrays"][1]):
-        return "Every gradient is zero: write the backward pass, BP1 to BP4, where the skeleton says."
-    for r in failing:
-        theirs_b, theirs_w, ref_b, ref_w = r["_arrays"]
-        for name, theirs, ref in (("nabla_b", theirs_b, ref_b), ("nabla_w", theirs_w, ref_w)):
-            for i, (t, f) in enumerate(zip(theirs, ref)):
-                if not t.any() and f.any():
-                    return (f"{name}[{i}] (layer {i + 2}) is all zeros on {r['name']}: did your loop over the "
-                            f"layers reach it? range(a, b) stops before b.")
-    scales = [_scale(r["_arrays"][0] + r["_arrays"][1], r["_arrays"][2] + r["_arrays"][3]) for r in results]
-    if all(c is not None for c in scales):
-        if all(abs(c * r["examples"] - 1) < 1e-6 for c, r in zip(scales, results)):
-            return ("Every gradient is the right one divided by m, the batch size: return the sum over the "
-                    "batch, not the mean — the SGD step divides by m itself (averaging twice makes every "
-                    "step m times too small).")
-        if all(abs(c + 1) < 1e-6 for c in scales):
-            return "Every gradient has the wrong sign: δ^L is ∂C/∂z^L, which is a − y for cross-entropy, not y − a."
-        if all(abs(c - scales[0]) < 1e-6 * abs(scales[0]) for c in scales):
-            return f"Every gradient is {scales[0]:.4g} times the right one: look for a stray factor."
-    for r in failing:
-        net_b = [np.asarray(b) for b in _case_params(r, "biases")]
-        if _l2_on(r["_arrays"][0], r["_arrays"][2], net_b) is not None:
-            return ("nabla_b is off by a multiple of the biases in every layer: an L2 term. Weight decay "
-                    "never applies to the biases, and it belongs in the SGD step (the library applies λ "
-                    "there), not in the gradient of the cost.")
-    for r in failing:
-        if r["layers"] and all(row["b_ok"] for row in r["layers"]) and \
-                _l2_on(r["_arrays"][1], r["_arrays"][3], _case_params(r, "weights")) is not None:
-            return ("nabla_w is off by a multiple of the weights in every layer: an L2 term. backprop returns "
-                    "the gradient of the cost alone; the SGD step applies weight decay (λ) itself.")
-    by_cost = {r["cost"]: r["ok"] for r in results if r["sizes"] == results[0]["sizes"]}
-    if by_cost.get("QuadraticCost") and by_cost.get("CrossEntropyCost") is False:
-        return ("Right under the quadratic cost, wrong under cross-entropy, from the output layer down: "
-                "look at BP1. δ^L = cost.delta(z, a, y); for cross-entropy σ′(z^L) cancels and δ^L = a − y.")
-    if by_cost.get("CrossEntropyCost") and by_cost.get("QuadraticCost") is False:
-        return ("Right under cross-entropy, wrong under the quadratic cost: look at BP1. Use "
-                "cost.delta(z, a, y), which knows the cost in use (the quadratic one keeps σ′(z^L)).")
-    r = failing[0]
-    top = max((row for row in r["layers"] if not row["ok"]), key=lambda row: row["layer"])
-    if top["b_ok"] and not top["w_ok"]:
-        return (f"In layer {top['layer']} nabla_b is right and nabla_w is wrong: look at BP4, "
-                f"∂C/∂w^l = δ^l (a^(l−1))ᵀ, with the activations of the layer before.")
-    if top["w_ok"] and not top["b_ok"]:
-        return (f"In layer {top['layer']} nabla_w is right and nabla_b is wrong: look at BP3, "
-                f"∂C/∂b^l = δ^l summed over the batch.")
-    if top["output"]:
-        return ("The output layer is already wrong: look at BP1, δ^L = cost.delta(zs[-1], activations[-1], y), "
-                "then BP3 and BP4 for that layer.")
-    return (f"The layers above {top['layer']} are right and layer {top['layer']} is wrong: look at BP2, "
-            f"δ^l = (δ^(l+1) w^(l+1)) ⊙ σ′(z^l) with rows as examples.")
-
-
-def _case_params(result, which):
-    return result["_params"][which]
 
 
 def check_steps(fn, seed=7):
@@ -455,7 +328,7 @@ def compare_speed(fn, sizes, x, y, batch_size, cost=CrossEntropyCost, seconds=0.
         xb, yb = x[k:k + batch_size], y[k:k + batch_size]
         for side in sides.values():
             t0 = time.perf_counter()
-            side[0]._update(xb, yb, 0.1, 0.0, len(x), gradient=side[1])
+            side[0].update_mini_batch(xb, yb, 0.1, 0.0, len(x), gradient=side[1])
             side[2] += time.perf_counter() - t0
         examples += len(xb)
         k = k + batch_size if k + batch_size < len(x) else 0

@@ -3,6 +3,7 @@
     forward(a, w, b)            a·wᵀ + bᵀ                       (m, n_out)   the weighted inputs z
     backward(delta, w)          δ·w                             (m, n_in)    BP2 before the σ′ factor
     update(w, delta, a, decay)  w ← decay·w − δᵀ·a, in place                 BP4 fused with the L2 step
+    step(w, nabla_w, scale, decay)  w ← decay·w − scale·∇w, in place          the step with a given ∇w
 
 Rows are examples, ``w`` is ``(n_out, n_in)``, ``b`` is ``(n_out, 1)``, as everywhere in the package.
 Three implementations, the same numbers up to rounding:
@@ -63,6 +64,12 @@ class NumpyProducts:
         if decay != 1.0:
             w *= decay
         w -= nabla_w
+
+    @staticmethod
+    def step(w, nabla_w, scale, decay):
+        if decay != 1.0:
+            w *= decay
+        w -= nabla_w * scale
 
     @staticmethod
     def sgd_step(weights, biases, x, y, scale, decay, cost):
@@ -127,6 +134,7 @@ class KernelProducts:
 
     def __init__(self, module, fallback=EinsumProducts):
         self.fallback = fallback
+        self.step = fallback.step   # element-wise: nothing for the kernel to add
         self.fns = {np.dtype(dtype): (getattr(module, f"gemm_nt_{t}"), getattr(module, f"gemm_nn_{t}"),
                                       getattr(module, f"gemm_tn_update_{t}"))
                     for dtype, t in ((np.float64, "f64"), (np.float32, "f32"))}
@@ -245,15 +253,12 @@ def use(choice="auto"):
 
 
 def _bind(products):
-    # The three products are module attributes bound to the active implementation's functions, so
-    # that a product costs the network one call, not two (the seam is in every step's inner loop).
-    # None: choose at the first product (in Pyodide the page may install the kernel after this import).
-    global _active, forward, backward, update, sgd_step
+    # The products are module attributes bound to the active implementation's functions, so that a
+    # product costs the network one call, not two (the seam is in every step's inner loop).
+    global _active, forward, backward, update, step, sgd_step
     _active = products
-    if products is None:
-        forward, backward, update, sgd_step = (_choose_then(p) for p in ("forward", "backward", "update", "sgd_step"))
-    else:
-        forward, backward, update, sgd_step = products.forward, products.backward, products.update, products.sgd_step
+    forward, backward, update, step, sgd_step = (products.forward, products.backward, products.update,
+                                                 products.step, products.sgd_step)
 
 
 @contextmanager
@@ -269,20 +274,13 @@ def using(choice):
 
 def name():
     """The active implementation: "numpy", "numpy-einsum" or "wasm-simd"."""
-    if _active is None:
-        use("auto")
     return _active.name
-
-
-def _choose_then(product):
-    def first_call(*args):
-        use("auto")
-        return globals()[product](*args)
-    return first_call
 
 
 # forward(a, w, b) -> a·wᵀ + bᵀ (m, n_out), a new array
 # backward(delta, w) -> δ·w (m, n_in), a new array: BP2 before its σ′ factor
 # update(w, delta, a, decay): w ← decay·w − δᵀ·a in place: BP4's ∇w (δ already times η/m) and the L2 step
+# step(w, nabla_w, scale, decay): w ← decay·w − scale·∇w in place: the step with someone else's ∇w
 # sgd_step(weights, biases, x, y, scale, decay, cost) -> Σ of the bias gradients, or None (numpy's turn)
-_bind(None if IN_PYODIDE else NumpyProducts)
+# Bound once, at import: the page's worker installs the kernel (js/kernel.js) before it imports backprop.
+use("auto")

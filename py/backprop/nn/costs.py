@@ -3,6 +3,10 @@
 Both work on a whole batch: rows are examples, ``a`` and ``y`` are ``(m, n_out)``. ``fn`` returns the
 cost summed over the batch (for one example it is network2's value); ``delta`` is the output error
 δ^L = ∂C/∂z^L per example, BP1 of the book, shape ``(m, n_out)``.
+
+Two names per cost, one vocabulary for the whole project: ``name`` is what people, the page and the
+command line say ("cross-entropy"), the class name is what network2's JSON files say
+("CrossEntropyCost"). ``get_cost`` takes either.
 """
 
 import numpy as np
@@ -11,7 +15,7 @@ from ..activations import Sigmoid
 
 
 class QuadraticCost:
-    name = "QuadraticCost"
+    name = "quadratic"
 
     @staticmethod
     def fn(a, y):
@@ -28,7 +32,7 @@ class QuadraticCost:
 
 
 class CrossEntropyCost:
-    name = "CrossEntropyCost"
+    name = "cross-entropy"
 
     @staticmethod
     def fn(a, y):
@@ -49,18 +53,24 @@ class CrossEntropyCost:
         return a - y
 
 
-COSTS = {c.name: c for c in (CrossEntropyCost, QuadraticCost)}
-# the command line and the page name costs the way people say them
-COST_ALIASES = {"cross-entropy": CrossEntropyCost, "crossentropy": CrossEntropyCost, "ce": CrossEntropyCost,
-                "quadratic": QuadraticCost, "mse": QuadraticCost, **COSTS}
+COSTS = {c.name: c for c in (CrossEntropyCost, QuadraticCost)}      # by name: "cross-entropy", "quadratic"
+BY_CLASS_NAME = {c.__name__: c for c in COSTS.values()}              # as network2's JSON names them
 
 
 def get_cost(cost):
-    """A cost object from itself, its class name (network2's JSON) or a common alias."""
+    """A cost object from itself, its name ("cross-entropy") or its class name (network2's JSON), in
+    any letter case."""
     if isinstance(cost, str):
-        by_lower = {k.lower(): v for k, v in COST_ALIASES.items()}
-        if cost.strip().lower() in by_lower:
-            return by_lower[cost.strip().lower()]
+        by_lower = {k.lower(): c for k, c in (*COSTS.items(), *BY_CLASS_NAME.items())}
+        found = by_lower.get(cost.strip().lower())
+        if found is not None:
+            return found
     elif hasattr(cost, "fn") and hasattr(cost, "delta"):
         return cost
-    raise ValueError(f"unknown cost {cost!r}: expected one of {sorted(COSTS)} or 'cross-entropy'/'quadratic'")
+    raise ValueError(f"unknown cost {cost!r}: expected one of {', '.join(COSTS)} "
+                     f"(or network2's {', '.join(BY_CLASS_NAME)})")
+
+
+def cost_name(cost):
+    """The name of a cost object (a class of this module, or anything with ``fn`` and ``delta``)."""
+    return getattr(cost, "name", None) or getattr(cost, "__name__", type(cost).__name__)

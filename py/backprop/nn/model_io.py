@@ -13,18 +13,13 @@ import stat
 
 import numpy as np
 
-from .validate import MAX_PARAMETERS, short
-from .costs import COSTS
+from .costs import BY_CLASS_NAME
 from .network import Network
+from .validate import MAX_PARAMETERS, array, parameters, short
 
 MAX_FILE_BYTES = 256 * 1024 * 1024   # a 784-100-10 model is ~2 MB; refuse to parse something absurd
 MAX_DEPTH = 32                       # network2's layout nests 4 deep ({"weights": [[[w]]]})
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-
-
-def network_to_dict(net):
-    """network2's dict form of ``net`` (kept for callers of the old name; see Network.to_dict)."""
-    return net.to_dict()
 
 
 def save(net, path):
@@ -32,19 +27,9 @@ def save(net, path):
     net.save(path)
 
 
-def _array(value, shape, what):
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be nested lists of numbers of shape {shape}") from None
-    if arr.shape != shape:
-        if what.startswith("biases") and arr.shape == (shape[0],):   # accept flat biases too
-            arr = arr[:, None]
-        else:
-            raise ValueError(f"{what} has shape {arr.shape}, expected {shape} from sizes")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{what} contains NaN or infinity")
-    return arr
+def dumps(net):
+    """The model as network2 JSON text (finite weights only: ``allow_nan=False`` raises otherwise)."""
+    return json.dumps(net.to_dict(), allow_nan=False)
 
 
 def from_dict(data):
@@ -58,22 +43,22 @@ def from_dict(data):
     if (not isinstance(sizes, list) or len(sizes) < 2
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
         raise ValueError(f"model sizes must be a list of at least two positive integers, got {short(sizes)}")
-    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_params = parameters(sizes)
     if n_params > MAX_PARAMETERS:
         raise ValueError(f"model sizes {short(sizes)} mean {n_params:,} parameters, over the cap of "
                          f"{MAX_PARAMETERS:,}")
     cost = data.get("cost", "CrossEntropyCost")
-    if not isinstance(cost, str) or cost not in COSTS:
-        raise ValueError(f"unknown cost {short(cost)} in model: expected one of {sorted(COSTS)}")
+    if not isinstance(cost, str) or cost not in BY_CLASS_NAME:
+        raise ValueError(f"unknown cost {short(cost)} in model: expected one of {sorted(BY_CLASS_NAME)}")
     for key in ("weights", "biases"):
         if not isinstance(data[key], list) or len(data[key]) != len(sizes) - 1:
             raise ValueError(f"model {key} must be a list of {len(sizes) - 1} layers for sizes {short(sizes)}")
-    weights = [_array(w, (n_out, n_in), f"weights[{l}]")
+    # against the declared sizes first: a file whose arrays disagree with its own sizes is named as such
+    weights = [array(f"weights[{l}]", w, (n_out, n_in), finite=True)
                for l, (w, n_in, n_out) in enumerate(zip(data["weights"], sizes[:-1], sizes[1:]))]
-    biases = [_array(b, (n_out, 1), f"biases[{l}]") for l, (b, n_out) in enumerate(zip(data["biases"], sizes[1:]))]
-    net = Network(sizes, cost=COSTS[cost], seed=0)
-    net.weights, net.biases = weights, biases
-    return net
+    biases = [array(f"biases[{l}]", b, (n_out, 1), finite=True)
+              for l, (b, n_out) in enumerate(zip(data["biases"], sizes[1:]))]
+    return Network.from_params(weights, biases, BY_CLASS_NAME[cost])
 
 
 def nesting_depth(text):

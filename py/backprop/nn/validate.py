@@ -65,6 +65,22 @@ def parameters(sizes):
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
+def array(name, value, shape, dtype=np.float64, finite=False):
+    """``value`` (an array or nested lists) as a new ``dtype`` array of exactly ``shape``; a flat (n,) is
+    taken for a column (n, 1). ``finite``: NaN or infinity is refused too."""
+    try:
+        arr = np.array(value, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be nested lists of numbers of shape {shape}") from None
+    if arr.shape != shape and len(shape) == 2 and shape[1] == 1 and arr.shape == (shape[0],):
+        arr = arr[:, None]
+    if arr.shape != shape:
+        raise ValueError(f"{name} has shape {arr.shape}, expected {shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return arr
+
+
 def inputs(x, n_in, dtype):
     """A batch of inputs as a float array (m, n_in); one example (n_in,) becomes (1, n_in)."""
     x = np.asarray(x)

@@ -1,30 +1,165 @@
-"""The page's training parameters — defaults, limits and error messages — from ``limits.json``.
+"""The parameters of a run in the page: defaults, limits and messages from ``limits.json``, and the
+checks that turn the form's values (or a link's) into a complete, checked record.
 
-That JSON file is the one copy: this module reads it for the worker's checks (``backprop.browser``)
-and the command line's choices, and ``build.py`` copies it beside ``web/js/state.js``, which fetches
-it. What it leaves out: the checks themselves (``browser.validate_params`` in Python, ``validate`` in
-state.js), which read these numbers and format these messages.
+``limits.json`` is the one copy of those numbers and messages: this module reads it for the worker's
+checks and the command line's choices, and ``build.py`` copies it beside ``web/js/state.js``, which
+checks the form with the same limits and fills the same messages. A bad value raises ValueError whose
+message starts with the field's name and quotes the value as typed. What it leaves out: running
+anything (``training``), and the JavaScript side of the same checks (state.js).
 """
 
 import json
+import math
+import numbers
 from importlib import resources
+
+import numpy as np
+
+from ..nn.costs import COSTS as LIBRARY_COSTS
+from ..nn.network import WEIGHT_INITS as LIBRARY_WEIGHT_INITS
+from ..nn.validate import parameters, short
 
 # read through importlib.resources: the page imports the package from an unpacked zip, and an
 # installed copy may live in a zip too
 LIMITS = json.loads(resources.files(__package__).joinpath("limits.json").read_text(encoding="utf-8"))
 FIELDS = LIMITS["fields"]
 N_INPUTS, N_OUTPUTS = LIMITS["inputs"], LIMITS["outputs"]
-COSTS = tuple(FIELDS["cost"]["values"])
+COSTS = tuple(FIELDS["cost"]["values"])                 # the library's names: "cross-entropy", "quadratic"
 WEIGHT_INITS = tuple(FIELDS["weight_init"]["values"])
-DEFAULTS = {name: f["default"] for name, f in FIELDS.items()}
+if set(COSTS) != set(LIBRARY_COSTS) or set(WEIGHT_INITS) != set(LIBRARY_WEIGHT_INITS):
+    raise ImportError("limits.json names other costs or weight initialisations than backprop.nn does")
+MAX_HIDDEN_LAYERS = FIELDS["hidden"]["maxLayers"]
+MAX_LAYER_SIZE = FIELDS["hidden"]["max"]     # a browser tab's memory and patience, not the maths'
+MAX_EPOCHS = FIELDS["epochs"]["max"]
+MAX_SEED = FIELDS["seed"]["max"]
 MAX_STEP_WORK = LIMITS["maxStepWork"]   # weights and biases × mini-batch size, for one step
-
-
-def n_parameters(sizes):
-    """Weights and biases of a network with these layer sizes."""
-    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+# the worker's switch, not a form field: the four monitors on
+WORKER_SWITCHES = {"monitor": True}
+DEFAULTS = {**{name: f["default"] for name, f in FIELDS.items()}, **WORKER_SWITCHES}
+PAIRABLE = ("cost", "eta", "lmbda", "weight_init")
 
 
 def message(key, **values):
     """One of the shared messages, its {placeholders} filled as state.js fills them."""
     return LIMITS["messages"][key].format_map(values)
+
+
+def text(value):
+    """A value in a message: numbers as JavaScript's String() shows them (5.0 as "5"), anything else
+    (a string where a number belongs, a bool) as its repr, so that the wrong type shows."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return short(value, 40)
+
+
+def is_int(value, lo, hi):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)        # JSON from JavaScript has no integer type
+    return not isinstance(value, bool) and isinstance(value, numbers.Integral) and lo <= value <= hi
+
+
+def checked_int(name, value, lo, hi, key="int"):
+    """An int lo..hi; ``name`` is a field of limits.json (its label goes into the message) or a label."""
+    if not is_int(value, lo, hi):
+        label = FIELDS[name]["label"] if name in FIELDS else name
+        prefix = f"{name}: " if name in FIELDS else ""
+        raise ValueError(prefix + message(key, label=label, min=lo, max=hi, value=text(value)))
+    return int(value)
+
+
+def checked_float(name, value):
+    f = FIELDS[name]
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
+            or value < f["min"] or (f.get("exclusiveMin") and value == f["min"]):
+        key = "positive" if f.get("exclusiveMin") else "non_negative"
+        raise ValueError(f"{name}: " + message(key, label=f["label"], value=text(value)))
+    return float(value)
+
+
+def checked_choice(name, value):
+    f = FIELDS[name]
+    if not isinstance(value, str) or value not in f["values"]:
+        raise ValueError(f"{name}: " + message("choice", label=f["label"], values=", ".join(f["values"]),
+                                               value=value if isinstance(value, str) else text(value)))
+    return value
+
+
+def parse_hidden(value):
+    """Hidden layer sizes from "100,30", "30", "" (none) or a list of ints."""
+    prefix = f"hidden {short(value, 40)}: "
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.replace(" ", ",").split(",") if p.strip()]
+        value = [int(p) if p.isdigit() else p for p in parts]
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"hidden layers must be a list of sizes, got {short(value, 40)}")
+    if len(value) > MAX_HIDDEN_LAYERS:
+        raise ValueError(prefix + message("layer_count", max=MAX_HIDDEN_LAYERS, count=len(value)))
+    lo = FIELDS["hidden"]["min"]
+    for n in value:
+        if not is_int(n, lo, MAX_LAYER_SIZE):
+            shown = n if isinstance(n, str) else text(n)   # a piece of the typed text, as typed
+            raise ValueError(prefix + message("layer_size", min=lo, max=MAX_LAYER_SIZE, value=shown))
+    return [int(n) for n in value]
+
+
+def sizes(hidden):
+    """The layer sizes of the page's networks: 784 inputs, the hidden layers, 10 outputs."""
+    return [N_INPUTS, *hidden, N_OUTPUTS]
+
+
+def _check_step_work(hidden, batch_size):
+    """One mini-batch step must stay short in a browser: Stop is read between steps."""
+    n = parameters(sizes(hidden))
+    if n * batch_size > MAX_STEP_WORK:
+        raise ValueError("batch_size: " + message("step_work", parameters=f"{n:,}", batch_size=batch_size,
+                                                  cap=f"{MAX_STEP_WORK:,}", max_batch=max(1, MAX_STEP_WORK // n)))
+
+
+def validate_params(params, n_train_available):
+    """A complete, checked copy of a run's parameters; unknown or bad values raise ValueError."""
+    if not isinstance(params, dict):
+        raise TypeError(f"parameters must be a dict, got {type(params).__name__}")
+    unknown = sorted(set(params) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {', '.join(unknown)}; expected some of {', '.join(DEFAULTS)}")
+    p = {**DEFAULTS, "train_size": min(DEFAULTS["train_size"], n_train_available), **params}
+    out = {"hidden": parse_hidden(p["hidden"])}
+    out["cost"] = checked_choice("cost", p["cost"])
+    out["eta"] = checked_float("eta", p["eta"])
+    out["lmbda"] = checked_float("lmbda", p["lmbda"])
+    out["train_size"] = checked_int("train_size", p["train_size"], FIELDS["train_size"]["min"], n_train_available)
+    if is_int(p["batch_size"], FIELDS["batch_size"]["min"], math.inf) and p["batch_size"] > out["train_size"]:
+        raise ValueError("batch_size: " + message("batch_vs_train", batch_size=text(p["batch_size"]),
+                                                  train_size=out["train_size"]))
+    out["batch_size"] = checked_int("batch_size", p["batch_size"], FIELDS["batch_size"]["min"], out["train_size"])
+    out["epochs"] = checked_int("epochs", p["epochs"], FIELDS["epochs"]["min"], MAX_EPOCHS)
+    out["weight_init"] = checked_choice("weight_init", p["weight_init"])
+    out["seed"] = None if p["seed"] in (None, "") else checked_int("seed", p["seed"], FIELDS["seed"]["min"],
+                                                                     MAX_SEED, key="seed")
+    _check_step_work(out["hidden"], out["batch_size"])
+    if not isinstance(p["monitor"], bool):
+        raise ValueError(f"monitor must be true or false, got {p['monitor']!r}")
+    out["monitor"] = p["monitor"]
+    out["dtype"] = checked_choice("dtype", p["dtype"])         # backend "auto": the WebAssembly kernel when
+    out["backend"] = checked_choice("backend", p["backend"])   # the page installed it (see nn/backend.py)
+    return out
+
+
+def paired_params(params, vary, value, n_train_available):
+    """Two runs that differ in exactly one setting: (A, B), both checked. Same seed, so the same initial
+    weights and the same mini-batch order (initialisation draws the same numbers whichever scale it
+    uses); with no seed given, one is drawn for both. B's η or λ may come as the form's text."""
+    if vary not in PAIRABLE:
+        raise ValueError(f"a paired run varies one of {', '.join(PAIRABLE)}, got {vary!r}")
+    if vary in ("eta", "lmbda") and isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ValueError(f"run B's {FIELDS[vary]['label']} must be a number, got {short(value, 40)}") from None
+    a = validate_params(params, n_train_available)
+    if a["seed"] is None:
+        a["seed"] = int(np.random.default_rng().integers(0, MAX_SEED))
+    b = validate_params({**a, vary: value}, n_train_available)
+    return a, b

@@ -187,6 +187,8 @@ export class DrawView {
     this.bars.replaceChildren(outputBars(answer.outputs));
     digitCanvas(decodeBase64(answer.input), 0, this.preview);
     const sure = answer.outputs[answer.digit];
-    this.note.textContent = `It reads ${what} as ${answer.digit} (output ${sure.toFixed(2)}).`;
+    this.note.textContent = typeof sure === "number"
+      ? `It reads ${what} as ${answer.digit} (output ${sure.toFixed(2)}).`
+      : `Its outputs are not numbers (NaN): this network's weights are not finite.`;
   }
 }

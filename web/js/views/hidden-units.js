@@ -129,7 +129,7 @@ export class HiddenUnitsView {
       c.setAttribute("role", "img");
       c.setAttribute("aria-label", `test digit ${answer.indices[i]}, a ${label}`);
       const cap = document.createElement("figcaption");
-      cap.textContent = answer.activations[i].toFixed(2);
+      cap.textContent = (answer.activations[i] ?? NaN).toFixed(2);
       fig.append(c, cap);
       digits.append(fig);
     });

@@ -63,7 +63,7 @@ export class ModelView {
   showFacts(model) {
     const $ = (id) => document.getElementById(id);
     $("model-sizes").textContent = model.sizes.join(" – ");
-    $("model-cost").textContent = model.cost === "QuadraticCost" ? "quadratic" : "cross-entropy";
+    $("model-cost").textContent = model.cost;
     const meta = this.meta;
     if (model.which === "model" && meta && !meta.error) {
       const bits = [];

@@ -117,9 +117,8 @@ export class StepperView {
     digit.className = "trace-digit";
     digit.setAttribute("role", "img");
     digit.setAttribute("aria-label", `${t.what}, the input a¹`);
-    const cost = t.cost === "QuadraticCost" ? "quadratic" : "cross-entropy";
     const summary = el("p", "trace-summary",
-      `${t.what}, target y = ${t.label}; the network guesses ${t.guess}. Cost C = ${fmt(t.C)} (${cost}` +
+      `${t.what}, target y = ${t.label}; the network guesses ${t.guess}. Cost C = ${fmt(t.C)} (${t.cost}` +
       `${t.cost !== t.network_cost ? ", not the network's own: only to compare" : ""}).`);
     head.append(digit, summary);
     box.append(head);
@@ -146,7 +145,7 @@ export class StepperView {
       block.append(el("h4", "", `Layer ${l}${l === L ? " (output)" : ""}`));
       block.append(equation(EQ.sp(l)), this.strip("sigma_prime", layer.sigma_prime,
         { signed: false, scale: 0.25, name: name("σ′"), label: `σ′(z${sup(l)})` }));
-      const bp = layer.equation === "BP1" ? (t.cost === "QuadraticCost" ? EQ.bp1quad : EQ.bp1ce) : EQ.bp2(l);
+      const bp = layer.equation === "BP1" ? (t.cost === "quadratic" ? EQ.bp1quad : EQ.bp1ce) : EQ.bp2(l);
       block.append(equation(bp), this.strip("delta", layer.delta, { name: name("δ"), label: `δ${sup(l)}` }));
       block.append(equation(EQ.bp3(l)), this.strip("nabla_b", layer.nabla_b, { name: name("∂C/∂b"), label: `∂C/∂b${sup(l)}` }));
       const [rows, cols] = layer.nabla_w_shape;

@@ -49,7 +49,7 @@ export class StripView {
         truth.textContent = String(label);
         cap.append(truth);
       }
-      cap.title = `${ok ? "right" : "wrong"}: predicted ${pred} (confidence ${strip.confidence[i].toFixed(2)}), true label ${label}`;
+      cap.title = `${ok ? "right" : "wrong"}: predicted ${pred} (confidence ${(strip.confidence[i] ?? NaN).toFixed(2)}), true label ${label}`;
       fig.append(c, cap);
       return fig;
     });

@@ -1,6 +1,5 @@
-"""One copy of the page's parameter limits, defaults and messages (py/backprop/page/limits.json): the
-worker's Python checks, web/js/state.js (run under Node, from a built site) and the command line
-read the same numbers and say the same things."""
+"""web/js/state.js, run under Node from a built site, against the worker's Python: the same fields,
+defaults and limits (both read limits.json) and, for every bad value, the same message."""
 
 import json
 import shutil
@@ -9,9 +8,7 @@ import subprocess
 import pytest
 
 import build
-from backprop.page import session as browser
-from backprop.cli import main as cli
-from backprop.page import params as limits
+from backprop.page import params
 from ci_support import ROOT, skip_or_fail
 
 N_TRAIN = 100
@@ -39,9 +36,9 @@ console.log(JSON.stringify({
 """
 
 
-def python_message(params):
+def python_message(given):
     with pytest.raises(ValueError) as e:
-        browser.validate_params(params, N_TRAIN)
+        params.validate_params(given, N_TRAIN)
     return str(e.value).split(": ", 1)[1]   # the worker's message is "<field>: <shared message>"
 
 
@@ -63,21 +60,10 @@ def js(tmp_path_factory):
     return json.loads(proc.stdout)
 
 
-def test_python_reads_the_json():
-    data = json.loads((ROOT / "py" / "backprop" / "page" / "limits.json").read_text(encoding="utf-8"))
-    f = data["fields"]
-    assert browser.MAX_HIDDEN_LAYERS == f["hidden"]["maxLayers"] and browser.MAX_LAYER_SIZE == f["hidden"]["max"]
-    assert browser.MAX_EPOCHS == f["epochs"]["max"] and browser.MAX_SEED == f["seed"]["max"] == 2**32 - 1
-    assert {k: v for k, v in browser.DEFAULTS.items() if k not in browser.WORKER_SWITCHES} == \
-        {k: v["default"] for k, v in f.items()}
-    assert browser.validate_params({}, 10000) == {**browser.DEFAULTS, "hidden": f["hidden"]["default"]}
-    assert list(browser.COSTS) == f["cost"]["values"]
-
-
 def test_state_js_has_the_same_fields_and_defaults(js):
-    assert js["FIELDS"] == limits.FIELDS
-    assert js["COSTS"] == list(limits.COSTS) and js["WEIGHT_INITS"] == list(limits.WEIGHT_INITS)
-    assert js["defaults"] == limits.DEFAULTS
+    assert js["FIELDS"] == params.FIELDS
+    assert js["COSTS"] == list(params.COSTS) and js["WEIGHT_INITS"] == list(params.WEIGHT_INITS)
+    assert js["defaults"] == {k: v for k, v in params.DEFAULTS.items() if k not in params.WORKER_SWITCHES}
 
 
 @pytest.mark.parametrize("i", range(len(BAD)), ids=[f"{f}={t}" for f, t, _ in BAD])
@@ -94,15 +80,3 @@ def test_the_step_work_cap_says_the_same(js):
     big = {"hidden": "1000,1000,1000,1000", "batch_size": 11}
     assert js["errors"][-2] == {"batch_size": python_message(big)}
     assert "at most 10 " in js["errors"][-2]["batch_size"]
-
-
-def test_the_command_line_offers_the_same_choices():
-    train = cli.build_parser()._subparsers._group_actions[0].choices["train"]
-    actions = {a.dest: a for a in train._actions}
-    assert tuple(actions["weight_init"].choices) == limits.WEIGHT_INITS
-    assert actions["weight_init"].default == limits.DEFAULTS["weight_init"]
-    for name in limits.COSTS:
-        assert cli._cost(name).__name__ == browser.COSTS[name]
-    assert cli.build_parser().parse_args(["train"]).cost.__name__ == browser.COSTS[limits.DEFAULTS["cost"]]
-    with pytest.raises(Exception, match=" or ".join(limits.COSTS)):
-        cli._cost("hinge")
