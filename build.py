@@ -575,19 +575,10 @@ def serve_dir(directory, port=0, quiet=True):
 
 
 # ---------------------------------------------------------------------------------------------------
-# data: the committed subset, the shipped model and its metadata
+# data: the committed subset, the shipped model and its metadata (its recipe: web/data/model-recipe.json,
+# its training: py/backprop/cli/shipped_model.py)
 # ---------------------------------------------------------------------------------------------------
-# The shipped model: a 784-H-10 sigmoid network like Nielsen's chapter 3, trained on freshly distorted
-# digits every epoch (backprop.augment: small shifts, rotations, scalings, slants, stroke widths) so that
-# it also reads digits drawn with a mouse, with eta decaying by eta_decay per epoch so that it settles.
-# Chosen on validation from 15-epoch pilots of 784-300-10 with eta 0.5 decaying 0.85 per epoch: no
-# distortions, lmbda=5: best 98.15%; stronger distortions (shift 2, rotation 12, shear 0.2, width 0.6),
-# lmbda=5: 97.9% after 11 epochs; these, lmbda=2: 98.44% (784-100-10 the same way: 98.25%). (eta 0.1
-# constant: 97.8% after 15 epochs.)
-MODEL_SETTINGS = {"sizes": [784, 300, 10], "cost": "CrossEntropyCost", "eta": 0.5, "eta_decay": 0.85,
-                  "lmbda": 2.0, "epochs": 15, "batch_size": 10, "seed": 20240607,
-                  "augment": {"max_shift": 1.5, "max_rotation": 10.0, "scale": [0.9, 1.1], "max_shear": 0.15,
-                              "width": 0.4}}
+RECIPE_FILE = DATA_DIR / "model-recipe.json"   # the shipped model's settings; backprop.cli.shipped_model trains it
 TRAINING_RECORD = ("chosen_epoch", "validation_accuracy", "training_seconds", "trained_on")
 MODEL_DIGITS = 7   # significant digits kept in model.json: ~1 MB instead of ~1.7 MB, accuracy unchanged
 
@@ -617,39 +608,7 @@ def _round_model(model_dict, digits=MODEL_DIGITS):
     return out
 
 
-def train_model(x_train, y_train, x_val, y_val, settings=MODEL_SETTINGS, log=print):
-    """Train the shipped network; keep the epoch with the best validation accuracy.
-
-    Epoch e (from 0) uses eta * eta_decay**e and, when settings has "augment" (backprop.augment's
-    keyword arguments), a fresh random distortion of every training digit drawn from the seeded
-    generator, so one seed gives one model. Returns (net, validation_accuracies, best_epoch (1-based),
-    seconds).
-    """
-    np, backprop = _import_backprop()
-    from backprop.data import augment
-    net = backprop.Network(settings["sizes"], cost=backprop.get_cost(settings["cost"]), seed=settings["seed"])
-    rng = np.random.default_rng(settings["seed"])   # the distortions; the network shuffles with its own
-    best = {"acc": -1.0, "epoch": 0, "weights": None, "biases": None}
-    val_acc = []
-    t0 = time.perf_counter()
-    for epoch in range(settings["epochs"]):
-        eta = settings["eta"] * settings.get("eta_decay", 1.0) ** epoch
-        x = x_train if settings.get("augment") is None else augment.augment(x_train, rng, **settings["augment"])
-        net.train(x, y_train, 1, settings["batch_size"], eta, settings["lmbda"], monitor_train_cost=False,
-                  monitor_train_accuracy=False, monitor_eval_cost=False, monitor_eval_accuracy=False)
-        acc = net.accuracy(x_val, y_val) / len(y_val)
-        val_acc.append(acc)
-        if acc > best["acc"]:   # snapshot: weights are updated in place by the next epoch
-            best.update(acc=acc, epoch=epoch + 1, weights=[w.copy() for w in net.weights],
-                        biases=[b.copy() for b in net.biases])
-        log(f"epoch {epoch + 1}/{settings['epochs']} (eta {eta:.4g}): validation accuracy {acc:.4f} "
-            f"({time.perf_counter() - t0:.0f} s)")
-    seconds = time.perf_counter() - t0
-    net.weights, net.biases = best["weights"], best["biases"]
-    return net, val_acc, best["epoch"], seconds
-
-
-def _reused_model(model_path):
+def _reused_model(model_path, settings):
     """A trained model to ship instead of training one, and what its own metadata says about it."""
     np, backprop = _import_backprop()
     net = backprop.load(model_path)
@@ -659,18 +618,22 @@ def _reused_model(model_path):
     old_meta = Path(model_path).with_name("model-meta.json")
     if old_meta.is_file():   # keep how it was trained; what it scores is measured again
         meta = {k: v for k, v in json.loads(old_meta.read_text(encoding="utf-8")).items()
-                if k in (*MODEL_SETTINGS, *TRAINING_RECORD)}
+                if k in (*settings, *TRAINING_RECORD)}
     meta.setdefault("trained_on", f"unknown (reused {Path(model_path).name})")
     meta.update(sizes=list(net.sizes), cost=net.cost.__name__)   # the file's truth, not a claim
     return net, meta
 
 
-def make_data(out_dir=DATA_DIR, mnist_dir=None, n_train=10000, n_test=2000, model_path=None, log=print):
-    """Regenerate out_dir: mnist-subset.npz, model.json, model-meta.json, README.md; returns the meta."""
+def make_data(out_dir=DATA_DIR, mnist_dir=None, n_train=10000, n_test=2000, model_path=None, log=print,
+              recipe=RECIPE_FILE):
+    """Regenerate out_dir: mnist-subset.npz, model.json, model-meta.json, README.md; returns the meta.
+    The model is trained by ``recipe`` (web/data/model-recipe.json), or reused from ``model_path``."""
     np, backprop = _import_backprop()
+    from backprop.cli import shipped_model
     from backprop.data import mnist
+    settings = shipped_model.read_recipe(recipe)   # a reused model's meta keeps the settings' keys
     if model_path is not None:   # before anything is written: a bad model changes nothing
-        net, meta = _reused_model(model_path)
+        net, meta = _reused_model(model_path, settings)
         log(f"reusing the model in {model_path}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -682,10 +645,11 @@ def make_data(out_dir=DATA_DIR, mnist_dir=None, n_train=10000, n_test=2000, mode
     log(f"wrote {subset_path} ({subset_path.stat().st_size:,} bytes)")
 
     if model_path is None:
-        log(f"training {'-'.join(map(str, MODEL_SETTINGS['sizes']))} on 50,000 digits "
-            f"({MODEL_SETTINGS['epochs']} epochs; several minutes)...")
-        net, val_acc, best_epoch, seconds = train_model(to_float(x_tr), y_tr, to_float(x_va), y_va, log=log)
-        meta = dict(MODEL_SETTINGS, chosen_epoch=best_epoch, validation_accuracy=[round(a, 4) for a in val_acc],
+        log(f"training {'-'.join(map(str, settings['sizes']))} on 50,000 digits "
+            f"({settings['epochs']} epochs; several minutes)...")
+        net, val_acc, best_epoch, seconds = shipped_model.train_model(to_float(x_tr), y_tr, to_float(x_va), y_va,
+                                                                      settings, log=log)
+        meta = dict(settings, chosen_epoch=best_epoch, validation_accuracy=[round(a, 4) for a in val_acc],
                     training_seconds=round(seconds, 1),
                     trained_on="MNIST 50,000 training images, freshly distorted each epoch "
                                "(best epoch chosen on the other 10,000)")

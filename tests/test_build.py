@@ -456,8 +456,10 @@ def test_committed_data_is_small_and_the_model_scores_what_its_metadata_says():
     assert subset["x_train"].shape == (10000, 784) and subset["x_train"].dtype == np.uint8
     assert subset["x_test"].shape == (2000, 784) and subset["y_test"].shape == (2000,)
     meta = json.loads((data / "model-meta.json").read_text())
-    settings = build.MODEL_SETTINGS   # what `build.py data` trains is what was committed
+    from backprop.cli import shipped_model
+    settings = shipped_model.read_recipe(data / "model-recipe.json")   # what `build.py data` trains is what was committed
     assert {k: meta[k] for k in settings} == settings and meta["cost"] == "CrossEntropyCost"
+    assert list(meta)[:len(settings)] == list(settings)   # the recipe's order, first in the record
     assert meta["test_accuracy"] >= 0.98 and len(meta["validation_accuracy"]) == settings["epochs"]
     assert "LeCun" in meta["source"] and meta["licence"] == "CC BY-SA 3.0"
     net = backprop.load(data / "model.json")

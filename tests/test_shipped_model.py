@@ -53,19 +53,33 @@ def test_full_mnist_test_set_at_least_98_percent(net):
 
 
 def test_train_model_is_seeded_and_keeps_the_best_validation_epoch():
-    import build
+    from backprop.cli import shipped_model
     subset = mnist.read_subset(DATA / "mnist-subset.npz")
     x, y = subset["x_train"][:1000] / 255.0, subset["y_train"][:1000].astype(np.int64)
     xv, yv = subset["x_test"][:300] / 255.0, subset["y_test"][:300].astype(np.int64)
-    settings = dict(build.MODEL_SETTINGS, sizes=[784, 20, 10], epochs=4, eta_decay=0.5, seed=5)
-    runs = [build.train_model(x, y, xv, yv, settings, log=lambda *_: None) for _ in range(2)]
+    settings = dict(shipped_model.read_recipe(DATA / "model-recipe.json"), sizes=[784, 20, 10], epochs=4,
+                    eta_decay=0.5, seed=5)
+    runs = [shipped_model.train_model(x, y, xv, yv, settings, log=lambda *_: None) for _ in range(2)]
     (net, acc, best, _), (net2, acc2, _, _) = runs
     assert len(acc) == 4 and acc == acc2
     for w, w2 in zip(net.weights, net2.weights):
         np.testing.assert_array_equal(w, w2)                   # one seed, one model
     assert best == int(np.argmax(acc)) + 1                     # the first best epoch, 1-based
     assert net.accuracy(xv, yv) / len(yv) == max(acc)          # and its weights are the ones returned
-    plain = build.train_model(x, y, xv, yv, dict(settings, augment=None), log=lambda *_: None)
+    plain = shipped_model.train_model(x, y, xv, yv, dict(settings, augment=None), log=lambda *_: None)
     assert not np.array_equal(plain[0].weights[0], net.weights[0])   # the distortions did something
-    steady = build.train_model(x, y, xv, yv, dict(settings, eta_decay=1.0), log=lambda *_: None)
+    steady = shipped_model.train_model(x, y, xv, yv, dict(settings, eta_decay=1.0), log=lambda *_: None)
     assert steady[1][1:] != acc[1:]                            # and so did the decay of eta
+
+
+def test_the_recipe_is_read_in_its_order_and_a_broken_one_is_named(tmp_path):
+    from backprop.cli import shipped_model
+    recipe = json.loads((DATA / "model-recipe.json").read_text(encoding="utf-8"))
+    assert recipe["about"] and list(shipped_model.read_recipe(DATA / "model-recipe.json")) == list(recipe["settings"])
+    bad = tmp_path / "recipe.json"
+    bad.write_text(json.dumps({"about": "no settings"}))
+    with pytest.raises(ValueError, match=r"recipe\.json has no \"settings\""):
+        shipped_model.read_recipe(bad)
+    bad.write_text(json.dumps({"settings": {k: v for k, v in recipe["settings"].items() if k != "eta"}}))
+    with pytest.raises(ValueError, match="lack eta"):
+        shipped_model.read_recipe(bad)
