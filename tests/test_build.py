@@ -1,4 +1,5 @@
-"""build.py: the built site's layout, the Pyodide verification chain, downloads, serving, and `data`."""
+"""build.py and its parts (tools/sitebuild): the built site's layout, the Pyodide verification chain,
+downloads, serving, and `data`."""
 
 import hashlib
 import io
@@ -18,6 +19,8 @@ import pytest
 
 import build
 from ci_support import ROOT, skip_or_fail
+from sitebuild import common, pyodide as pins
+from sitebuild import data as site_data
 
 WHEEL = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
 WHEEL_SHA256 = "ebb61241d962b98b21597d7ce43b67668a6d5bab3acec4fbe958657320d7cd08"   # from the official lock
@@ -191,13 +194,14 @@ def test_a_failed_build_keeps_the_previous_site(web_dir, tmp_path, monkeypatch):
     written = []
 
     def fail_after_the_files(src, dst, expected):   # the last step before the swap: config.json
-        written.extend(build._site_files(Path(dst).parents[1]))
+        written.extend(common.site_files(Path(dst).parents[1]))
         raise build.BuildError("disk full")
 
-    monkeypatch.setattr(build, "_copy_verified", fail_after_the_files)
+    # replaced where build_site looks them up: sitebuild.pyodide
+    monkeypatch.setattr(pins, "copy_verified", fail_after_the_files)
     pyodide_files = {n: tmp_path / n for n in ("pyodide.js", "pyodide-lock.json")}
-    monkeypatch.setattr(build, "verify_pyodide_dir", lambda d: pyodide_files)
-    monkeypatch.setattr(build, "_wheels_from_lock", lambda p: [])
+    monkeypatch.setattr(pins, "verify_pyodide_dir", lambda d: pyodide_files)
+    monkeypatch.setattr(pins, "wheels_from_lock", lambda p: [])
     with pytest.raises(build.BuildError, match="disk full"):
         build.build_site(out, "self", tmp_path, web_dir=web_dir, log=quiet)
     assert "index.html" in written and "py/backprop.zip" in written   # it failed after writing files
@@ -392,7 +396,7 @@ def test_serve_dir_sends_the_mime_types_the_page_needs(tmp_path):
 def test_round_model_keeps_seven_significant_digits():
     d = {"sizes": [2, 1], "weights": [[[0.123456789, -1.23456789e-5]]], "biases": [[[12345.6789]]],
          "cost": "CrossEntropyCost"}
-    r = build._round_model(d)
+    r = site_data._round_model(d)
     assert r["weights"] == [[[0.1234568, -1.234568e-05]]] and r["biases"] == [[[12345.68]]]
     assert d["weights"][0][0][0] == 0.123456789   # the input is left alone
 
@@ -502,7 +506,7 @@ def test_only_an_earlier_build_with_nothing_added_is_replaced(web_dir, tmp_path)
     out = build.build_site(tmp_path / "dist", "cdn", web_dir=web_dir, log=quiet)
     manifest = json.loads((out / build.MANIFEST).read_text())
     assert manifest["signature"] == build.MANIFEST_SIGNATURE
-    assert set(manifest["files"]) == set(build._site_files(out)) - {build.MANIFEST}
+    assert set(manifest["files"]) == set(common.site_files(out)) - {build.MANIFEST}
     (out / "index.html").unlink()                         # less than a build wrote: still ours
     build.build_site(out, "cdn", web_dir=web_dir, log=quiet)
     assert (out / "index.html").is_file()
@@ -519,7 +523,7 @@ def test_only_an_earlier_build_with_nothing_added_is_replaced(web_dir, tmp_path)
 
 @pytest.mark.parametrize("where", ["root", "web", "home", "slash", "file"])
 def test_protected_folders_and_files_are_refused_before_any_work(where, tmp_path, monkeypatch):
-    monkeypatch.setattr(build, "fetch_pyodide", lambda **_: pytest.fail("work started"))
+    monkeypatch.setattr(pins, "fetch_pyodide", lambda **_: pytest.fail("work started"))   # build_site's lookup
     out = {"root": ROOT, "web": ROOT / "web", "home": Path.home(), "slash": Path("/"),
            "file": ROOT / "README.md"}[where]
     with pytest.raises(build.BuildError, match="never replaces|is a file|inside"):

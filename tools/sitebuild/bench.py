@@ -1,0 +1,33 @@
+"""``bench``: the CPython figures (backprop.cli.bench, in this process), then the browser's
+(tests/e2e/browser_bench.py on a fresh build, in its own process: it needs Playwright and Chromium, and the
+build imports no browser code). Prints figures; the benches themselves say what they measure.
+"""
+
+import subprocess
+import sys
+
+from .assemble import build_site
+from .common import DATA_DIR, ROOT, import_backprop
+
+BENCH_PAGE = ROOT / "tests" / "e2e" / "browser_bench.py"
+
+
+def run_bench(out_dir, pyodide, pyodide_dir, cpython=True, browser=True):
+    """Print CPython figures (backprop.cli.bench) and browser figures (tests/e2e/browser_bench.py); returns the
+    exit status: 1 when either could not run."""
+    status = 0
+    if cpython:
+        import_backprop()
+        try:
+            from backprop.cli import bench
+        except ImportError as e:
+            print(f"CPython bench unavailable: {e}")
+            status = 1
+        else:
+            print("== CPython (python -m backprop bench) ==", flush=True)
+            bench.run_bench(subset=DATA_DIR / "mnist-subset.npz")
+    if browser:
+        print(f"== headless Chromium ({BENCH_PAGE.relative_to(ROOT)}) ==", flush=True)
+        site = build_site(out_dir, pyodide, pyodide_dir)
+        status |= subprocess.run([sys.executable, str(BENCH_PAGE), "--site", str(site)]).returncode
+    return status
