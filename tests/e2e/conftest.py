@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_bench import CHROMIUM, CHROMIUM_ARGS   # one place for the browser's settings
+from chromium import CHROMIUM, CHROMIUM_ARGS   # one place for the browser's settings (tools/)
 from ci_support import skip_or_fail
 
 READY_TIMEOUT_MS = 120_000   # a cold Pyodide start on a slow CI machine, with margin

@@ -1,5 +1,5 @@
 """``bench``: the CPython figures (backprop.cli.bench, in this process), then the browser's
-(tests/e2e/browser_bench.py on a fresh build, in its own process: it needs Playwright and Chromium, and the
+(tools/bench_page.py on a fresh build, in its own process: it needs Playwright and Chromium, and the
 build imports no browser code). Prints figures; the benches themselves say what they measure.
 """
 
@@ -9,11 +9,11 @@ import sys
 from .assemble import build_site
 from .common import DATA_DIR, ROOT, import_backprop
 
-BENCH_PAGE = ROOT / "tests" / "e2e" / "browser_bench.py"
+BENCH_PAGE = ROOT / "tools" / "bench_page.py"
 
 
 def run_bench(out_dir, pyodide, pyodide_dir, cpython=True, browser=True):
-    """Print CPython figures (backprop.cli.bench) and browser figures (tests/e2e/browser_bench.py); returns the
+    """Print CPython figures (backprop.cli.bench) and browser figures (tools/bench_page.py); returns the
     exit status: 1 when either could not run."""
     status = 0
     if cpython:

@@ -1,6 +1,6 @@
 """How long ``backprop.preprocess.mnist_like`` takes on a 280x280 drawing, in CPython and in Pyodide.
 
-    python3 tests/bench_preprocess.py [--repeats 200] [--pyodide-dir DIR]
+    python3 tools/bench_preprocess.py [--repeats 200] [--pyodide-dir DIR]
 
 The inputs are the ten committed drawn digits (tests/data/drawn_digits.json) rasterised by
 tests/drawing.py, as uint8 alpha like the page's canvas gives. Prints the median time per call and the
@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-for p in (ROOT / "py", HERE):
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"   # drawing.py (the tests' rasteriser) and the Node runner for Pyodide
+for p in (ROOT / "py", TESTS):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
@@ -61,7 +61,7 @@ def run_pyodide(pyodide_dir, doc, repeats):
         print("Pyodide: skipped (node not on PATH)")
         return None
     # rasterise's source comes from drawing.py itself, so both homes time the same ink
-    drawing_src = (HERE / "drawing.py").read_text(encoding="utf-8")
+    drawing_src = (TESTS / "drawing.py").read_text(encoding="utf-8")
     script = (drawing_src + "\n" + inspect.getsource(time_digits)
               + f"\nimport json\nprint('MEDIANS', json.dumps(time_digits(json.loads({json.dumps(json.dumps(doc))}), "
               f"{repeats})))\n")
@@ -69,7 +69,7 @@ def run_pyodide(pyodide_dir, doc, repeats):
         path = Path(tmp) / "bench.py"
         path.write_text(script.replace("DRAWN_DIGITS = Path(__file__)", "DRAWN_DIGITS = Path('.')"),
                         encoding="utf-8")
-        done = subprocess.run([node, str(HERE / "pyodide" / "run_in_pyodide.mjs"), str(pyodide_dir),
+        done = subprocess.run([node, str(TESTS / "pyodide" / "run_in_pyodide.mjs"), str(pyodide_dir),
                                str(ROOT / "py" / "backprop"), str(path)],
                               capture_output=True, text=True, timeout=600)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("MEDIANS ")), None)
