@@ -41,6 +41,12 @@ DESKTOP = dict(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
 
 
+def new_page(browser, context_args):
+    """A page in a fresh context. Playwright runs string predicates (wait_for_function) through eval,
+    which the page's CSP forbids: the pictures bypass the CSP (it changes nothing they show)."""
+    return browser.new_context(bypass_csp=True, **context_args).new_page()
+
+
 # -- views ---------------------------------------------------------------------------------------------
 SECTIONS = ["draw", "model", "train", "curves", "maths", "hidden-units", "confusion"]
 
@@ -79,7 +85,7 @@ def inside(page):
 def shoot_views(browser, url, out, args):
     (out / "views").mkdir(parents=True, exist_ok=True)
     for name, context_args in (("desktop", DESKTOP), ("phone", PHONE)):
-        page = browser.new_context(bypass_csp=True, **context_args).new_page()   # eval'd predicates
+        page = new_page(browser, context_args)
         page.goto(url)
         page.wait_for_function("window.__app && window.__app.views >= 1", timeout=180_000)
         paired_run(page, args.epochs, args.train_size)
@@ -124,7 +130,7 @@ def shoot_lab(browser, url, out, args):
 
     out.mkdir(parents=True, exist_ok=True)
     for name, context_args in (("screenshot-lab.png", DESKTOP), ("screenshot-lab-phone.png", PHONE)):
-        page = browser.new_context(**context_args).new_page()
+        page = new_page(browser, context_args)
         page.goto(url)
         lab_session(page, lab_bugs.REFERENCE, args.bug)
         page.add_style_tag(content=".network-bar { position: static; }")   # not over the shot
@@ -160,7 +166,7 @@ def shoot_presets(browser, site, out):
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         for name, context_args in (("presets.png", DESKTOP), ("presets-phone.png", PHONE)):
-            page = browser.new_context(**context_args).new_page()
+            page = new_page(browser, context_args)
             page.goto(url)
             page.wait_for_function("document.body.dataset.mode === 'ready'", timeout=120_000)
             train_preset(page, "ch3-init-large")
