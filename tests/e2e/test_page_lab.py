@@ -181,9 +181,8 @@ def test_an_endless_loop_is_stopped_and_the_page_stays_usable(site, open_page):
     page = open_lab(open_page, site.url)
     type_code(page, "def backprop(weights, biases, x, y, cost):\n    while True:\n        pass\n")
     page.click("#lab-check")
-    # wait until the lab's Python is running the endless loop
+    # wait until the lab's Python is running the endless loop: its worker says "checking…" and enters Python
     page.wait_for_function("document.getElementById('lab-status').textContent === 'Checking…'", timeout=LAB_TIMEOUT_MS)
-    page.wait_for_timeout(300)
     assert page.evaluate("window.__lab.busy")
     t0 = time.perf_counter()
     page.click("#lab-stop")

@@ -121,10 +121,11 @@ def test_hidden_units_follow_a_run_epoch_by_epoch(site, open_page):
             const c = grid.firstChild.firstChild; const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
             let h = 0; for (let i = 0; i < d.length; i++) h = (h * 31 + d[i]) >>> 0;
             if (window.__tiles[window.__tiles.length - 1] !== h) window.__tiles.push(h); };
-        setInterval(seen, 20); }""")
+        window.__seen = seen; setInterval(seen, 20); }""")
     train(page, train_size=10000, epochs=3, batch_size=10, hidden="30", seed=2)
     wait_idle(page)
-    page.wait_for_timeout(300)
+    page.wait_for_function("!window.__app.viewsBusy")
+    page.evaluate("window.__seen()")             # the tiles as the last refresh left them
     assert page.locator("#hidden-grid .tile").count() == 30
     assert page.get_attribute("#hidden-grid", "data-which") == "trained"
     tiles = page.evaluate("window.__tiles")

@@ -7,7 +7,7 @@ const TYPES = ["message", "error", "messageerror"];
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
 const early = []; // events that came before takeWorker()
 const keep = (event) => {
-  if (event.type === "error") event.preventDefault?.(); // the supervisor reports it when replayed
+  if (event.type === "error") event.preventDefault?.(); // restartable.js reports it when replayed
   early.push(event);
 };
 for (const type of TYPES) worker.addEventListener(type, keep);

@@ -1,8 +1,10 @@
 // The worker's side of the optional full-MNIST download: one streamed fetch that reports the bytes
 // received, checked against the size and sha256 that build.py wrote into config.json. The file is
 // fetched only when the page asks for it (a preset on the full data, or the data choice). What it
-// leaves out: reading the file (backprop.browser.Session.load_full) and drawing the progress bar
+// leaves out: reading the file (backprop.page.session.Session.load_full) and drawing the progress bar
 // (views/presets.js).
+
+import { sha256Hex } from "./digest.js";
 
 const REPORT_EVERY = 0.01; // a progress report per 1 % of the file (and the last byte)
 
@@ -20,7 +22,7 @@ export async function fetchFullData(site, entry, onProgress) {
   try {
     response = await fetch(url);
   } catch (e) {
-    throw new Error(`could not fetch ${url} (${e.message ?? e})`);
+    throw new Error(`could not fetch ${url} (${e.message ?? e})`, { cause: e });
   }
   if (!response.ok) throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
   const total = entry.bytes;
@@ -47,8 +49,7 @@ export async function fetchFullData(site, entry, onProgress) {
     throw new Error(`${url} ended after ${received.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} bytes`);
   }
   if (crypto?.subtle) { // only in secure contexts (https, localhost); the reader in Python checks the format anyway
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-    const hex = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const hex = await sha256Hex(bytes);
     if (entry.sha256 && hex !== entry.sha256) {
       throw new Error(`${url} has sha256 ${hex}, not the ${entry.sha256} of config.json (damaged or replaced)`);
     }

@@ -1,7 +1,7 @@
 // The WebAssembly SIMD matrix kernel (kernel/gemm.wasm, built by kernel/gen_gemm.py), installed
 // under the numpy network: loaded as an emscripten side module into Pyodide's own heap, so that it
 // works on numpy arrays in place, and registered as the Python module `_backprop_kernel`, which
-// backprop.backend picks up, with a whole SGD step built on it (sgd-step.js). Anything that goes
+// backprop.nn.backend picks up, with a whole SGD step built on it (sgd-step.js). Anything that goes
 // wrong leaves numpy in charge: installKernel never throws, it says what happened.
 
 // (module (func (result v128) (v128.const i64x2 0 0))): valid only where WebAssembly has SIMD.

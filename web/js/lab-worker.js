@@ -1,9 +1,11 @@
-// The lab's Web Worker: its own Pyodide, where the learner's backprop runs (backprop.lab_session). The
+// The lab's Web Worker: its own Pyodide, where the learner's backprop runs (backprop.page.lab_session). The
 // page starts it when the lab is first used, and terminates it and starts a fresh one when the learner's
 // code does not stop: an endless loop here never touches the page's worker, its network or its run.
 
 import { EVENT, LAB_REQUEST, emit, serve } from "./protocol.js";
-import { fetchOk, installPackage, loadNumpy, nextTask, shortError, startPyodide } from "./pyodide-loader.js";
+import {
+  fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError, startPyodide,
+} from "./pyodide-loader.js";
 
 const SITE = new URL("../", import.meta.url); // js/lab-worker.js lives one level below the site root
 const PACKAGE_DIR = "/home/pyodide/site";
@@ -19,16 +21,27 @@ let busy = false;
 
 const status = (text) => emit(self, EVENT.STATUS, { stage: "lab", text });
 
+/** Python, numpy and backprop, the way the page's worker loads them (the one loader: stall timeouts,
+ * the build's sha256 sums, the start-up snapshot). */
 async function load() {
   config = await fetchOk(new URL("config.json", SITE), "json");
+  setStallSeconds(config.downloadStallSeconds);
+  const sums = config.sha256 ?? {};
   const url = (key) => new URL(config[key], SITE).href;
-  const archive = fetchOk(url("packageURL"), "buffer");
+  const indexURL = url("pyodideIndexURL");
+  const archive = fetchOk(url("packageURL"), "buffer", sums.packageURL);
+  archive.catch(() => {}); // awaited below
   status("loading Python for the lab…");
-  const pyodide = await startPyodide(url("pyodideIndexURL"), {
+  const lock = await preflight(indexURL, sums.pyodide);
+  const wheel = preflightNumpy(indexURL, lock);
+  wheel.catch(() => {}); // awaited below
+  const { pyodide } = await startPyodide(indexURL, {
+    buildId: config.pyodideBuildId,
     onStatus: status,
     stdout: (line) => { if (printed.length < MAX_PRINTED) printed.push(line); },
   });
   status("loading numpy for the lab…");
+  await wheel;
   await loadNumpy(pyodide);
   installPackage(pyodide, await archive, PACKAGE_DIR);
   const module = pyodide.pyimport("backprop.page.lab_session");
@@ -42,7 +55,7 @@ const loading = load();
 loading.catch(() => {}); // each request reports the failure
 
 async function loadSubset(pyodide) {
-  const bytes = await fetchOk(new URL(config.dataURL, SITE).href, "buffer");
+  const bytes = await fetchOk(new URL(config.dataURL, SITE).href, "buffer", config.sha256?.dataURL);
   pyodide.FS.writeFile(SUBSET_PATH, new Uint8Array(bytes));
   session.load_subset(SUBSET_PATH);
 }

@@ -4,7 +4,7 @@
 // Requests (page -> worker): {type, id, ...args}; the worker answers each with exactly one
 //   {type: "reply", id, ok: true, result} or {type: "reply", id, ok: false, error, stage}.
 // Events (worker -> page, no id): status and ready while loading, progress and epoch while training,
-//   fatal when loading failed.
+//   fatal when loading failed, dead when the interpreter can no longer be used.
 
 // A request's name is the session method that answers it ("confusion-cell": Session.confusion_cell) and
 // its arguments that method's own parameter names; a binary argument travels as `data`.
@@ -34,12 +34,11 @@ export const REQUEST = Object.freeze({
 
 export const EVENT = Object.freeze({
   STATUS: "status", // {stage, text}
-  READY: "ready", // {info, model, strip, meta, version, seconds, timings}
+  READY: "ready", // {info, meta, version, kernel, fullData, seconds, timings}
   FATAL: "fatal", // {stage, message}: loading failed
   PROGRESS: "progress", // {runId, epoch, epochs, batch, n_batches, examples_per_s}
-  EPOCH: "epoch", // {runId, epoch, train_cost, train_accuracy, eval_cost, eval_accuracy}
+  EPOCH: "epoch", // {runId, epoch, train_cost, train_cost_data, ..., eval_accuracy, saturation, network: ArrayBuffer}
   DATA_PROGRESS: "data-progress", // {received, total, seconds}: the full-MNIST download
-  EPOCH: "epoch", // {runId, epoch, train_cost, ..., eval_accuracy, network: {sizes, cost, bytes}}
   DEAD: "dead", // {message}: the interpreter failed fatally; the page must start another worker
 });
 

@@ -1,7 +1,22 @@
-// Loading Pyodide, shared by the page's worker (worker.js) and the lab's (lab-worker.js): fetches that
-// fail with the URL, a HEAD preflight of Pyodide's core files, loadPyodide under our own timeout (it
-// never settles when WebAssembly is blocked), numpy with its download errors collected, the backprop
+// The one Pyodide loader, for every worker of the page (worker.js, lab-worker.js, snapshot-worker.js)
+// and for the tests' Node harness: downloads that fail with the file's name and the cause (a stall
+// timeout, an HTTP error, a cut or truncated body, a sha256 that is not the build's), Pyodide's core
+// files fetched and checked before loadPyodide reads them from the HTTP cache, loadPyodide under our
+// own timeout (it never settles when WebAssembly is blocked) and from the start-up snapshot when there
+// is a good one (snapshot.js), numpy with its download errors collected and a timeout, the backprop
 // archive unpacked onto sys.path, and a next-task promise that lets a queued "stop" message in.
+
+import { sha256Hex } from "./digest.js";
+import { deleteSnapshot, readSnapshot } from "./snapshot.js";
+
+const LOAD_PYODIDE_TIMEOUT_MS = 60_000; // loadPyodide never settles when wasm is blocked
+const RESTORE_TIMEOUT_MS = 20_000; // a snapshot's restore, then the normal load within the above
+let stallMs = 20_000; // a download that sends nothing for this long has failed (config.json may say otherwise)
+
+/** config.json's downloadStallSeconds, for every later download of this worker. */
+export function setStallSeconds(seconds) {
+  if (Number(seconds) > 0) stallMs = seconds * 1000;
+}
 
 export class StageError extends Error {
   constructor(stage, message) {
@@ -38,15 +53,76 @@ export function withTimeout(promise, ms, message) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function fetchOk(url, as) {
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new Error(`could not fetch ${url} (${shortError(e)})`);
+/** A response's body as bytes, read with the stall timeout armed before every chunk. */
+async function readBody(url, response, controller, arm, silent) {
+  const length = Number(response.headers.get("content-length")) || null;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let got = 0;
+  for (;;) {
+    let part;
+    arm();
+    try {
+      part = await reader.read();
+    } catch {
+      const of = length ? ` of ${length}` : "";
+      throw new Error(controller.signal.aborted ? `${silent()} (after ${got}${of} bytes)`
+        : `the download of ${url} was cut off after ${got}${of} bytes`);
+    }
+    if (part.done) break;
+    chunks.push(part.value);
+    got += part.value.length;
   }
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
-  return as === "text" ? response.text() : as === "json" ? response.json() : response.arrayBuffer();
+  if (length !== null && got < length) throw new Error(`${url} is truncated: ${got} of ${length} bytes arrived`);
+  const bytes = new Uint8Array(got);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
+}
+
+/**
+ * GET `url` as "buffer" | "text" | "json", failing with a message that names what went wrong: no
+ * answer or a stall (nothing received for the stall timeout), an HTTP error, a connection cut
+ * mid-file, a body shorter than its Content-Length, or bytes whose sha256 is not `sha256`.
+ */
+export async function fetchOk(url, as, sha256 = null, cache = "default") {
+  const controller = new AbortController();
+  let timer;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), stallMs);
+  };
+  const silent = () => `no answer from ${url} for ${stallMs / 1000} s`;
+  arm();
+  try {
+    let response;
+    try {
+      response = await fetch(url, { signal: controller.signal, cache });
+    } catch (e) {
+      throw new Error(controller.signal.aborted ? silent() : `could not fetch ${url} (${shortError(e)})`, { cause: e });
+    }
+    if (!response.ok) throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
+    const bytes = await readBody(url, response, controller, arm, silent);
+    if (sha256 && (await sha256Hex(bytes)) !== sha256) {
+      // A bad copy may come from the HTTP cache (Pyodide's files are cached for a year): once, ask
+      // the server again, which also replaces the cached copy that loadPyodide would read next.
+      if (cache !== "reload") return fetchOk(url, as, sha256, "reload");
+      throw new Error(`${url} is truncated or corrupt: its ${bytes.length} bytes do not have the sha256 the build recorded`);
+    }
+    if (as === "buffer") return bytes.buffer;
+    const text = new TextDecoder().decode(bytes);
+    if (as === "text") return text;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new Error(`${url} is not valid JSON (truncated or corrupt?)`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // A promise that resolves on the next event-loop task (not a microtask), so that a "stop" message
@@ -55,6 +131,7 @@ export async function fetchOk(url, as) {
 const channel = new MessageChannel();
 const waiting = [];
 channel.port1.onmessage = () => waiting.shift()?.();
+channel.port1.unref?.(); // under Node (the tests' harness) a listening port would keep the process alive
 export function nextTask() {
   return new Promise((resolve) => {
     waiting.push(resolve);
@@ -62,40 +139,63 @@ export function nextTask() {
   });
 }
 
-// Pyodide's core files, asked for with HEAD first: a missing pyodide.asm.wasm otherwise makes
-// loadPyodide hang until our timeout instead of failing with a clear message.
+// Pyodide's core files and the numpy wheel, downloaded and checked here first (timeouts, sha256):
+// loadPyodide then finds them in the HTTP cache. Given a missing, cut or truncated pyodide.asm.wasm
+// it would otherwise hang until our timeout and the message could only guess at the cause.
 const PYODIDE_CORE = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
-export async function preflight(indexURL) {
-  await Promise.all(PYODIDE_CORE.map(async (name) => {
-    const href = new URL(name, indexURL).href;
-    let response;
+/** Fetch and check Pyodide's core files (`sums`: config.json's sha256.pyodide); resolves to the lock. */
+export async function preflight(indexURL, sums = {}) {
+  const files = await Promise.all(PYODIDE_CORE.map((name) =>
+    fetchOk(new URL(name, indexURL).href, name.endsWith(".json") ? "json" : "buffer", sums[name])));
+  return files[PYODIDE_CORE.indexOf("pyodide-lock.json")];
+}
+
+/** Fetch and check the numpy wheel against the (checked) lock's sha256. */
+export async function preflightNumpy(indexURL, lock) {
+  const numpy = lock?.packages?.numpy;
+  if (!numpy?.file_name) return; // loadPackage will say what is wrong
+  await fetchOk(new URL(numpy.file_name, indexURL).href, "buffer", numpy.sha256);
+}
+
+/** loadPyodide from the stored start-up snapshot of `buildId` if there is a good one: {pyodide, snapshot},
+ * snapshot "used", "none" (nothing stored, or no build id) or "failed: <why>" (it was deleted). */
+async function loadFast(loadPyodide, options, buildId) {
+  let why = "none";
+  if (buildId) {
     try {
-      response = await fetch(href, { method: "HEAD" });
+      const bytes = await readSnapshot(buildId);
+      if (bytes) {
+        const pyodide = await withTimeout(loadPyodide({ ...options, _loadSnapshot: bytes }), RESTORE_TIMEOUT_MS,
+          `no answer after ${RESTORE_TIMEOUT_MS / 1000} s`);
+        if (pyodide.runPython("6 * 7") !== 42) throw new Error("the restored interpreter computes wrongly");
+        return { pyodide, snapshot: "used" };
+      }
     } catch (e) {
-      throw new Error(`could not reach ${href} (${shortError(e)})`);
+      why = `failed: ${String(e?.message ?? e).split("\n")[0]}`;
+      console.warn(`Python's start-up snapshot could not be used (${why}); loading the normal way`);
+      await deleteSnapshot(buildId);
     }
-    if (!response.ok) throw new Error(`${href} answered HTTP ${response.status}`);
-  }));
+  }
+  return { pyodide: await loadPyodide(options), snapshot: why };
 }
 
 /**
- * loadPyodide with our own timeout (it never settles when WebAssembly is blocked); `onStatus(text)` hears
- * every 5 s that it is still working; `stdout(line)` gets what Python prints.
+ * Python: {pyodide, snapshot}. loadPyodide under our own timeout, from the start-up snapshot of
+ * `buildId` when one is given and good. `onStatus(text)` hears every 5 s that it is still working;
+ * `stdout(line)` gets what Python prints. `moduleURL`: where pyodide.mjs is (Node passes a file URL).
  */
-export async function startPyodide(indexURL, { timeoutMs = 60_000, onStatus = () => {}, stdout = () => {} } = {}) {
-  const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
+export async function startPyodide(indexURL, { buildId = null, onStatus = () => {}, stdout = () => {},
+  moduleURL = new URL("pyodide.mjs", indexURL).href, timeoutMs = LOAD_PYODIDE_TIMEOUT_MS } = {}) {
+  const { loadPyodide } = await import(moduleURL);
   const started = performance.now();
   const ticker = setInterval(() => {
     const s = Math.round((performance.now() - started) / 1000);
     onStatus(`loading Python (Pyodide)… still working after ${s} s`);
   }, 5000);
   try {
-    return await withTimeout(
-      loadPyodide({ indexURL, stdout, stderr: (line) => console.warn(line) }),
-      timeoutMs,
-      `no answer after ${timeoutMs / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`,
-    );
+    return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line) }, buildId),
+      timeoutMs, `no answer after ${timeoutMs / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`);
   } finally {
     clearInterval(ticker);
   }
@@ -104,13 +204,15 @@ export async function startPyodide(indexURL, { timeoutMs = 60_000, onStatus = ()
 /** numpy, checked: loadPackage resolves even when a download failed, so collect its errors and import. */
 export async function loadNumpy(pyodide) {
   const problems = [];
-  await pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (m) => problems.push(m) });
+  await withTimeout(
+    pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (m) => problems.push(m) }),
+    3 * stallMs, `no answer for ${(3 * stallMs) / 1000} s`);
   if (problems.length) throw new Error(problems.join("; "));
   pyodide.runPython("import numpy");
 }
 
 /** The backprop package's archive (bytes) unpacked into `dir`, which goes first on sys.path. */
 export function installPackage(pyodide, zip, dir) {
-  pyodide.unpackArchive(zip, "zip", { extractDir: dir });
+  pyodide.unpackArchive(new Uint8Array(zip), "zip", { extractDir: dir });
   pyodide.runPython(`import sys\nif ${JSON.stringify(dir)} not in sys.path: sys.path.insert(0, ${JSON.stringify(dir)})`);
 }

@@ -1,12 +1,12 @@
 // One SGD step of a sigmoid network, whole, on numpy arrays in Pyodide's heap: the forward pass, BP1–BP4
 // and the L2-decayed update, with the WebAssembly kernel's three products and the element-wise parts
-// here. It is backprop.network's numpy step (Network._update) transcribed op for op — the same
+// here. It is backprop.nn.sgd's numpy step (SGD._update) transcribed op for op — the same
 // products in the same order, each element-wise operation rounded to the dtype as numpy rounds it — so
 // that a mini-batch costs Python one call instead of about twenty-five numpy calls, which in WebAssembly
 // cost more than the products themselves for small networks. numpy's step stays the reference; the
 // checks in tests/pyodide/kernel_checks.py hold this one to it. Only exp may differ, in its last bit.
 //
-// The arrays are described by a "plan" (an int32 numpy array that backprop.backend builds once per
+// The arrays are described by a "plan" (an int32 numpy array that backprop.nn.backend builds once per
 // network and batch size): [L, n_0 … n_L, then per layer l: W, b, a, δ, Σδ] — byte addresses of the
 // weights (n_{l+1}, n_l), biases (n_{l+1}, 1), and scratch for the activations and δ (batch, n_{l+1})
 // and δ's column sums (n_{l+1}). Views of the heap are taken at every call: growing the heap detaches

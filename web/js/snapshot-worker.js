@@ -2,13 +2,17 @@
 // (snapshot.js explains what for) in Cache Storage, answers {bytes, seconds} or {error}, and is then
 // terminated. Nothing is imported into Python first: Pyodide refuses a snapshot after numpy.
 
+import { withTimeout } from "./pyodide-loader.js";
 import { writeSnapshot } from "./snapshot.js";
+
+const TIMEOUT_MS = 60_000; // a snapshot that cannot be made is not worth waiting for
 
 self.onmessage = async ({ data: { indexURL, buildId } }) => {
   const t0 = performance.now();
   try {
     const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
-    const pyodide = await loadPyodide({ indexURL, _makeSnapshot: true, stdout: () => {}, stderr: () => {} });
+    const pyodide = await withTimeout(loadPyodide({ indexURL, _makeSnapshot: true, stdout: () => {}, stderr: () => {} }),
+      TIMEOUT_MS, `no answer after ${TIMEOUT_MS / 1000} s`);
     const actual = pyodide._api?.config?.BUILD_ID; // what the snapshot will carry (Pyodide checks it on restore)
     if (actual && actual !== buildId) {
       throw new Error(`Pyodide's build id is ${actual}, not ${buildId} as config.json says: not stored`);

@@ -7,18 +7,16 @@
 // by build.py); Pyodide checks the id inside the snapshot again when it restores one.
 //
 // Made once, after the first load, in a short-lived worker of its own (snapshot-worker.js) so that the
-// page's worker keeps answering meanwhile. Anything wrong with a snapshot — none stored, Cache Storage
-// missing (an insecure origin), bytes whose sha256 is not the one stored beside them, a build-id
-// mismatch, a restore that throws or hangs — costs only the time spent trying: the snapshot is deleted
-// and Python loads the normal way. Not here: snapshots after numpy is imported (Pyodide refuses them;
-// getting round that would rely on emscripten internals).
+// page's worker keeps answering meanwhile; used by the loader (pyodide-loader.js). Anything wrong with
+// a snapshot — none stored, Cache Storage missing (an insecure origin), bytes whose sha256 is not the
+// one stored beside them, a build-id mismatch, a restore that throws or hangs — costs only the time
+// spent trying: the loader deletes the snapshot and Python loads the normal way. Not here: snapshots
+// after numpy is imported (Pyodide refuses them; getting round that would rely on emscripten internals).
+
+import { sha256Hex as sha256 } from "./digest.js";
 
 export const SNAPSHOT_CACHE = "backprop-pyodide-snapshot"; // the Cache Storage name (the bench reads it)
-const RESTORE_TIMEOUT_MS = 20_000; // then the normal load, within the caller's own timeout
 const SHA256_HEADER = "x-snapshot-sha256";
-
-const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
-const sha256 = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
 
 /** The cache key: a URL no server is ever asked for (Cache Storage keys are requests). */
 const keyFor = (buildId) => new URL(`/__backprop-snapshot__/${encodeURIComponent(buildId)}`, self.location.href).href;
@@ -55,39 +53,6 @@ export async function deleteSnapshot(buildId) {
   } catch {
     // nothing stored, or no Cache Storage: nothing to delete
   }
-}
-
-function withTimeout(promise, ms, message) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * `loadPyodide(options)`, started from the stored snapshot of `buildId` when there is a good one.
- * Returns {pyodide, snapshot}: snapshot is "used", "none" (nothing stored, or no build id) or
- * "failed: <why>" (the snapshot was deleted and Python loaded the normal way).
- */
-export async function loadPyodideFast(loadPyodide, options, buildId) {
-  let why = "none";
-  if (buildId) {
-    try {
-      const bytes = await readSnapshot(buildId);
-      if (bytes) {
-        const pyodide = await withTimeout(loadPyodide({ ...options, _loadSnapshot: bytes }), RESTORE_TIMEOUT_MS,
-          `no answer after ${RESTORE_TIMEOUT_MS / 1000} s`);
-        if (pyodide.runPython("6 * 7") !== 42) throw new Error("the restored interpreter computes wrongly");
-        return { pyodide, snapshot: "used" };
-      }
-    } catch (e) {
-      why = `failed: ${String(e?.message ?? e).split("\n")[0]}`;
-      console.warn(`Python's start-up snapshot could not be used (${why}); loading the normal way`);
-      await deleteSnapshot(buildId);
-    }
-  }
-  return { pyodide: await loadPyodide(options), snapshot: why };
 }
 
 /**

@@ -1,6 +1,6 @@
 // What the page keeps in this browser (IndexedDB), so that a reload, a crash or a closed tab loses
 // nothing: the runs on the chart, the form's settings and the last trained network (its weights as
-// float64 bytes, see backprop.browser.Session.network_bytes). Nothing leaves the browser.
+// float64 bytes, see backprop.page.session.Session.network_bytes). Nothing leaves the browser.
 //
 // One database, one object store, three keys. Every function fails quietly (resolves to null or does
 // nothing) when IndexedDB is unavailable — a private window, storage switched off — because losing
@@ -14,6 +14,7 @@ export const SAVE_EVERY_MS = 500;
 export const KEYS = Object.freeze({ runs: "runs", settings: "settings", network: "network" });
 
 let opening = null;
+let writing = 0; // transactions in flight
 
 function open() {
   if (!opening) {
@@ -35,6 +36,7 @@ function open() {
 }
 
 function transaction(mode, fn) {
+  writing += mode === "readwrite" ? 1 : 0;
   return open().then((db) => {
     if (!db) return null;
     return new Promise((resolve) => {
@@ -47,7 +49,12 @@ function transaction(mode, fn) {
         resolve(null);
       }
     });
-  });
+  }).finally(() => { writing -= mode === "readwrite" ? 1 : 0; });
+}
+
+/** True while a save is waiting for its turn or being written (tests wait for it to end). */
+export function busy() {
+  return timer !== null || writing > 0;
 }
 
 /** {runs, settings, network} as last saved (each null when absent), or null without IndexedDB. */

@@ -17,3 +17,21 @@ export function digitCanvas(pixels, offset = 0, canvas) {
     return [v, v, v];
   }, canvas);
 }
+
+/**
+ * A <figure> of digit `i` of `pixels` (uint8 rows of 784): its canvas, read out as `label`, then any
+ * `extra` nodes (a digit's output bars, say) and a caption (text or nodes); `data` goes to dataset.
+ */
+export function digitFigure(pixels, i, { label, caption = "", className = "digit", data = {}, extra = [] }) {
+  const fig = document.createElement("figure");
+  fig.className = className;
+  for (const [key, value] of Object.entries(data)) fig.dataset[key] = String(value);
+  const canvas = digitCanvas(pixels, i * 784);
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", label);
+  const cap = document.createElement("figcaption");
+  if (typeof caption === "string") cap.textContent = caption;
+  else cap.append(...caption);
+  fig.append(canvas, ...extra, cap);
+  return fig;
+}

@@ -3,7 +3,7 @@
 // A cell (click or Enter) lists its digits, the most confidently wrong first, each with its outputs.
 
 import { outputBars } from "../render/bars.js";
-import { decodeBase64, digitCanvas } from "../render/digits.js";
+import { decodeBase64, digitFigure } from "../render/digits.js";
 
 const fmt = new Intl.NumberFormat("en-US");
 
@@ -102,19 +102,11 @@ export class ConfusionView {
     head.textContent = t === p
       ? `${fmt.format(answer.count)} digits labelled ${t} and read as ${p}, most confident first${shown}:`
       : `${fmt.format(answer.count)} digits labelled ${t} but read as ${p}, most confidently wrong first${shown}:`;
-    const items = answer.labels.map((label, i) => {
-      const fig = document.createElement("figure");
-      fig.className = t === p ? "digit cell-digit" : "digit cell-digit wrong";
-      fig.dataset.index = String(answer.indices[i]);
-      fig.dataset.label = String(label);
-      const c = digitCanvas(pixels, i * 784);
-      c.setAttribute("role", "img");
-      c.setAttribute("aria-label", `test digit ${answer.indices[i]}, labelled ${label}, read as ${p}`);
-      const cap = document.createElement("figcaption");
-      cap.textContent = `#${answer.indices[i]}`;
-      fig.append(c, outputBars(answer.outputs[i], { compact: true }), cap);
-      return fig;
-    });
+    const items = answer.labels.map((label, i) => digitFigure(pixels, i, {
+      className: t === p ? "digit cell-digit" : "digit cell-digit wrong", data: { index: answer.indices[i], label },
+      label: `test digit ${answer.indices[i]}, labelled ${label}, read as ${p}`, caption: `#${answer.indices[i]}`,
+      extra: [outputBars(answer.outputs[i], { compact: true })],
+    }));
     const grid = document.createElement("div");
     grid.className = "cell-digits";
     grid.append(...items);

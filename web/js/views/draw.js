@@ -1,6 +1,6 @@
 // Draw a digit: a pad for mouse, pen and touch, and what the current network reads in it — the ten
 // outputs as bars, the guess as a big digit, and a 28×28 preview of the input the network actually
-// gets (the drawing made MNIST-like in Python: backprop.preprocess). Keyboard users get "random test
+// gets (the drawing made MNIST-like in Python: backprop.data.preprocess). Keyboard users get "random test
 // digit" instead of drawing.
 //
 // At most one prediction is in flight: strokes that arrive meanwhile mark the pad dirty and are sent

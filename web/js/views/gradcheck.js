@@ -1,7 +1,7 @@
 // The gradient check, in the page: backprop's ∂C/∂w and ∂C/∂b against central differences on a sample
 // of every layer, for the current network and the digit chosen above; a verdict per layer. A "break
 // backprop" switch puts a known mistake into BP1 or BP2 and the check fails in the layers it should.
-// The numbers come from backprop.gradcheck (Python); this only lays them out.
+// The numbers come from backprop.explain.gradcheck (Python); this only lays them out.
 
 const fmt = (v) => (v === 0 ? "0" : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(6) : v.toExponential(3));
 

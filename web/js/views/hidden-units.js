@@ -5,7 +5,7 @@
 
 import { pixelCanvas } from "../render/canvas.js";
 import { colourBar, divergingQ } from "../render/colormap.js";
-import { decodeBase64, digitCanvas } from "../render/digits.js";
+import { decodeBase64, digitFigure } from "../render/digits.js";
 
 const SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 const sup = (n) => String(n).split("").map((d) => SUPERSCRIPT[+d]).join("");
@@ -121,18 +121,10 @@ export class HiddenUnitsView {
     const digits = document.createElement("div");
     digits.className = "strip exciting";
     digits.dataset.unit = String(unit);
-    answer.labels.forEach((label, i) => {
-      const fig = document.createElement("figure");
-      fig.className = "digit";
-      fig.dataset.index = String(answer.indices[i]);
-      const c = digitCanvas(pixels, i * 784);
-      c.setAttribute("role", "img");
-      c.setAttribute("aria-label", `test digit ${answer.indices[i]}, a ${label}`);
-      const cap = document.createElement("figcaption");
-      cap.textContent = (answer.activations[i] ?? NaN).toFixed(2);
-      fig.append(c, cap);
-      digits.append(fig);
-    });
+    digits.append(...answer.labels.map((label, i) => digitFigure(pixels, i, {
+      data: { index: answer.indices[i] }, label: `test digit ${answer.indices[i]}, a ${label}`,
+      caption: (answer.activations[i] ?? NaN).toFixed(2),
+    })));
     const side = document.createElement("div");
     side.append(head, text, digits, close);
     this.detail.replaceChildren(big, side);

@@ -176,7 +176,7 @@ export class LabView {
     this.markLine(null);
   }
 
-  /** The check's report (backprop.lab.check_steps): verdicts, hint, table, the failing line. */
+  /** The check's report (backprop.lab.check.check_steps): verdicts, hint, table, the failing line. */
   showReport(report) {
     this.result.hidden = false;
     this.result.dataset.ok = report.ok ? "true" : "false";

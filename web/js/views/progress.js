@@ -2,7 +2,7 @@
 // The visible line changes every ~150 ms; screen readers hear a separate live region that speaks only
 // when an epoch ends and when the run ends.
 
-import { decodeBase64, digitCanvas } from "../render/digits.js";
+import { decodeBase64, digitFigure } from "../render/digits.js";
 
 const fmt = new Intl.NumberFormat("en-US");
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
@@ -70,18 +70,9 @@ export class ProgressView {
     const digits = document.createElement("div");
     digits.className = "strip step-digits";
     const pixels = decodeBase64(r.pixels);
-    r.labels.slice(0, 50).forEach((label, i) => {
-      const fig = document.createElement("figure");
-      fig.className = "digit";
-      fig.dataset.index = String(r.indices[i]);
-      const c = digitCanvas(pixels, i * 784);
-      c.setAttribute("role", "img");
-      c.setAttribute("aria-label", `training digit ${r.indices[i]}, a ${label}`);
-      const cap = document.createElement("figcaption");
-      cap.textContent = String(label);
-      fig.append(c, cap);
-      digits.append(fig);
-    });
+    digits.append(...r.labels.slice(0, 50).map((label, i) => digitFigure(pixels, i, {
+      data: { index: r.indices[i] }, label: `training digit ${r.indices[i]}, a ${label}`, caption: String(label),
+    })));
     box.replaceChildren(text, digits);
   }
 }

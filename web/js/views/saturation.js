@@ -1,14 +1,15 @@
 // Saturation, epoch by epoch: why the quadratic cost learns slowly. For a run on the chart, each
 // layer's σ′(z) over a probe of 500 training digits — its median and the 10–90 % and 25–75 % bands
 // (σ′ ≤ 0.25; near 0 the neuron is saturated and BP1/BP2 pass almost no error through it) — and
-// each layer's mean |δ| on a log scale. The numbers come with each epoch (backprop.saturation).
+// each layer's mean |δ| on a log scale. The numbers come with each epoch (backprop.explain.saturation).
 //
 // Drawn at most once per frame, at canvas sizes kept from ResizeObservers (reading a canvas's size
 // after the page changed forces a layout), and thinned to the pixel columns a long run covers, so an
 // epoch of a 1,000-epoch run costs a few milliseconds, not a hundred.
 
 import { setupHiDPI } from "../render/canvas.js";
-import { decimate } from "./curves.js";
+import { CanvasSizes, frameScheduler } from "../render/frame.js";
+import { decimate, envelope } from "../render/line-chart.js";
 
 const LAYER_COLOURS = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#dc2626"];
 const AXIS = "#6b7280";
@@ -20,21 +21,10 @@ export class SaturationView {
     this.deltas = document.getElementById("saturation-delta");
     this.note = document.getElementById("saturation-note");
     this.runs = [];
-    this.sizes = new WeakMap(); // canvas -> its CSS size, from the ResizeObserver
-    this.resized = new ResizeObserver((entries) => {
-      for (const e of entries) this.sizes.set(e.target, { width: e.contentRect.width, height: e.contentRect.height });
-      this.drawSoon();
-    });
-    this.resized.observe(this.deltas);
+    this.drawSoon = frameScheduler(() => this.draw()); // one drawing a frame, however many epochs arrived
+    this.sizes = new CanvasSizes(this.drawSoon);
+    this.sizes.observe(this.deltas);
     this.select.addEventListener("change", () => this.draw());
-  }
-
-  /** One drawing at the next frame, however many epochs arrived in this one. */
-  drawSoon() {
-    this.frameRequest ??= requestAnimationFrame(() => {
-      this.frameRequest = null;
-      this.draw();
-    });
   }
 
   /** The chart's runs changed (a point, a new run, a clear). */
@@ -72,7 +62,7 @@ export class SaturationView {
         const c = document.createElement("canvas");
         c.className = "sat-chart";
         c.setAttribute("role", "img");
-        this.resized.observe(c);
+        this.sizes.observe(c);
         const cap = document.createElement("figcaption");
         fig.append(c, cap);
         return fig;
@@ -175,38 +165,4 @@ export class SaturationView {
     });
     this.deltas.dataset.values = JSON.stringify(points.map((p) => p.saturation.map((s) => s.mean_abs_delta)));
   }
-}
-
-/**
- * A band's series ([epoch, {sigma_prime: [p10, p25, p50, p75, p90]}], epochs increasing) reduced to
- * two points per pixel column of a plot `pixels` wide over epochs 1..xMax when it has more than that:
- * the column's first and last epoch, each with the column's lowest p10/p25 and highest p75/p90, so the
- * filled bands cover every pixel the full series would. Short series are returned as they are.
- */
-export function envelope(series, xMax, pixels) {
-  if (series.length <= 2 * pixels) return series;
-  const out = [];
-  let column = -1, first, last, lo, hi;
-  const flush = () => {
-    const sigma_prime = [lo[0], lo[1], NaN, hi[0], hi[1]];
-    out.push([first, { sigma_prime }]);
-    if (last !== first) out.push([last, { sigma_prime }]);
-  };
-  for (const [x, s] of series) {
-    const c = Math.floor(((x - 1) / Math.max(1, xMax - 1)) * pixels);
-    const p = s.sigma_prime;
-    if (c !== column) {
-      if (column >= 0) flush();
-      column = c;
-      first = last = x;
-      lo = [p[0], p[1]];
-      hi = [p[3], p[4]];
-    } else {
-      last = x;
-      lo = [Math.min(lo[0], p[0]), Math.min(lo[1], p[1])];
-      hi = [Math.max(hi[0], p[3]), Math.max(hi[1], p[4])];
-    }
-  }
-  flush();
-  return out;
 }

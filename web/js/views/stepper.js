@@ -2,7 +2,7 @@
 // backward pass (σ′(z), δ by BP1 or BP2, ∂C/∂b by BP3, ∂C/∂w by BP4) as heat strips whose numbers show
 // under the pointer. The cost can be switched to see BP1's σ′(z^L) factor appear (quadratic) and vanish
 // (cross-entropy). Then one SGD step on this digit, tried on a copy: cost before → after, and the
-// weights that moved most. The numbers come from backprop.trace (Python); this only draws them.
+// weights that moved most. The numbers come from backprop.explain.trace (Python); this only draws them.
 
 import { decodeBase64, digitCanvas } from "../render/digits.js";
 import { heatImage, heatStrip } from "../render/heat.js";

@@ -1,7 +1,7 @@
 // A strip of test digits with the current network's guesses; wrong ones marked (border, colour and
 // the struck-through true label), paged with ◀ ▶.
 
-import { decodeBase64, digitCanvas } from "../render/digits.js";
+import { decodeBase64, digitFigure } from "../render/digits.js";
 
 export const STRIP_COUNT = 24;
 
@@ -32,25 +32,20 @@ export class StripView {
     const items = strip.labels.map((label, i) => {
       const pred = strip.predictions[i];
       const ok = pred === label;
-      const fig = document.createElement("figure");
-      fig.className = ok ? "digit" : "digit wrong";
-      fig.dataset.label = label;
-      fig.dataset.prediction = pred;
-      const c = digitCanvas(pixels, i * 784);
-      c.setAttribute("role", "img");
-      c.setAttribute("aria-label", `test digit ${strip.start + i}: a ${label}, read as ${pred}${ok ? "" : " (wrong)"}`);
-      const cap = document.createElement("figcaption");
       const guess = document.createElement("b");
       guess.textContent = String(pred);
-      cap.append(guess);
+      const caption = [guess];
       if (!ok) {
         const truth = document.createElement("s");
         truth.title = "true label";
         truth.textContent = String(label);
-        cap.append(truth);
+        caption.push(truth);
       }
-      cap.title = `${ok ? "right" : "wrong"}: predicted ${pred} (confidence ${(strip.confidence[i] ?? NaN).toFixed(2)}), true label ${label}`;
-      fig.append(c, cap);
+      const fig = digitFigure(pixels, i, {
+        className: ok ? "digit" : "digit wrong", data: { label, prediction: pred }, caption,
+        label: `test digit ${strip.start + i}: a ${label}, read as ${pred}${ok ? "" : " (wrong)"}`,
+      });
+      fig.lastChild.title = `${ok ? "right" : "wrong"}: predicted ${pred} (confidence ${(strip.confidence[i] ?? NaN).toFixed(2)}), true label ${label}`;
       return fig;
     });
     this.box.replaceChildren(...items);

@@ -1,0 +1,67 @@
+"""The page's pure JavaScript, run under Node straight from web/js/: which run of a pair came out ahead
+(compare.js), the run list (runs.js) and the chart's ticks (render/line-chart.js)."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from ci_support import ROOT, skip_or_fail
+
+JS = ROOT / "web" / "js"
+RUNNER = """
+const [compare, runs, chart] = await Promise.all(
+  ["compare.js", "runs.js", "render/line-chart.js"].map((f) => import(new URL(f, process.argv[2]).href)));
+const out = {};
+const cases = [[0.95, 0.93], [0.93, 0.95], [0.950, 0.9485], [0.9, 0.9], [0.5, 0.5019], [0.5, 0.498]];
+out.ahead = cases.map(([a, b]) => compare.ahead(a, b));
+out.sentence = compare.pairSentence({ test_accuracy: 0.961, epochs_done: 3, params: { cost: "cross-entropy" } },
+  { test_accuracy: 0.948, params: { cost: "quadratic" } }, "cost");
+const list = new runs.Runs();
+const a = list.add((n) => `run ${n}`, { epochs: 2 });
+const b = list.add((n) => `run ${n}`, { epochs: 3 }, "#000");
+list.addPoint(a.id, { epoch: 1 });
+out.missing = list.addPoint(99, { epoch: 1 });
+list.setStatus(a.id, "done");
+out.colours = [a.color, b.color, list.pairColours(), list.pairColours()];
+list.clear();
+out.afterClear = list.runs.map((r) => r.id);
+list.restore([{ id: 7, label: "old", params: {}, points: [], status: "running" }]);
+out.restored = list.runs.map((r) => [r.id, r.status]);
+out.next = list.add((n) => `run ${n}`, { epochs: 1 }).id;
+out.ticks = chart.niceTicks(0, 1, 5);
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.fixture(scope="module")
+def got(tmp_path_factory):
+    node = shutil.which("node")
+    if not node:
+        skip_or_fail("node is not installed (it runs the page's JavaScript)")
+    runner = tmp_path_factory.mktemp("js") / "run.mjs"
+    runner.write_text(RUNNER, encoding="utf-8")
+    proc = subprocess.run([node, str(runner), JS.as_uri() + "/"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_a_pair_is_the_same_within_two_tenths_of_a_point_else_one_is_ahead(got):
+    winners = [(v["winner"], v["points"]) for v in got["ahead"]]
+    assert winners == [("A", 2.0), ("B", 2.0), (None, 0), (None, 0), (None, 0), ("A", 0.2)]
+    assert got["ahead"][2]["text"] == "the same, to 0.2 %" and got["ahead"][0]["text"] == "A is ahead by 2.0 points"
+    assert got["sentence"] == ("Paired run, from the same start and the same mini-batches: A (cost = cross-entropy) "
+                               "96.1 %, B (cost = quadratic) 94.8 % on the test digits after 3 epochs — A is ahead "
+                               "by 1.3 points.")
+
+
+def test_the_run_list_numbers_colours_clears_and_restores(got):
+    assert got["missing"] is False
+    assert got["colours"][:2] == ["#2563eb", "#000"] and got["colours"][2] != got["colours"][3]
+    assert got["afterClear"] == [2]                # run 1 had ended; run 2, still running, stays
+    assert got["restored"] == [[2, "running"], [7, "interrupted"]] and got["next"] == 8
+
+
+def test_ticks_are_round_numbers(got):      # (decimate and envelope: tests/e2e/test_robustness.py, in the page)
+    assert got["ticks"] == {"ticks": [0, 0.2, 0.4, 0.6, 0.8, 1], "step": 0.2}

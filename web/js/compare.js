@@ -1,0 +1,22 @@
+// Which run of a pair came out ahead: the rule the page states after a paired run, as a pure function
+// (tested under Node). Two test accuracies within 0.2 points are "the same": a smaller difference is
+// within what two seeds of one run differ by on 2,000 test digits.
+
+export const SAME_WITHIN = 0.002; // fractions: 0.2 percentage points
+
+/** The verdict on runs A and B (their summaries' test_accuracy, fractions): who is ahead, and by how much. */
+export function ahead(a, b, sameWithin = SAME_WITHIN) {
+  const gap = a - b;
+  if (Math.abs(gap) < sameWithin) return { winner: null, points: 0, text: "the same, to 0.2 %" };
+  const winner = gap > 0 ? "A" : "B";
+  const points = Number((100 * Math.abs(gap)).toFixed(1));
+  return { winner, points, text: `${winner} is ahead by ${(100 * Math.abs(gap)).toFixed(1)} points` };
+}
+
+/** The sentence after a paired run: both settings, both accuracies, the verdict. */
+export function pairSentence(a, b, vary) {
+  const pct = (s) => `${(100 * s.test_accuracy).toFixed(1)} %`;
+  return `Paired run, from the same start and the same mini-batches: A (${vary} = ${a.params[vary]}) ${pct(a)}, ` +
+    `B (${vary} = ${b.params[vary]}) ${pct(b)} on the test digits after ${a.epochs_done} epochs — ` +
+    `${ahead(a.test_accuracy, b.test_accuracy).text}.`;
+}

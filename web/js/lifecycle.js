@@ -1,0 +1,133 @@
+// The page worker's life as the page sees it: loading (the status line), ready (the page's facts, the
+// URL's settings, the offline copy), a start that failed (Retry), and the restart policy — a worker that
+// dies is started again unless it keeps dying (more than 3 times in a minute), and every new worker is
+// given back what the page keeps: the last trained network and the model file.
+
+import { EVENT, REQUEST } from "./protocol.js";
+
+const MAX_DEATHS = 3; // a minute's worth, then the page stops restarting and offers Retry
+
+export class Lifecycle {
+  constructor(app) {
+    this.app = app;
+    this.deaths = []; // when workers died on their own
+    this.lateStatus = 0; // loading stages reported after loading failed: counted, never shown
+    this.retryButton = document.getElementById("retry-button");
+    this.retryButton.addEventListener("click", () => {
+      this.showRetry(false);
+      app.client.restart("restart");
+      this.restarting("retry");
+    });
+    const { client, views } = app;
+    client.on(EVENT.STATUS, (msg) => { // a stage still under way when loading failed says nothing
+      if (app.mode === "loading" || app.mode === "restarting") views.status.set("loading", msg.text, msg.stage);
+      else this.lateStatus += 1;
+    });
+    client.on(EVENT.READY, (msg) => this.ready(msg));
+    client.on(EVENT.FATAL, (msg) => {
+      views.status.set("error", `Could not start: ${msg.message.replace(/\.$/, "")}.`, msg.stage);
+      this.showRetry(true);
+      app.setMode("failed");
+    });
+  }
+
+  async ready(msg) {
+    const { app } = this;
+    const v = app.views;
+    if (app.readyMs !== null) { // a restarted worker: the page keeps its settings and views
+      await this.restoreNetworks();
+      v.status.set("ready", `Ready again — Python restarted in ${msg.seconds.toFixed(1)} s; your runs and network are kept.`, "ready");
+      app.setMode("ready");
+      app.refreshViews();
+      return;
+    }
+    app.readyMs = performance.now();
+    app.timings = msg.timings;
+    app.nTrain = msg.info.n_train;
+    app.maxFileBytes = msg.info.max_file_bytes;
+    app.setTestDigits(msg.info.n_test);
+    v.form.initFromURL(app.nTrain);
+    v.presets.setInfo(msg.info, msg.fullData);
+    v.model.meta = msg.meta;
+    document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
+    v.status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
+    app.setMode("ready");
+    registerServiceWorker();
+    if (app.network) await this.restoreNetworks(); // a network kept from an earlier visit (persist.js)
+    app.refreshViews(); // the model's facts, the digits, hidden units, the matrix: after "ready", not needed to start
+  }
+
+  showRetry(shown) {
+    this.retryButton.hidden = !shown;
+  }
+
+  /** The worker died on its own (restartable.js): say so, and start another unless it keeps dying. */
+  died(reason, message) {
+    const { app } = this;
+    const v = app.views;
+    if (app.readyMs === null && app.restart === null) {
+      // it never got going (a module that does not load, say): starting it again would fail again
+      v.status.set("error", `Could not start Python's worker: ${message}.`, "python");
+      this.showRetry(true);
+      app.setMode("failed");
+      return;
+    }
+    const now = performance.now();
+    this.deaths = [...this.deaths.filter((t) => now - t < 60_000), now];
+    if (this.deaths.length > MAX_DEATHS) {
+      v.status.set("error", `Python stopped working again (${message}); your runs and network are kept.`, "python");
+      this.showRetry(true);
+      app.setMode("failed");
+      return;
+    }
+    v.progress.message("failed", `Python stopped working (${message}). It is starting again; your runs, your network ` +
+      "and the settings are kept.");
+    app.client.start();
+    this.restarting(reason);
+  }
+
+  /** A new worker is (being) started: the page waits for its READY, views and settings kept. */
+  restarting(reason) {
+    const { app } = this;
+    app.restart = reason;
+    if (app.readyMs === null) {
+      app.views.status.set("loading", "Loading Python…", "python");
+      app.setMode("loading");
+    } else {
+      app.views.status.set("loading", "Restarting Python… your runs and network are kept.", "python");
+      app.setMode("restarting");
+    }
+  }
+
+  /** Give a new worker the networks the page keeps: the last trained one, and the model file. */
+  async restoreNetworks() {
+    const { app } = this;
+    const n = app.network;
+    app.available.trained = false;
+    if (n) {
+      try {
+        await app.ask(REQUEST.RESTORE_NETWORK, { which: "trained", sizes: n.sizes, cost: n.cost, data: n.bytes.slice(0) });
+        app.available.trained = true;
+      } catch (e) {
+        app.views.progress.message("failed", `Your last network could not be restored: ${e.message}`);
+      }
+    }
+    if (app.fileText !== null) {
+      try {
+        await app.ask(REQUEST.LOAD_FILE, { text: app.fileText });
+      } catch {
+        app.available.file = false;
+      }
+    }
+    if (!app.available[app.which]) app.which = "model";
+    app.views.model.setChoices(app.available, app.which);
+  }
+}
+
+// Offline after the first visit: sw.js keeps the site's files. Registered once the page is ready, so
+// that its downloads (from the HTTP cache by then) do not compete with the first load's.
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register(new URL("../sw.js", import.meta.url))
+    .catch((e) => console.warn(`no offline copy of the page: ${e.message ?? e}`));
+}
