@@ -28,8 +28,8 @@ def save(net, path):
 
 
 def dumps(net):
-    """The model as network2 JSON text (finite weights only: ``allow_nan=False`` raises otherwise)."""
-    return json.dumps(net.to_dict(), allow_nan=False)
+    """The model as network2 JSON text (``Network.to_json``), the other way from ``loads``."""
+    return net.to_json()
 
 
 def from_dict(data):

@@ -10,6 +10,7 @@ Shapes: a batch ``x`` is ``(m, n_in)``; ``weights[l]`` is ``(n_out, n_in)`` so t
 ``weights[l][j, k]``; ``biases[l]`` is ``(n_out, 1)``. Equations are tagged with the book's BP1–BP4.
 """
 
+import json
 import math
 
 import numpy as np
@@ -218,10 +219,14 @@ class Network(SGD):
                 "biases": [b.astype(np.float64).tolist() for b in self.biases],
                 "cost": cost.__name__}
 
+    def to_json(self):
+        """network2's JSON text of ``to_dict`` (finite weights only: ``allow_nan=False`` raises otherwise);
+        ``model_io.loads`` reads it back."""
+        return json.dumps(self.to_dict(), allow_nan=False)
+
     def save(self, path):
         """Write the model as network2 JSON, atomically; refuses non-finite weights (a diverged run)."""
         if not self.weights_finite():
             raise ValueError("the network's weights are not all finite (NaN or infinity: training "
                              "diverged); refusing to save them")
-        from .model_io import dumps   # model_io reads what this writes, and imports this module
-        write_atomically(path, dumps(self))
+        write_atomically(path, self.to_json())
