@@ -28,29 +28,75 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT / "tools") not in sys.path:
     sys.path.insert(0, str(ROOT / "tools"))
 
-from sitebuild.assemble import (LIMITS_FILE, ZIP_DATE, build_site, lab_texts,  # noqa: E402
-                                package_files, package_version, write_package_zip)
-from sitebuild.bench import run_bench  # noqa: E402
-from sitebuild.common import (DATA_DIR, DEFAULT_OUT, PACKAGE_DIR, WEB_DIR, BuildError,  # noqa: E402
-                              DownloadFailed, sha256_file)
-from sitebuild.data import FULL_DATA_NAME, NO_FULL_DATA, make_data, write_full_data  # noqa: E402
-from sitebuild.offline import SW_BUILD_LINE, write_offline_manifest  # noqa: E402
-from sitebuild.outdir import MANIFEST, MANIFEST_SIGNATURE  # noqa: E402
-from sitebuild.pyodide import (PYODIDE_BUILD_ID, PYODIDE_CDN_URL, PYODIDE_CORE_SHA256,  # noqa: E402
-                               PYODIDE_VERSION)
-from sitebuild.serve import SiteHandler, check_port_free, serve_dir  # noqa: E402
+from sitebuild.assemble import (
+    LIMITS_FILE,
+    ZIP_DATE,
+    build_site,
+    lab_texts,
+    package_files,
+    package_version,
+    write_package_zip,
+)
+from sitebuild.bench import run_bench
+from sitebuild.common import (
+    DATA_DIR,
+    DEFAULT_OUT,
+    PACKAGE_DIR,
+    WEB_DIR,
+    BuildError,
+    DownloadFailed,
+    sha256_file,
+)
+from sitebuild.data import FULL_DATA_NAME, NO_FULL_DATA, make_data, write_full_data
+from sitebuild.offline import SW_BUILD_LINE, write_offline_manifest
+from sitebuild.outdir import MANIFEST, MANIFEST_SIGNATURE
+from sitebuild.pyodide import (
+    PYODIDE_BUILD_ID,
+    PYODIDE_CDN_URL,
+    PYODIDE_CORE_SHA256,
+    PYODIDE_VERSION,
+)
+from sitebuild.serve import SiteHandler, check_port_free, serve_dir
 
 # what importers use: the site's API for the tests, the bench and the screenshots
-__all__ = ["build_site", "serve_dir", "SiteHandler", "check_port_free", "make_data", "write_full_data",
-           "write_offline_manifest", "write_package_zip", "package_files", "package_version", "lab_texts",
-           "run_bench", "sha256_file", "BuildError", "DownloadFailed", "main",
-           "ROOT", "WEB_DIR", "DATA_DIR", "PACKAGE_DIR", "DEFAULT_OUT", "LIMITS_FILE", "ZIP_DATE", "MANIFEST",
-           "MANIFEST_SIGNATURE", "SW_BUILD_LINE", "FULL_DATA_NAME", "NO_FULL_DATA", "PYODIDE_VERSION",
-           "PYODIDE_CDN_URL", "PYODIDE_CORE_SHA256", "PYODIDE_BUILD_ID"]
+__all__ = [
+    "build_site",
+    "serve_dir",
+    "SiteHandler",
+    "check_port_free",
+    "make_data",
+    "write_full_data",
+    "write_offline_manifest",
+    "write_package_zip",
+    "package_files",
+    "package_version",
+    "lab_texts",
+    "run_bench",
+    "sha256_file",
+    "BuildError",
+    "DownloadFailed",
+    "main",
+    "ROOT",
+    "WEB_DIR",
+    "DATA_DIR",
+    "PACKAGE_DIR",
+    "DEFAULT_OUT",
+    "LIMITS_FILE",
+    "ZIP_DATE",
+    "MANIFEST",
+    "MANIFEST_SIGNATURE",
+    "SW_BUILD_LINE",
+    "FULL_DATA_NAME",
+    "NO_FULL_DATA",
+    "PYODIDE_VERSION",
+    "PYODIDE_CDN_URL",
+    "PYODIDE_CORE_SHA256",
+    "PYODIDE_BUILD_ID",
+]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):   # one line, no usage dump: the message names the bad value
+    def error(self, message):  # one line, no usage dump: the message names the bad value
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
@@ -76,31 +122,45 @@ def _count(text):
 
 def _parser():
     parser = _Parser(
-        prog="build.py", description="Build, serve, and regenerate the data of the backprop page.",
+        prog="build.py",
+        description="Build, serve, and regenerate the data of the backprop page.",
         epilog="Without a command: build. Offline, set PYODIDE_DIR to a folder with Pyodide "
-               f"{PYODIDE_VERSION} and its numpy wheel (or pass --pyodide-dir).")
+        f"{PYODIDE_VERSION} and its numpy wheel (or pass --pyodide-dir).",
+    )
     sub = parser.add_subparsers(dest="command", metavar="{build,serve,data,bench}", parser_class=_Parser)
 
     def build_flags(p):
         p.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: dist)")
-        p.add_argument("--pyodide", choices=("self", "cdn"), default="self",
-                       help="self: copy verified Pyodide into OUT/pyodide (default; works offline and "
-                            f"on localhost); cdn: load it from {PYODIDE_CDN_URL}")
-        p.add_argument("--pyodide-dir", help="local Pyodide folder to copy from (default: PYODIDE_DIR "
-                                             "env, else download into the cache and verify)")
-        p.add_argument("--full-mnist", action="store_true",
-                       help="add data/mnist-full.npz (50,000 training + 10,000 test digits, ~11 MB) for "
-                            "the page's optional full-MNIST download; needs numpy")
-        p.add_argument("--mnist-dir", help="MNIST's four .gz files for --full-mnist (default: MNIST_DIR "
-                                           "env, else download)")
+        p.add_argument(
+            "--pyodide",
+            choices=("self", "cdn"),
+            default="self",
+            help="self: copy verified Pyodide into OUT/pyodide (default; works offline and "
+            f"on localhost); cdn: load it from {PYODIDE_CDN_URL}",
+        )
+        p.add_argument(
+            "--pyodide-dir",
+            help="local Pyodide folder to copy from (default: PYODIDE_DIR "
+            "env, else download into the cache and verify)",
+        )
+        p.add_argument(
+            "--full-mnist",
+            action="store_true",
+            help="add data/mnist-full.npz (50,000 training + 10,000 test digits, ~11 MB) for "
+            "the page's optional full-MNIST download; needs numpy",
+        )
+        p.add_argument(
+            "--mnist-dir", help="MNIST's four .gz files for --full-mnist (default: MNIST_DIR env, else download)"
+        )
 
     build_flags(sub.add_parser("build", help="build the static site (default)"))
     p_serve = sub.add_parser("serve", help="build, then serve on 127.0.0.1 and print the URL")
     build_flags(p_serve)
     p_serve.add_argument("--port", type=_port, default=8000, help="default 8000; 0 picks a free port")
     p_data = sub.add_parser("data", help="regenerate web/data (subset, model, metadata); needs numpy")
-    p_data.add_argument("--mnist-dir", help="folder with the four MNIST .gz files "
-                                            "(default: MNIST_DIR env, else download)")
+    p_data.add_argument(
+        "--mnist-dir", help="folder with the four MNIST .gz files (default: MNIST_DIR env, else download)"
+    )
     p_data.add_argument("--n-train", type=_count, default=10000, help="training digits in the subset")
     p_data.add_argument("--n-test", type=_count, default=2000, help="test digits in the subset")
     p_data.add_argument("--model", help="reuse this trained model (network2 JSON) instead of training")
@@ -122,8 +182,9 @@ def main(argv=None):
             build_site(args.out, args.pyodide, args.pyodide_dir, full_mnist=args.full_mnist, mnist_dir=args.mnist_dir)
         elif args.command == "serve":
             check_port_free(args.port)
-            site = build_site(args.out, args.pyodide, args.pyodide_dir, full_mnist=args.full_mnist,
-                              mnist_dir=args.mnist_dir)
+            site = build_site(
+                args.out, args.pyodide, args.pyodide_dir, full_mnist=args.full_mnist, mnist_dir=args.mnist_dir
+            )
             server, url = serve_dir(site, args.port, quiet=False)
             print(f"serving {site} at {url}  (Ctrl-C to stop)", flush=True)
             try:
@@ -137,14 +198,15 @@ def main(argv=None):
             os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
             make_data(args.out_dir, args.mnist_dir, args.n_train, args.n_test, args.model)
         elif args.command == "bench":
-            return run_bench(args.out, args.pyodide, args.pyodide_dir,
-                             cpython=not args.no_cpython, browser=not args.no_browser)
-    except DownloadFailed as e:   # the network's fault, not the input's
+            return run_bench(
+                args.out, args.pyodide, args.pyodide_dir, cpython=not args.no_cpython, browser=not args.no_browser
+            )
+    except DownloadFailed as e:  # the network's fault, not the input's
         print(f"build.py {args.command}: error: {e}", file=sys.stderr)
         return 1
-    except (BuildError, ValueError, OSError) as e:   # a user's input, or a file it names
+    except (BuildError, ValueError, OSError) as e:  # a user's input, or a file it names
         print(f"build.py {args.command}: error: {e}", file=sys.stderr)
-        return 1 if type(e).__name__ == "DownloadError" else 2   # backprop.mnist's: MNIST did not arrive
+        return 1 if type(e).__name__ == "DownloadError" else 2  # backprop.mnist's: MNIST did not arrive
     except MemoryError:
         print(f"build.py {args.command}: error: out of memory", file=sys.stderr)
         return 1

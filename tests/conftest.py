@@ -30,6 +30,7 @@ def strict_json(text):
 def _ask(target, request, data=None, **args):
     """A request as the page's worker makes it (``wire.call``): JSON in, JSON out, decoded."""
     from backprop.page import wire
+
     return strict_json(wire.call(target, request, json.dumps(args), data))
 
 
@@ -37,6 +38,7 @@ def _train(target, params, pause=None, on_progress=None, on_epoch=None, request=
     """A run through the wire, the worker's way: (summary, progress records, epoch records), decoded.
     ``pause`` defaults to one event-loop turn; ``on_progress``/``on_epoch`` see each decoded record."""
     from backprop.page import wire
+
     progress, epochs = [], []
 
     def emit(event, text):
@@ -70,6 +72,7 @@ def _synthetic_digits(n_train=120, n_test=40, seed=0, noise=40, ink=230, **overr
     import io
 
     import numpy as np
+
     rng = np.random.default_rng(seed)
     arrays = {}
     for part, n in (("train", n_train), ("test", n_test)):
@@ -91,7 +94,47 @@ def synthetic_digits():
 @pytest.fixture
 def model_text():
     """network2 JSON of a seeded network, for the page's session: model_text(seed, sizes)."""
+
     def make(seed=3, sizes=(784, 10)):
         from backprop import Network
+
         return json.dumps(Network(list(sizes), seed=seed).to_dict())
+
     return make
+
+
+# -- a slice of real MNIST ----------------------------------------------------------------------------------
+def _small_mnist(n_train=1000, n_val=200, n_test=200):
+    """A slice of real MNIST in load_data's format: from MNIST_DIR, else the committed web subset."""
+    import os
+
+    import numpy as np
+
+    from backprop.data import mnist
+    from ci_support import skip_or_fail
+
+    subset = ROOT / "web" / "data" / "mnist-subset.npz"
+    if os.environ.get("MNIST_DIR"):
+        (x, y), (xv, yv), (xt, yt) = mnist.load_data(dtype=np.uint8)
+        x, y, xv, yv, xt, yt = x[:n_train], y[:n_train], xv[:n_val], yv[:n_val], xt[:n_test], yt[:n_test]
+    elif subset.exists():
+        s = mnist.read_subset(subset)
+        x, y = s["x_train"][:n_train], s["y_train"][:n_train]
+        xv, yv = s["x_train"][-n_val:], s["y_train"][-n_val:]  # not the training slice
+        xt, yt = s["x_test"][:n_test], s["y_test"][:n_test]
+    else:
+        skip_or_fail("neither MNIST_DIR nor web/data/mnist-subset.npz is available")
+
+    def floats(a):
+        return a.astype(np.float64) / 255.0
+
+    def ints(a):
+        return a.astype(np.int64)
+
+    return (floats(x), ints(y)), (floats(xv), ints(yv)), (floats(xt), ints(yt))
+
+
+@pytest.fixture(scope="session")
+def small_mnist():
+    """small_mnist(n_train, n_val, n_test) -> ((x, y), (x_val, y_val), (x_test, y_test)), floats in [0, 1]."""
+    return _small_mnist

@@ -23,7 +23,7 @@ def _segments(strokes):
     """(k, 2) starts and (k, 2) ends of every segment; a one-point stroke is a zero-length segment (a dot)."""
     starts, ends = [], []
     for stroke in strokes:
-        pts = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)   # (n, 2)
+        pts = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)  # (n, 2)
         if len(pts) == 1:
             pts = np.vstack([pts, pts])
         starts.append(pts[:-1])
@@ -34,13 +34,13 @@ def _segments(strokes):
 def rasterise(strokes, canvas=280, line_width=22):
     """(canvas, canvas) float64 ink in [0, 1]: 1 inside the strokes, a 1-px ramp at their edge."""
     centres = np.arange(canvas) + 0.5
-    x, y = np.meshgrid(centres, centres)                        # (canvas, canvas) each: pixel centres
-    dist = np.full((canvas, canvas), np.inf)                    # distance to the nearest segment so far
+    x, y = np.meshgrid(centres, centres)  # (canvas, canvas) each: pixel centres
+    dist = np.full((canvas, canvas), np.inf)  # distance to the nearest segment so far
     if strokes:
         # vectorised over pixels; the loop runs over the few dozen segments of a digit
         for (ax, ay), (bx, by) in zip(*_segments(strokes)):
             dx, dy = bx - ax, by - ay
             t = ((x - ax) * dx + (y - ay) * dy) / max(dx * dx + dy * dy, 1e-12)
-            t = np.clip(t, 0.0, 1.0)                            # nearest point of the segment, as a fraction
+            t = np.clip(t, 0.0, 1.0)  # nearest point of the segment, as a fraction
             np.minimum(dist, np.hypot(x - ax - t * dx, y - ay - t * dy), out=dist)
     return np.clip(line_width / 2 + 0.5 - dist, 0.0, 1.0)

@@ -33,24 +33,41 @@ import tempfile
 import time
 from pathlib import Path
 
-from chromium import CHROMIUM, launch        # tools/ (this script's folder): the browser's settings
-from sitebuild.assemble import build_site    # and build.py's parts
+from chromium import CHROMIUM, launch  # tools/ (this script's folder): the browser's settings
+from sitebuild.assemble import build_site  # and build.py's parts
 from sitebuild.serve import serve_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-WARM_REPEATS = 3   # epochs after the first, and epochs with monitors; the median is reported
-EPOCH = {"hidden": [30], "cost": "cross-entropy", "eta": 0.5, "lmbda": 5.0, "batch_size": 10,
-         "epochs": 1, "train_size": 10000, "weight_init": "default", "seed": 1}
+WARM_REPEATS = 3  # epochs after the first, and epochs with monitors; the median is reported
+EPOCH = {
+    "hidden": [30],
+    "cost": "cross-entropy",
+    "eta": 0.5,
+    "lmbda": 5.0,
+    "batch_size": 10,
+    "epochs": 1,
+    "train_size": 10000,
+    "weight_init": "default",
+    "seed": 1,
+}
 # kernel against numpy: (label, hidden, dtype, target ex/s in the page with the kernel)
-PRODUCTS = [("784-30-10", [30], "float64", 60_000), ("784-100-10", [100], "float64", 30_000),
-            ("784-100-10", [100], "float32", 50_000)]
+PRODUCTS = [
+    ("784-30-10", [30], "float64", 60_000),
+    ("784-100-10", [100], "float64", 30_000),
+    ("784-100-10", [100], "float32", 50_000),
+]
 BACKENDS = ("auto", "numpy")
 
 
 def product_runs():
     """Per network: one untimed epoch per backend, then WARM_REPEATS rounds of both, taking turns."""
-    return [{**EPOCH, "hidden": hidden, "dtype": dtype, "backend": backend, "monitor": False}
-            for _, hidden, dtype, _ in PRODUCTS for _ in range(1 + WARM_REPEATS) for backend in BACKENDS]
+    return [
+        {**EPOCH, "hidden": hidden, "dtype": dtype, "backend": backend, "monitor": False}
+        for _, hidden, dtype, _ in PRODUCTS
+        for _ in range(1 + WARM_REPEATS)
+        for backend in BACKENDS
+    ]
+
 
 # Runs in the page: a second worker of the page's own code, driven through protocol.js as the UI drives it.
 WORKER_RUNS = """async (runs) => {
@@ -102,7 +119,7 @@ def draw_latencies(page):
     """Draw the ten test digits of tests/data/drawn_digits.json with the mouse; ms per prediction."""
     drawn = json.loads((ROOT / "tests" / "data" / "drawn_digits.json").read_text())
     for strokes in drawn["digits"].values():
-        page.click("#draw-clear")                       # (may scroll: the pad's box comes after it)
+        page.click("#draw-clear")  # (may scroll: the pad's box comes after it)
         draw_strokes(page, strokes, drawn["canvas"])
         page.wait_for_function("window.__draw.idle")
     return page.evaluate("window.__draw.latencies")
@@ -122,8 +139,9 @@ def cpython_runs(site, runs):
     async def nothing():
         return None
 
-    return [json.loads(asyncio.run(session.train(json.dumps(p), lambda t: None, lambda t: None, nothing)))
-            for p in runs]
+    return [
+        json.loads(asyncio.run(session.train(json.dumps(p), lambda t: None, lambda t: None, nothing))) for p in runs
+    ]
 
 
 def measure(site, loads):
@@ -135,24 +153,28 @@ def measure(site, loads):
             browser = launch(pw)
             load_ms, stages = [], []
             for _ in range(loads):
-                context = browser.new_context(bypass_csp=True)   # string predicates use eval
+                context = browser.new_context(bypass_csp=True)  # string predicates use eval
                 page = context.new_page()
                 page.goto(server_url)
-                page.wait_for_function("document.getElementById('status').dataset.state !== 'loading'",
-                                       timeout=180_000)
+                page.wait_for_function("document.getElementById('status').dataset.state !== 'loading'", timeout=180_000)
                 state = page.eval_on_selector("#status", "e => e.dataset.state + ': ' + e.textContent.trim()")
                 if not state.startswith("ready"):
                     raise RuntimeError(f"the page did not load: {state}")
                 page.wait_for_function("window.__app.viewsMs !== null", timeout=60_000)
                 app = page.evaluate("window.__app")
                 load_ms.append(app["readyMs"])
-                stages.append({"worker start": app["readyMs"] / 1000 - app["timings"]["session"], **app["timings"],
-                               "views filled": (app["viewsMs"] - app["readyMs"]) / 1000 + app["timings"]["session"]})
+                stages.append(
+                    {
+                        "worker start": app["readyMs"] / 1000 - app["timings"]["session"],
+                        **app["timings"],
+                        "views filled": (app["viewsMs"] - app["readyMs"]) / 1000 + app["timings"]["session"],
+                    }
+                )
                 context.close()
 
             visits = measure_visits(browser, server_url, loads)
 
-            context = browser.new_context(bypass_csp=True)   # string predicates use eval
+            context = browser.new_context(bypass_csp=True)  # string predicates use eval
             page = context.new_page()
             page.goto(server_url)
             page.wait_for_function("window.__app && window.__app.mode === 'ready'", timeout=180_000)
@@ -175,7 +197,7 @@ def measure(site, loads):
 
 
 # -- visits: first and second, HTTP cache and service worker, with and without the snapshot --------------
-SNAPSHOT_CACHE = "backprop-pyodide-snapshot"   # web/js/snapshot.js
+SNAPSHOT_CACHE = "backprop-pyodide-snapshot"  # web/js/snapshot.js
 SNAPSHOT_STORED = f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.length > 0)"
 DELETE_SNAPSHOT = f"caches.delete('{SNAPSHOT_CACHE}')"
 VISITS = ("cold", "http", "http+snapshot", "sw", "sw+snapshot", "offline")
@@ -216,18 +238,20 @@ def measure_visits(browser, url, runs):
                 _poll(page, "!!navigator.serviceWorker.controller", "the service worker")
             page.close()
             kind = "sw" if sw else "http"
-            for with_snapshot in ((False, True) if i % 2 == 0 else (True, False)):
+            for with_snapshot in (False, True) if i % 2 == 0 else (True, False):
                 page = context.new_page()
-                page.goto(url + "no-such-page")   # same origin, no Python: only the caches are touched
+                page.goto(url + "no-such-page")  # same origin, no Python: only the caches are touched
                 _poll(page, SNAPSHOT_STORED, "the start-up snapshot")
                 if not with_snapshot:
                     page.evaluate(DELETE_SNAPSHOT)
                 page.close()
                 page, seconds, timings = _visit(context, url)
                 if (timings.get("snapshot") == "used") != with_snapshot:
-                    raise RuntimeError(f"snapshot {timings.get('snapshot')!r} on a visit meant to have it {with_snapshot}")
+                    raise RuntimeError(
+                        f"snapshot {timings.get('snapshot')!r} on a visit meant to have it {with_snapshot}"
+                    )
                 out[kind + ("+snapshot" if with_snapshot else "")].append((seconds, timings))
-                _poll(page, SNAPSHOT_STORED, "the start-up snapshot")   # made again, by this tab's worker
+                _poll(page, SNAPSHOT_STORED, "the start-up snapshot")  # made again, by this tab's worker
                 page.close()
             if sw:
                 page = context.new_page()
@@ -260,17 +284,25 @@ def visits_only(site, runs, t0):
 
 
 def print_visits(visits, runs):
-    labels = {"cold": "first visit (cold)", "http": "second visit, HTTP cache",
-              "http+snapshot": "second visit, HTTP cache + snapshot", "sw": "second visit, service worker",
-              "sw+snapshot": "second visit, service worker + snapshot",
-              "offline": "second visit, network off (service worker + snapshot)"}
-    print(f"load to ready, s, median of {runs} fresh contexts (each a new tab; 'python' is when Python "
-          "had started, s after the worker started):")
+    labels = {
+        "cold": "first visit (cold)",
+        "http": "second visit, HTTP cache",
+        "http+snapshot": "second visit, HTTP cache + snapshot",
+        "sw": "second visit, service worker",
+        "sw+snapshot": "second visit, service worker + snapshot",
+        "offline": "second visit, network off (service worker + snapshot)",
+    }
+    print(
+        f"load to ready, s, median of {runs} fresh contexts (each a new tab; 'python' is when Python "
+        "had started, s after the worker started):"
+    )
     for kind in VISITS:
         seconds = [s for s, _ in visits[kind]]
         python = statistics.median(t["python"] for _, t in visits[kind])
-        print(f"  {labels[kind]:56} {statistics.median(seconds):5.2f}  (each {', '.join(f'{s:.2f}' for s in seconds)};"
-              f" python {python:.2f})")
+        print(
+            f"  {labels[kind]:56} {statistics.median(seconds):5.2f}  (each {', '.join(f'{s:.2f}' for s in seconds)};"
+            f" python {python:.2f})"
+        )
     warm = min(("http", "http+snapshot", "sw", "sw+snapshot"), key=lambda k: statistics.median(s for s, _ in visits[k]))
     print(f"  fastest second visit: {labels[warm]}; targets: cold ≤ 3.0 s, second visit ≤ 1.5 s, network off works")
 
@@ -287,8 +319,11 @@ def main(argv=None):
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        print("browser bench needs the Python package playwright (pip install playwright) and Chromium "
-              f"at {CHROMIUM} (or set CHROMIUM).", file=sys.stderr)
+        print(
+            "browser bench needs the Python package playwright (pip install playwright) and Chromium "
+            f"at {CHROMIUM} (or set CHROMIUM).",
+            file=sys.stderr,
+        )
         return 1
     if not Path(CHROMIUM).exists():
         print(f"browser bench: no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)", file=sys.stderr)
@@ -297,8 +332,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         site = args.site
         if site is None:
-            site = build_site(Path(tmp) / "dist", pyodide="self", pyodide_dir=args.pyodide_dir,
-                              log=lambda *a: None)
+            site = build_site(Path(tmp) / "dist", pyodide="self", pyodide_dir=args.pyodide_dir, log=lambda *a: None)
         site = Path(site)
         t0 = time.perf_counter()
         if args.visits_only:
@@ -307,54 +341,78 @@ def main(argv=None):
         cpy = cpython_runs(site, [for_cpython(r) for r in runs])
 
     print(f"Chromium {version}, headless; site {site}; {os.cpu_count()} CPUs")
-    print(f"cold load to ready: median {statistics.median(load_ms) / 1000:.2f} s "
-          f"(each: {', '.join(f'{ms / 1000:.2f}' for ms in load_ms)} s; target ≤ 3.0 s)")
+    print(
+        f"cold load to ready: median {statistics.median(load_ms) / 1000:.2f} s "
+        f"(each: {', '.join(f'{ms / 1000:.2f}' for ms in load_ms)} s; target ≤ 3.0 s)"
+    )
     median_stage = {k: statistics.median(s[k] for s in stages) for k in stages[0] if k != "snapshot"}
-    print("  median stage ends, s since the worker started: " + ", ".join(
-        f"{k} {v:.2f}" for k, v in median_stage.items() if k != "worker start")
-          + f" (the worker itself started {median_stage['worker start']:.2f} s after navigation)")
+    print(
+        "  median stage ends, s since the worker started: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in median_stage.items() if k != "worker start")
+        + f" (the worker itself started {median_stage['worker start']:.2f} s after navigation)"
+    )
     print_visits(visits, args.loads)
     print("one epoch, 784-30-10, mini-batch 10, 10,000 digits, examples/s (the same Session.train call):")
     print(f"  {'':48} {'Pyodide':>9} {'CPython':>9} {'ratio':>6}")
     n = WARM_REPEATS
-    groups = [("first epoch, SGD only (cold)", slice(0, 1)), (f"next epochs, SGD only (median of {n})", slice(1, 1 + n)),
-              (f"with the 4 monitors, as the page (median of {n})", slice(1 + n, 1 + 2 * n))]
+    groups = [
+        ("first epoch, SGD only (cold)", slice(0, 1)),
+        (f"next epochs, SGD only (median of {n})", slice(1, 1 + n)),
+        (f"with the 4 monitors, as the page (median of {n})", slice(1 + n, 1 + 2 * n)),
+    ]
     for label, part in groups:
         b = statistics.median(r["examples_per_s"] for r in browser_runs[part])
         c = statistics.median(r["examples_per_s"] for r in cpy[part])
-        spread = "" if part.stop - part.start == 1 else \
-            " (browser {:,.0f}–{:,.0f})".format(*(f(r["examples_per_s"] for r in browser_runs[part]) for f in (min, max)))
+        spread = (
+            ""
+            if part.stop - part.start == 1
+            else " (browser {:,.0f}–{:,.0f})".format(
+                *(f(r["examples_per_s"] for r in browser_runs[part]) for f in (min, max))
+            )
+        )
         print(f"  {label:48} {b:>9,.0f} {c:>9,.0f} {c / b:>5.1f}×{spread}")
-    print_products(browser_runs[1 + 2 * n:], cpy[1 + 2 * n:])
-    print(f"  target in the browser: ≥ 17,000 examples/s (a 10k epoch in ≤ 0.6 s).")
+    print_products(browser_runs[1 + 2 * n :], cpy[1 + 2 * n :])
+    print("  target in the browser: ≥ 17,000 examples/s (a 10k epoch in ≤ 0.6 s).")
     ordered = sorted(latencies)
-    print(f"drawn digits: {len(latencies)} predictions while drawing the ten digits of tests/data/drawn_digits.json; "
-          f"stroke to bars: median {statistics.median(latencies):.1f} ms, 90th percentile "
-          f"{ordered[int(0.9 * (len(ordered) - 1))]:.1f} ms (target: median ≤ 50 ms)")
+    print(
+        f"drawn digits: {len(latencies)} predictions while drawing the ten digits of tests/data/drawn_digits.json; "
+        f"stroke to bars: median {statistics.median(latencies):.1f} ms, 90th percentile "
+        f"{ordered[int(0.9 * (len(ordered) - 1))]:.1f} ms (target: median ≤ 50 ms)"
+    )
     with_views, without = statistics.median(live[True]), statistics.median(live[False])
-    print(f"live views: {LIVE_RUN['epochs']} epochs of 784-{LIVE_RUN['hidden']}-10 on {LIVE_RUN['train_size']:,} digits "
-          f"from the form, wall clock, median of {LIVE_REPEATS}: {with_views:.2f} s with every view following the run, "
-          f"{without:.2f} s without: {100 * (with_views / without - 1):+.1f} % (target ≤ +10 %)")
+    print(
+        f"live views: {LIVE_RUN['epochs']} epochs of 784-{LIVE_RUN['hidden']}-10 on {LIVE_RUN['train_size']:,} digits "
+        f"from the form, wall clock, median of {LIVE_REPEATS}: {with_views:.2f} s with every view following the run, "
+        f"{without:.2f} s without: {100 * (with_views / without - 1):+.1f} % (target ≤ +10 %)"
+    )
     print(f"({time.perf_counter() - t0:.0f} s in all)")
     return 0
 
 
 def print_products(browser_runs, cpy):
     """The kernel against numpy in the page, and both against CPython, from product_runs()."""
-    print(f"matrix products: one epoch, mini-batch 10, 10,000 digits, SGD only, examples/s "
-          f"(median of {WARM_REPEATS} warm epochs; kernel and numpy taking turns):")
-    print(f"  {'network':12} {'dtype':8} {'kernel':>9} {'numpy':>9} {'CPython':>9} {'kernel/numpy':>13} "
-          f"{'kernel/CPython':>15} {'target':>8}")
+    print(
+        f"matrix products: one epoch, mini-batch 10, 10,000 digits, SGD only, examples/s "
+        f"(median of {WARM_REPEATS} warm epochs; kernel and numpy taking turns):"
+    )
+    print(
+        f"  {'network':12} {'dtype':8} {'kernel':>9} {'numpy':>9} {'CPython':>9} {'kernel/numpy':>13} "
+        f"{'kernel/CPython':>15} {'target':>8}"
+    )
     per = 2 * (1 + WARM_REPEATS)
     for i, (label, _, dtype, target) in enumerate(PRODUCTS):
-        chunk, cchunk = browser_runs[i * per:(i + 1) * per], cpy[i * per:(i + 1) * per]
-        rate = {b: statistics.median(r["examples_per_s"] for r in chunk[2:] if r["params"]["backend"] == b)
-                for b in BACKENDS}
+        chunk, cchunk = browser_runs[i * per : (i + 1) * per], cpy[i * per : (i + 1) * per]
+        rate = {
+            b: statistics.median(r["examples_per_s"] for r in chunk[2:] if r["params"]["backend"] == b)
+            for b in BACKENDS
+        }
         names = {r["params"]["backend"]: r["backend"] for r in chunk}
         c = statistics.median(r["examples_per_s"] for r in cchunk[2:])
-        print(f"  {label:12} {dtype:8} {rate['auto']:>9,.0f} {rate['numpy']:>9,.0f} {c:>9,.0f} "
-              f"{rate['auto'] / rate['numpy']:>12.1f}× {rate['auto'] / c:>14.2f}× {target:>8,}"
-              + ("" if names["auto"] == "wasm-simd" else f"  (auto ran {names['auto']}: no kernel)"))
+        print(
+            f"  {label:12} {dtype:8} {rate['auto']:>9,.0f} {rate['numpy']:>9,.0f} {c:>9,.0f} "
+            f"{rate['auto'] / rate['numpy']:>12.1f}× {rate['auto'] / c:>14.2f}× {target:>8,}"
+            + ("" if names["auto"] == "wasm-simd" else f"  (auto ran {names['auto']}: no kernel)")
+        )
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TESTS = ROOT / "tests"   # drawing.py (the tests' rasteriser) and the Node runner for Pyodide
+TESTS = ROOT / "tests"  # drawing.py (the tests' rasteriser) and the Node runner for Pyodide
 for p in (ROOT / "py", TESTS):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
@@ -29,14 +29,16 @@ for p in (ROOT / "py", TESTS):
 from drawing import load_drawn_digits, rasterise  # noqa: E402  (after the path set-up)
 from sitebuild.assemble import write_package_zip  # noqa: E402  (tools/, this script's folder)
 
+
 def time_digits(doc, repeats):
     """Median seconds of mnist_like per digit; also runs in Pyodide (its source is sent there)."""
     import statistics
-    import time
 
     import numpy as np
+
     from backprop.data.preprocess import mnist_like
-    mnist_like(np.ones((2, 2)))   # warm-up: first calls in Pyodide compile code paths
+
+    mnist_like(np.ones((2, 2)))  # warm-up: first calls in Pyodide compile code paths
     medians = []
     for d in range(10):
         ink = np.round(rasterise(doc["digits"][str(d)], doc["canvas"], doc["line_width"]) * 255).astype(np.uint8)
@@ -51,8 +53,10 @@ def time_digits(doc, repeats):
 
 def report(where, medians):
     ms = [m * 1e3 for m in medians]
-    print(f"{where}: mnist_like on 280x280 uint8: median {statistics.median(ms):.3f} ms per drawing "
-          f"(slowest digit {max(ms):.3f} ms; per digit 0-9: {' '.join(f'{m:.2f}' for m in ms)})")
+    print(
+        f"{where}: mnist_like on 280x280 uint8: median {statistics.median(ms):.3f} ms per drawing "
+        f"(slowest digit {max(ms):.3f} ms; per digit 0-9: {' '.join(f'{m:.2f}' for m in ms)})"
+    )
     return statistics.median(ms)
 
 
@@ -63,22 +67,28 @@ def run_pyodide(pyodide_dir, doc, repeats):
         return None
     # rasterise's source comes from drawing.py itself, so both homes time the same ink
     drawing_src = (TESTS / "drawing.py").read_text(encoding="utf-8")
-    script = (drawing_src + "\n" + inspect.getsource(time_digits)
-              + f"\nimport json\nprint('MEDIANS', json.dumps(time_digits(json.loads({json.dumps(json.dumps(doc))}), "
-              f"{repeats})))\n")
+    script = (
+        drawing_src
+        + "\n"
+        + inspect.getsource(time_digits)
+        + f"\nimport json\nprint('MEDIANS', json.dumps(time_digits(json.loads({json.dumps(json.dumps(doc))}), "
+        f"{repeats})))\n"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.py"
-        path.write_text(script.replace("DRAWN_DIGITS = Path(__file__)", "DRAWN_DIGITS = Path('.')"),
-                        encoding="utf-8")
-        package = write_package_zip(Path(tmp) / "backprop.zip")   # the harness loads the zip the page ships
-        done = subprocess.run([node, str(TESTS / "pyodide" / "run_in_pyodide.mjs"), str(pyodide_dir),
-                               str(package), str(path)],
-                              capture_output=True, text=True, timeout=600)
+        path.write_text(script.replace("DRAWN_DIGITS = Path(__file__)", "DRAWN_DIGITS = Path('.')"), encoding="utf-8")
+        package = write_package_zip(Path(tmp) / "backprop.zip")  # the harness loads the zip the page ships
+        done = subprocess.run(
+            [node, str(TESTS / "pyodide" / "run_in_pyodide.mjs"), str(pyodide_dir), str(package), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("MEDIANS ")), None)
     if done.returncode != 0 or line is None:
         print(f"Pyodide: failed ({done.returncode}): {done.stderr.strip()[-500:]}")
         return None
-    return report("Pyodide 0.27.7 (node)", json.loads(line[len("MEDIANS "):]))
+    return report("Pyodide 0.27.7 (node)", json.loads(line[len("MEDIANS ") :]))
 
 
 def main(argv=None):

@@ -30,9 +30,9 @@ import threading
 import time
 from pathlib import Path
 
-from bench_page import ROOT, draw_strokes   # tools/ (this script's folder): the mouse on the pad
-from chromium import launch                  # the browser's settings
-from sitebuild.assemble import build_site    # and build.py's parts
+from bench_page import ROOT, draw_strokes  # tools/ (this script's folder): the mouse on the pad
+from chromium import launch  # the browser's settings
+from sitebuild.assemble import build_site  # and build.py's parts
 from sitebuild.data import FULL_DATA_NAME
 from sitebuild.serve import SiteHandler, serve_dir
 
@@ -56,8 +56,9 @@ def paired_run(page, epochs, train_size):
     page.fill("#train-form [name=train_size]", str(train_size))
     page.select_option("#pair-vary", "cost")
     page.click("#pair-button")
-    page.wait_for_function("window.__chart.runs.length === 2 && document.body.dataset.mode === 'ready'",
-                           timeout=900_000)
+    page.wait_for_function(
+        "window.__chart.runs.length === 2 && document.body.dataset.mode === 'ready'", timeout=900_000
+    )
 
 
 def draw(page, digit="3"):
@@ -115,13 +116,15 @@ def lab_session(page, reference, bug):
     page.reload()
     page.wait_for_function("window.__lab && window.__lab.ready", timeout=180_000)
     page.click("#lab-train")
-    page.wait_for_function("!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'",
-                           timeout=600_000)
+    page.wait_for_function(
+        "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'", timeout=600_000
+    )
     page.select_option("#lab-bug", bug)
     page.click("#lab-load-bug")
     page.click("#lab-check")
-    page.wait_for_function("!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'",
-                           timeout=600_000)
+    page.wait_for_function(
+        "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'", timeout=600_000
+    )
 
 
 def shoot_lab(browser, url, out, args):
@@ -133,7 +136,7 @@ def shoot_lab(browser, url, out, args):
         page = new_page(browser, context_args)
         page.goto(url)
         lab_session(page, lab_bugs.REFERENCE, args.bug)
-        page.add_style_tag(content=".network-bar { position: static; }")   # not over the shot
+        page.add_style_tag(content=".network-bar { position: static; }")  # not over the shot
         for section, png in (("#lab", name), ("#curves", name.replace("lab", "lab-curves"))):
             page.locator(section).screenshot(path=str(out / png))
             print(out / png)
@@ -173,8 +176,10 @@ def shoot_presets(browser, site, out):
             train_preset(page, "ch3-init-default")
             if name == "presets.png":
                 page.check('input[name="data"][value="full"]')
-                page.wait_for_function("window.__presets.progress.length > 0 && "
-                                       "window.__presets.progress.at(-1).received > 0.4 * window.__presets.progress.at(-1).total")
+                page.wait_for_function(
+                    "window.__presets.progress.length > 0 && "
+                    "window.__presets.progress.at(-1).received > 0.4 * window.__presets.progress.at(-1).total"
+                )
                 page.locator("#train").screenshot(path=str(out / "presets-download.png"))
                 print(out / "presets-download.png")
                 page.wait_for_function("window.__presets.data === 'full'", timeout=120_000)
@@ -196,7 +201,7 @@ def main(argv=None):
     parser.add_argument("--bug", default="bp2-no-sigma-prime", help="lab: the version checked")
     args = parser.parse_args(argv)
     unknown = [s for s in args.sets if s not in SETS]
-    if unknown:   # (choices= with nargs="*" refuses an empty list on Python 3.11)
+    if unknown:  # (choices= with nargs="*" refuses an empty list on Python 3.11)
         parser.error(f"unknown set {', '.join(map(repr, unknown))}: choose from {', '.join(SETS)}")
     wanted = [s for s in SETS if s in args.sets or not args.sets]
     if args.site and "presets" in wanted and not (args.site / "data" / FULL_DATA_NAME).is_file():
@@ -210,8 +215,12 @@ def main(argv=None):
             if args.site:
                 return args.site
             if full not in built:
-                built[full] = build_site(Path(tmp) / ("full" if full else "plain") / "dist", pyodide="self",
-                                         full_mnist=full, log=lambda *a: None)
+                built[full] = build_site(
+                    Path(tmp) / ("full" if full else "plain") / "dist",
+                    pyodide="self",
+                    full_mnist=full,
+                    log=lambda *a: None,
+                )
             return built[full]
 
         with sync_playwright() as pw:

@@ -5,13 +5,27 @@ Pyodide.
 """
 
 from .activations import Sigmoid, sigmoid, sigmoid_prime
+from .explain.trace import trace
 from .nn.costs import CrossEntropyCost, QuadraticCost, get_cost
 from .nn.model_io import from_dict, load, loads, save
 from .nn.network import Network
 from .nn.sgd import Diverged, History, Progress
-from .explain.trace import trace
 
 __version__ = "0.1.0"
-__all__ = ["Network", "History", "Progress", "Diverged", "CrossEntropyCost", "QuadraticCost", "get_cost",
-           "Sigmoid", "sigmoid", "sigmoid_prime", "load", "loads", "save", "from_dict",
-           "trace"]
+__all__ = [
+    "Network",
+    "History",
+    "Progress",
+    "Diverged",
+    "CrossEntropyCost",
+    "QuadraticCost",
+    "get_cost",
+    "Sigmoid",
+    "sigmoid",
+    "sigmoid_prime",
+    "load",
+    "loads",
+    "save",
+    "from_dict",
+    "trace",
+]

@@ -33,9 +33,13 @@ def _existing_kind(path):
         return "a path through a file"
     if stat.S_ISREG(mode):
         return "file"
-    for test, word in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
-                       (stat.S_ISSOCK, "a socket")):
+    for test, word in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return word
     return "not a regular file"
@@ -80,7 +84,7 @@ def write_atomically(path, data):
                     data(f)
                 else:
                     f.write(data.encode("utf-8") if isinstance(data, str) else data)
-            if kind == "file":   # keep the old file's permissions
+            if kind == "file":  # keep the old file's permissions
                 os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
             os.replace(tmp, path)
         except OSError as e:
@@ -109,4 +113,4 @@ def _create_temporary(folder, name):
 def _naming(e, path):
     """The same kind of OSError, its message naming the destination instead of the temporary file."""
     reason = e.strerror or str(e)
-    return type(e)(f"cannot write {path}: {reason}")   # one argument: str() is just the message
+    return type(e)(f"cannot write {path}: {reason}")  # one argument: str() is just the message

@@ -16,16 +16,26 @@ costs, JSON) is the core's; see ``backprop.network``.
 
 import numpy as np
 
-from .data import mnist
 from .activations import sigmoid, sigmoid_prime
+from .data import mnist
 from .nn.costs import CrossEntropyCost, QuadraticCost
 from .nn.model_io import load as _load_network
 from .nn.network import Network
 
-MSE_cost = QuadraticCost   # the notebook's name for the quadratic cost
+MSE_cost = QuadraticCost  # the notebook's name for the quadratic cost
 
-__all__ = ["NN", "load", "load_data_wrapper", "vectorized_result", "one_hot_encoding", "sigmoid",
-           "sigmoid_prime", "relu", "CrossEntropyCost", "MSE_cost"]
+__all__ = [
+    "NN",
+    "load",
+    "load_data_wrapper",
+    "vectorized_result",
+    "one_hot_encoding",
+    "sigmoid",
+    "sigmoid_prime",
+    "relu",
+    "CrossEntropyCost",
+    "MSE_cost",
+]
 
 
 def relu(z):
@@ -65,7 +75,7 @@ def load_data_wrapper(directory=None):
     A zip is consumed by one pass; wrap it in ``list()`` to train on it more than once.
     """
     (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = mnist.load_data(directory)
-    columns = lambda x: list(x[:, :, None])   # (n, 784) -> n views of shape (784, 1), no copies
+    columns = lambda x: list(x[:, :, None])  # (n, 784) -> n views of shape (784, 1), no copies
     training_data = zip(columns(x_tr), [vectorized_result(y) for y in y_tr])
     validation_data = zip(columns(x_va), [int(y) for y in y_va])
     test_data = zip(columns(x_te), [int(y) for y in y_te])
@@ -128,7 +138,7 @@ class NN:
         columns (n_in, m) with labels, summed over them; shaped like biases / weights."""
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[0] == self.sizes[-1]:
-            y = y.T                                     # one-hot columns -> rows
+            y = y.T  # one-hot columns -> rows
         return self.net.backprop(self._columns(x).T, np.atleast_1d(y))
 
     backprop = back_propagation
@@ -139,8 +149,19 @@ class NN:
         self.net.update_mini_batch(x, y, eta, lmbda, n)
 
     # -- training and monitoring --------------------------------------------------------------------
-    def trainer(self, training_data, epochs, m_bs, eta, lmbda, eval_data=None, print_eval_cost=False,
-                print_eval_acc=False, print_train_cost=False, print_train_acc=False):
+    def trainer(
+        self,
+        training_data,
+        epochs,
+        m_bs,
+        eta,
+        lmbda,
+        eval_data=None,
+        print_eval_cost=False,
+        print_eval_acc=False,
+        print_train_cost=False,
+        print_train_acc=False,
+    ):
         """Mini-batch SGD for ``epochs`` epochs of mini-batches of ``m_bs``; returns
         ``(eval_cost, eval_acc, train_cost, train_acc)``, one list per monitor.
 
@@ -171,10 +192,20 @@ class NN:
                 eval_acc.append(round(h.eval_accuracy[-1] * n_eval))
                 print(f"Accuracy on evaluation data: {eval_acc[-1]} / {n_eval}")
 
-        self.net.train(x, y, epochs, m_bs, eta, lmbda, eval_xy,
-                       monitor_train_cost=print_train_cost, monitor_train_accuracy=print_train_acc,
-                       monitor_eval_cost=print_eval_cost, monitor_eval_accuracy=print_eval_acc,
-                       on_epoch=report)
+        self.net.train(
+            x,
+            y,
+            epochs,
+            m_bs,
+            eta,
+            lmbda,
+            eval_xy,
+            monitor_train_cost=print_train_cost,
+            monitor_train_accuracy=print_train_acc,
+            monitor_eval_cost=print_eval_cost,
+            monitor_eval_accuracy=print_eval_acc,
+            on_epoch=report,
+        )
         return eval_cost, eval_acc, train_cost, train_acc
 
     def accuracy(self, data, convert=False):

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from chromium import CHROMIUM, CHROMIUM_ARGS   # one place for the browser's settings (tools/)
+from chromium import (  # one place for the browser's settings (tools/)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+)
 from ci_support import skip_or_fail
 
-READY_TIMEOUT_MS = 120_000   # a cold Pyodide start on a slow CI machine, with margin
+READY_TIMEOUT_MS = 120_000  # a cold Pyodide start on a slow CI machine, with margin
 
 
 def pytest_configure(config):
@@ -33,7 +36,8 @@ def _playwright():
 
 @pytest.fixture(scope="session")
 def build_module():
-    import build   # the repo root is on sys.path (tests/conftest.py)
+    import build  # the repo root is on sys.path (tests/conftest.py)
+
     return build
 
 
@@ -42,9 +46,10 @@ def site_dir(tmp_path_factory, build_module):
     out = tmp_path_factory.mktemp("site") / "dist"
     try:
         # full MNIST for the page's optional download when MNIST is here (always in CI)
-        return build_module.build_site(out, pyodide="self", full_mnist=bool(os.environ.get("MNIST_DIR")),
-                                       log=lambda *a: None)
-    except Exception as e:   # no PYODIDE_DIR and no network, say
+        return build_module.build_site(
+            out, pyodide="self", full_mnist=bool(os.environ.get("MNIST_DIR")), log=lambda *a: None
+        )
+    except Exception as e:  # no PYODIDE_DIR and no network, say
         skip_or_fail(f"could not build the site with self-hosted Pyodide: {e}")
 
 
@@ -124,12 +129,15 @@ def new_page(chromium):
 def open_page(new_page):
     """open_page(url, **context_args) -> page, once its status line has left "loading" (and, when it is
     ready, once the views have shown the model: they are filled right after "ready")."""
+
     def open_(url, **context_args):
         page = new_page(**context_args)
         page.goto(url)
-        page.wait_for_function("document.getElementById('status').dataset.state !== 'loading'",
-                               timeout=READY_TIMEOUT_MS)
-        if page.get_attribute("#status", "data-state") == "ready":   # and the views have followed
+        page.wait_for_function(
+            "document.getElementById('status').dataset.state !== 'loading'", timeout=READY_TIMEOUT_MS
+        )
+        if page.get_attribute("#status", "data-state") == "ready":  # and the views have followed
             page.wait_for_function("window.__app.views >= 1", timeout=READY_TIMEOUT_MS)
         return page
+
     return open_

@@ -26,7 +26,7 @@ SLOW_S = 1.5
 
 
 class _Handler(build.SiteHandler):
-    owner = None   # the FaultServer
+    owner = None  # the FaultServer
 
     def _fault(self):
         rel = urlsplit(self.path).path.lstrip("/")
@@ -52,7 +52,7 @@ class _Handler(build.SiteHandler):
         if fault in ("404", "500"):
             return self.send_error(int(fault))
         if fault == "hang":
-            self.owner.hanging.wait()   # until the server stops
+            self.owner.hanging.wait()  # until the server stops
             self.close_connection = True
             return None
         body = (self.owner.dir / rel).read_bytes()
@@ -84,7 +84,7 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
     def handle_error(self, request, client_address):
-        pass   # a browser giving up on a cut or hanging download is the point, not news
+        pass  # a browser giving up on a cut or hanging download is the point, not news
 
 
 class FaultServer:

@@ -6,23 +6,26 @@ from pathlib import Path
 
 import pytest
 
-from browser_bench import WORKER_RUNS   # a second worker of the page's own code, driven as the page drives it
+from bench_page import (
+    WORKER_RUNS,  # a second worker of the page's own code, driven as the page drives it
+)
 
 pytestmark = pytest.mark.e2e
 
-CHECKS = Path(__file__).resolve().parents[1] / "pyodide" / "kernel_checks.py"
+HERE = Path(__file__).resolve().parents[1] / "pyodide"
+CHECKS, EXPECT = HERE / "kernel_in_pyodide.py", HERE / "expect.py"
 
-# Pyodide in the page's own origin (main thread), the kernel installed by js/kernel.js, the package
-# from the site's archive; returns what the Python script printed.
-RUN_CHECKS = """async (source) => {
-  const { loadPyodide } = await import(new URL("pyodide/pyodide.mjs", location.href).href);
+# Pyodide in the page's own origin (main thread), loaded by the page's loader, the kernel installed by
+# js/kernel.js, the package from the site's archive; returns what the Python script printed.
+RUN_CHECKS = """async ([source, expect]) => {
+  const loader = await import(new URL("js/pyodide-loader.js", location.href).href);
   const { installKernel } = await import(new URL("js/kernel.js", location.href).href);
-  const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", location.href).href });
-  await pyodide.loadPackage("numpy", { messageCallback: () => {} });
+  const { pyodide } = await loader.startPyodide(new URL("pyodide/", location.href).href);
+  await loader.loadNumpy(pyodide);
   const kernel = await installKernel(pyodide, new URL("kernel/gemm.wasm", location.href).href);
-  const zip = await (await fetch(new URL("py/backprop.zip", location.href))).arrayBuffer();
-  pyodide.unpackArchive(zip, "zip", { extractDir: "/home/pyodide/site" });
-  pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide/site')");
+  loader.installPackage(pyodide, await loader.fetchOk(new URL("py/backprop.zip", location.href).href, "buffer"),
+    "/home/pyodide/site");
+  pyodide.FS.writeFile("/home/pyodide/site/expect.py", expect);
   const lines = [];
   pyodide.setStdout({ batched: (line) => lines.push(line) });
   try {
@@ -34,12 +37,10 @@ RUN_CHECKS = """async (source) => {
 }"""
 
 
-
-
 def test_kernel_equals_numpy_in_chromium(site, new_page):
     page = new_page()
-    page.goto(site.url + "config.json")          # any document of the site's origin
-    result = page.evaluate(RUN_CHECKS, CHECKS.read_text(encoding="utf-8"))
+    page.goto(site.url + "config.json")  # any document of the site's origin
+    result = page.evaluate(RUN_CHECKS, [CHECKS.read_text(encoding="utf-8"), EXPECT.read_text(encoding="utf-8")])
     assert result["kernel"] == {"backend": "wasm-simd"}, result
     out = result["out"]
     assert "FAIL" not in out and " 0 failed" in out and "checks ok" in out, out
@@ -48,8 +49,7 @@ def test_kernel_equals_numpy_in_chromium(site, new_page):
 def test_the_page_trains_with_the_kernel_as_with_numpy(site, new_page):
     page = new_page()
     page.goto(site.url)
-    run = {"hidden": [30], "epochs": 2, "train_size": 1000, "batch_size": 10, "eta": 0.5, "lmbda": 5.0,
-           "seed": 3}
+    run = {"hidden": [30], "epochs": 2, "train_size": 1000, "batch_size": 10, "eta": 0.5, "lmbda": 5.0, "seed": 3}
     result = page.evaluate(WORKER_RUNS, [run, {**run, "backend": "numpy"}, {**run, "dtype": "float32"}])
     assert result["kernel"] == {"backend": "wasm-simd"}
     kernel, numpy, f32 = result["summaries"]
@@ -64,7 +64,7 @@ def test_the_page_trains_with_the_kernel_as_with_numpy(site, new_page):
 
 
 def test_without_the_kernel_the_page_trains_with_numpy(broken_site, new_page):
-    site = broken_site("kernel/gemm.wasm")       # as where the kernel cannot load (or no SIMD)
+    site = broken_site("kernel/gemm.wasm")  # as where the kernel cannot load (or no SIMD)
     page = new_page()
     page.goto(site.url)
     run = {"hidden": [10], "epochs": 1, "train_size": 200, "batch_size": 10, "seed": 1}
@@ -92,5 +92,5 @@ def test_the_forms_precision_and_products_switches(site, open_page):
     assert "with wasm-simd" in text64 and "with wasm-simd" in text32 and "with numpy" in text_numpy
     assert "f32" in f32["label"] and "numpy" in plain["label"]
     a64, a32 = f64["points"][0]["eval_accuracy"], f32["points"][0]["eval_accuracy"]
-    assert abs(a64 - a32) <= 0.01, (a64, a32)                        # float32: the same accuracy
-    assert abs(plain["points"][0]["train_cost"] - f64["points"][0]["train_cost"]) < 1e-9   # the same maths
+    assert abs(a64 - a32) <= 0.01, (a64, a32)  # float32: the same accuracy
+    assert abs(plain["points"][0]["train_cost"] - f64["points"][0]["train_cost"]) < 1e-9  # the same maths

@@ -6,13 +6,12 @@ import shutil
 import time
 
 import pytest
-
 from conftest import READY_TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
 READY = "document.getElementById('status').dataset.state !== 'loading'"
-SNAPSHOT_CACHE = "backprop-pyodide-snapshot"   # web/js/snapshot.js
+SNAPSHOT_CACHE = "backprop-pyodide-snapshot"  # web/js/snapshot.js
 SNAPSHOT_KEYS = f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.map(r => r.url))"
 CONTROLLED = "!!navigator.serviceWorker.controller"
 
@@ -63,7 +62,7 @@ def test_second_visit_works_with_the_network_off(chromium, site):
     context, _ = first_visit(chromium, site.url)
     try:
         context.set_offline(True)
-        page = visit(context, site.url + "?hidden=30")   # the page's settings in the query
+        page = visit(context, site.url + "?hidden=30")  # the page's settings in the query
         assert status(page).startswith("ready"), status(page)
         assert page.evaluate("window.__app.timings.snapshot") == "used"
         # really offline: what the service worker does not keep does not arrive
@@ -122,7 +121,7 @@ def test_a_bad_snapshot_falls_back_to_the_normal_load_and_is_made_again(chromium
     context, key = first_visit(chromium, site.url, service_workers="block")
     try:
         page = context.new_page()
-        page.goto(site.url + "no-such-page")   # same origin, no Python: only the cache is touched
+        page.goto(site.url + "no-such-page")  # same origin, no Python: only the cache is touched
         page.evaluate(REPLACE_SNAPSHOT % (SNAPSHOT_CACHE, FAKE_BUILD), {"key": key, "mutate": mutate})
         page.close()
 
@@ -145,6 +144,7 @@ def test_a_bad_snapshot_falls_back_to_the_normal_load_and_is_made_again(chromium
 
 def test_a_changed_site_replaces_the_offline_copy(chromium, site_dir, build_module, tmp_path_factory):
     from conftest import Site
+
     from ci_support import ROOT
 
     copy = tmp_path_factory.mktemp("changing") / "dist"
@@ -156,15 +156,20 @@ def test_a_changed_site_replaces_the_offline_copy(chromium, site_dir, build_modu
         old_title = "Backprop in your browser"
         # a rebuild: a changed page, so a new manifest and a new sw.js
         index = copy / "index.html"
-        index.write_text(index.read_text(encoding="utf-8").replace(f"<h1>{old_title}</h1>", "<h1>Changed</h1>"),
-                         encoding="utf-8")
+        index.write_text(
+            index.read_text(encoding="utf-8").replace(f"<h1>{old_title}</h1>", "<h1>Changed</h1>"), encoding="utf-8"
+        )
         shutil.copyfile(ROOT / "web" / "sw.js", copy / "sw.js")
         new_build = build_module.write_offline_manifest(copy)
 
-        page = visit(context, served.url)   # still the old copy, or already the new one
+        page = visit(context, served.url)  # still the old copy, or already the new one
         page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
-        wait_for(page, f"caches.keys().then(k => k.includes('backprop-site-{new_build}') && k.filter(n => n.startsWith('backprop-site-')).length === 1)",
-                 "the new build's cache to replace the old one")
+        wait_for(
+            page,
+            f"caches.keys().then(k => k.includes('backprop-site-{new_build}') && "
+            "k.filter(n => n.startsWith('backprop-site-')).length === 1)",
+            "the new build's cache to replace the old one",
+        )
         page.close()
         context.set_offline(True)
         page = visit(context, served.url)

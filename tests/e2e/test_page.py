@@ -12,11 +12,9 @@ import numpy as np
 import pytest
 
 import backprop
+from steps import MODE, STATUS, chart, train, wait_idle
 
 pytestmark = pytest.mark.e2e
-
-STATUS = "document.getElementById('status').dataset.state"
-MODE = "document.body.dataset.mode"
 
 # Counts canvas pixels near a colour: proof that curves were drawn, not just that a canvas exists.
 COUNT_COLOUR = """([id, hex]) => {
@@ -29,24 +27,6 @@ COUNT_COLOUR = """([id, hex]) => {
   }
   return n;
 }"""
-
-
-def train(page, **fields):
-    for name, value in fields.items():
-        page.fill(f"#train-form [name={name}]", str(value))
-    started = page.evaluate("window.__chart.runs.length")
-    page.click("#train-button")
-    # the run is on the chart from its first moment; a short one can be over before a poll of the
-    # page's mode would see "training"
-    page.wait_for_function(f"window.__chart.runs.length > {started}")
-
-
-def wait_idle(page, timeout=120_000):
-    page.wait_for_function(f"{MODE} === 'ready'", timeout=timeout)
-
-
-def chart(page):
-    return page.evaluate("window.__chart")
 
 
 def test_page_reaches_ready(site, open_page):
@@ -79,7 +59,8 @@ def test_shipped_model_predicts_with_the_stated_accuracy(site, open_page):
 
     # The strip: the first 24 test digits with the predictions CPython makes; wrong ones marked.
     figures = page.eval_on_selector_all(
-        "#strip figure", "fs => fs.map(f => [+f.dataset.label, +f.dataset.prediction, f.classList.contains('wrong')])")
+        "#strip figure", "fs => fs.map(f => [+f.dataset.label, +f.dataset.prediction, f.classList.contains('wrong')])"
+    )
     assert [f[0] for f in figures] == y_test[:24].tolist()
     assert [f[1] for f in figures] == predictions[:24].tolist()
     assert [f[2] for f in figures] == (predictions[:24] != y_test[:24]).tolist()
@@ -99,7 +80,7 @@ def test_one_epoch_on_1000_digits_draws_curves(site, open_page):
     assert point["epoch"] == 1
     for key in ("train_cost", "eval_cost", "train_accuracy", "eval_accuracy"):
         assert isinstance(point[key], float) and np.isfinite(point[key]), key
-    assert 0.5 < point["train_accuracy"] <= 1 and 0.5 < point["eval_accuracy"] <= 1   # far above chance
+    assert 0.5 < point["train_accuracy"] <= 1 and 0.5 < point["eval_accuracy"] <= 1  # far above chance
     assert page.get_attribute("#chart-cost", "data-points") == "1"
 
     # Drawn: markers in the run's colour appeared on both canvases.
@@ -134,7 +115,7 @@ def test_stop_mid_run_keeps_the_network_and_curves(site, open_page):
 
     run = chart(page)["runs"][0]
     assert run["status"] == "stopped"
-    assert 1 <= len(run["points"]) < 200           # the finished epochs' curves are kept
+    assert 1 <= len(run["points"]) < 200  # the finished epochs' curves are kept
     assert page.get_attribute("#progress", "data-state") == "stopped"
     assert "Stopped after" in page.text_content("#progress-text")
     assert "partly trained network is kept" in page.text_content("#progress-text")
@@ -194,12 +175,13 @@ def test_hyperparameters_round_trip_through_the_url(site, open_page):
 
 
 def test_phone_viewport_fits_and_canvases_are_crisp(site, open_page):
-    page = open_page(site.url, viewport={"width": 390, "height": 844}, device_scale_factor=3,
-                     is_mobile=True, has_touch=True)
+    page = open_page(
+        site.url, viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
+    )
     assert page.evaluate(STATUS) == "ready"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     sizes = page.eval_on_selector("#chart-cost", "c => [c.width, c.height, c.clientWidth, c.clientHeight]")
-    assert sizes[0] == round(sizes[2] * 3) and sizes[1] == round(sizes[3] * 3)   # device pixels
+    assert sizes[0] == round(sizes[2] * 3) and sizes[1] == round(sizes[3] * 3)  # device pixels
     assert page.is_visible("#train-button") and page.is_visible("#chart-accuracy")
 
 
@@ -232,10 +214,13 @@ def test_own_model_file_loads_and_a_wrong_one_is_refused(site, open_page, tmp_pa
 def test_a_model_file_dropped_on_the_page_loads(site, open_page, tmp_path):
     text = json.dumps(backprop.Network([784, 12, 10], seed=6).to_dict())
     page = open_page(site.url)
-    page.evaluate("""(text) => { const dt = new DataTransfer();
+    page.evaluate(
+        """(text) => { const dt = new DataTransfer();
         dt.items.add(new File([text], 'dropped.json', {type: 'application/json'}));
         for (const type of ['dragover', 'drop']) document.querySelector('main').dispatchEvent(
-            new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true})); }""", text)
+            new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true})); }""",
+        text,
+    )
     page.wait_for_function("document.getElementById('model-sizes').textContent.includes('12')")
     assert page.input_value("#network-which") == "file"
     assert page.errors == []

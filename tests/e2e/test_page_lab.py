@@ -11,7 +11,7 @@ from backprop.lab import backprop_texts as lab_bugs
 
 pytestmark = pytest.mark.e2e
 
-LAB_TIMEOUT_MS = 120_000   # the lab's own Pyodide starts on first use
+LAB_TIMEOUT_MS = 120_000  # the lab's own Pyodide starts on first use
 
 # A correct backprop written differently from the package's reference (one loop for every layer).
 TYPED = """\
@@ -42,7 +42,10 @@ def open_lab(open_page, url, **kw):
 
 
 def editor_text(page):
-    return page.evaluate("[...document.getElementById('lab-editor').shadowRoot.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')")
+    return page.evaluate(
+        "[...document.getElementById('lab-editor').shadowRoot.querySelectorAll('.cm-line')]"
+        ".map(l => l.textContent).join('\\n')"
+    )
 
 
 def type_code(page, code):
@@ -61,18 +64,22 @@ def type_code(page, code):
 
 def press_check(page):
     page.click("#lab-check")
-    page.wait_for_function("!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'",
-                           timeout=LAB_TIMEOUT_MS)
+    page.wait_for_function(
+        "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'",
+        timeout=LAB_TIMEOUT_MS,
+    )
     return page.get_attribute("#lab-status", "data-state"), page.text_content("#lab-status")
 
 
 def verdicts(page):
-    return page.eval_on_selector_all("#lab-verdicts li", "els => Object.fromEntries(els.map(e => [e.dataset.layer, e.dataset.verdict]))")
+    return page.eval_on_selector_all(
+        "#lab-verdicts li", "els => Object.fromEntries(els.map(e => [e.dataset.layer, e.dataset.verdict]))"
+    )
 
 
 def test_a_backprop_typed_on_the_keyboard_passes_and_survives_a_reload(site, open_page):
     page = open_lab(open_page, site.url)
-    assert editor_text(page).rstrip() == lab_bugs.SKELETON.rstrip()   # a first visit: the skeleton
+    assert editor_text(page).rstrip() == lab_bugs.SKELETON.rstrip()  # a first visit: the skeleton
     state, text = press_check(page)
     assert state == "fail" and "write the backward pass" in page.text_content("#lab-hint")
 
@@ -118,7 +125,7 @@ def test_every_bug_fails_with_its_hint_and_passes_when_fixed(site, open_page):
     # an exception marks its line in the editor
     page.locator("#lab-editor .cm-line", has_text="# BP2").click()
     page.keyboard.press("End")
-    page.keyboard.press("Enter")           # a new line, indented by the editor, in the loop's body
+    page.keyboard.press("Enter")  # a new line, indented by the editor, in the loop's body
     page.keyboard.type("undefined_name")
     state, text = press_check(page)
     assert state == "error" and "NameError" in page.text_content("#lab-hint")
@@ -138,8 +145,10 @@ def test_train_with_my_backprop_draws_curves(site, open_page):
     page.fill("#train-form [name=epochs]", "2")
     page.fill("#train-form [name=train_size]", "1000")
     page.click("#lab-train")
-    page.wait_for_function("!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'",
-                           timeout=LAB_TIMEOUT_MS)
+    page.wait_for_function(
+        "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'",
+        timeout=LAB_TIMEOUT_MS,
+    )
     status = page.text_content("#lab-status")
     assert page.get_attribute("#lab-status", "data-state") == "pass", status
     assert status.startswith("Done: 2 epochs with your backprop") and "the library's" in status

@@ -8,11 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from backprop.explain import presets
 from backprop.cli import book_runs as preset_runs
-
+from backprop.explain import presets
 from ci_support import skip_or_fail
-from test_page import MODE, chart, wait_idle
+from steps import chart, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -39,10 +38,19 @@ def test_a_preset_fills_the_form_and_its_run_shows_the_book_beside_ours(site, op
     assert keys == list(presets.BY_KEY)
     pick(page, "ch3-l2")
     want = presets.params_for("ch3-l2", 10_000)
-    assert form_values(page) == {"hidden": "30", "cost": "cross-entropy", "eta": "0.5", "lmbda": "1",
-                                 "batch_size": "10", "epochs": "30", "train_size": "10000",
-                                 "weight_init": "large", "seed": str(want["seed"]),
-                                 "dtype": "float64", "backend": "auto"}   # a preset leaves these as they are
+    assert form_values(page) == {
+        "hidden": "30",
+        "cost": "cross-entropy",
+        "eta": "0.5",
+        "lmbda": "1",
+        "batch_size": "10",
+        "epochs": "30",
+        "train_size": "10000",
+        "weight_init": "large",
+        "seed": str(want["seed"]),
+        "dtype": "float64",
+        "backend": "auto",
+    }  # a preset leaves these as they are
     assert "lmbda=1" in page.url and "weight_init=large" in page.url
     note = page.text_content("#preset-note")
     assert "96.49 %" in note and "λ = 5 on 50,000 digits becomes λ = 1 on 10,000" in note
@@ -58,14 +66,15 @@ def test_a_preset_fills_the_form_and_its_run_shows_the_book_beside_ours(site, op
     assert "this run " in text and "(10,000 training / 2,000 test digits, best: epoch " in text
     ours = float(li.get_attribute("data-ours"))
     shown = [p["eval_accuracy"] for p in chart(page)["runs"][-1]["points"]]
-    assert len(shown) == 30 and ours == max(shown)                    # ours is the chart's best epoch
+    assert len(shown) == 30 and ours == max(shown)  # ours is the chart's best epoch
     assert f"{100 * ours:.2f} %" in text
 
     # the same run in CPython on the same files: numpy in the page sums in another order, so the
     # accuracy after 30 epochs agrees to a fraction of a percent, not to the digit
     sub = arrays(site.dir / "data/mnist-subset.npz")
-    got, accs, _ = preset_runs.run_preset("ch3-l2", sub["x_train"], sub["y_train"].astype(int),
-                                          sub["x_test"] / 255.0, sub["y_test"].astype(int))
+    got, accs, _ = preset_runs.run_preset(
+        "ch3-l2", sub["x_train"], sub["y_train"].astype(int), sub["x_test"] / 255.0, sub["y_test"].astype(int)
+    )
     assert abs(ours - got[0]) <= 0.01, (ours, got)
     assert page.errors == []
 
@@ -83,14 +92,16 @@ def test_full_mnist_downloads_with_a_progress_bar_and_trains(site, open_page):
     label = page.text_content("#data-full-text")
     assert f"{entry['bytes'] / 1e6:.1f} MB download" in label and "50,000 training / 10,000 test" in label
     page.check('input[name="data"][value="full"]')
-    page.wait_for_function("window.__presets.data === 'full' && document.body.dataset.mode === 'ready'",
-                           timeout=120_000)
+    page.wait_for_function(
+        "window.__presets.data === 'full' && document.body.dataset.mode === 'ready'", timeout=120_000
+    )
     log = page.evaluate("window.__presets.progress")
     received = [p["received"] for p in log]
     assert len(log) >= 2 and received == sorted(received) and received[0] == 0
     assert received[-1] == log[-1]["total"] == entry["bytes"]
-    assert page.evaluate("[document.getElementById('data-progress').value, document.getElementById('data-progress').max]") \
-        == [entry["bytes"], entry["bytes"]]
+    assert page.evaluate(
+        "[document.getElementById('data-progress').value, document.getElementById('data-progress').max]"
+    ) == [entry["bytes"], entry["bytes"]]
     assert "Downloaded" in page.text_content("#data-progress-text")
     assert page.evaluate("[window.__presets.nTrain, window.__presets.nTest]") == [50_000, 10_000]
     page.wait_for_function("document.getElementById('model-subset-accuracy').dataset.total === '10000'")
@@ -111,9 +122,17 @@ def test_full_mnist_downloads_with_a_progress_bar_and_trains(site, open_page):
     acc = run["points"][0]["eval_accuracy"]
     full = arrays(site.dir / "data/mnist-full.npz")
     from backprop import Network, get_cost
+
     net = Network([784, 30, 10], cost=get_cost("CrossEntropyCost"), seed=presets.SEED, weight_init="large")
-    history = preset_runs._train(net, full["x_train"], full["y_train"].astype(int), full["x_test"] / 255.0,
-                                 full["y_test"].astype(int), presets.params_for("ch3-l2", 50_000), 1)
+    history = preset_runs._train(
+        net,
+        full["x_train"],
+        full["y_train"].astype(int),
+        full["x_test"] / 255.0,
+        full["y_test"].astype(int),
+        presets.params_for("ch3-l2", 50_000),
+        1,
+    )
     assert abs(acc - history.eval_accuracy[0]) <= 0.01, (acc, history.eval_accuracy)
 
     # and back to the subset, without another download
@@ -127,14 +146,16 @@ def test_full_mnist_downloads_with_a_progress_bar_and_trains(site, open_page):
 def test_without_full_mnist_the_option_says_why(site_dir, broken_site, open_page):
     site = broken_site()
     config = json.loads((site.dir / "config.json").read_text())
-    config["fullData"] = {"unavailable": "this copy of the page was built without the full MNIST file "
-                                         "(`python3 build.py build --full-mnist` adds it)"}
+    config["fullData"] = {
+        "unavailable": "this copy of the page was built without the full MNIST file "
+        "(`python3 build.py build --full-mnist` adds it)"
+    }
     (site.dir / "config.json").write_text(json.dumps(config))
     (site.dir / "data/mnist-full.npz").unlink(missing_ok=True)
     page = open_page(site.url)
     assert page.is_disabled('input[name="data"][value="full"]')
     assert "built without the full MNIST file" in page.text_content("#data-note")
     assert "--full-mnist" in page.text_content("#data-note")
-    pick(page, "ch1-quadratic")                                 # presets work on the subset regardless
+    pick(page, "ch1-quadratic")  # presets work on the subset regardless
     assert form_values(page)["eta"] == "3"
     assert page.errors == []

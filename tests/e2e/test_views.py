@@ -1,7 +1,6 @@
 """The views that show inside the network — draw a digit, hidden units, the confusion matrix, model
 files in and out — in real headless Chromium, each checked against CPython on the same files."""
 
-import io
 import json
 import os
 import subprocess
@@ -11,28 +10,15 @@ import numpy as np
 import pytest
 
 import backprop
-from backprop.explain import metrics
-from backprop.explain import units
+from backprop.explain import metrics, units
+from bench_page import (
+    draw_strokes,  # the mouse on the pad, as the bench and the screenshots draw
+)
 from ci_support import ROOT
 from drawing import load_drawn_digits
-
-from browser_bench import draw_strokes   # the mouse on the pad, as the bench and the screenshots draw
-from test_page import MODE, train, wait_idle
+from steps import VIEWS_DONE, open_views, subset, train, wait_idle
 
 pytestmark = pytest.mark.e2e
-
-VIEWS_DONE = "window.__app.views"
-
-
-def subset(site):
-    with np.load(io.BytesIO((site.dir / "data/mnist-subset.npz").read_bytes()), allow_pickle=False) as npz:
-        return npz["x_test"] / 255.0, npz["y_test"].astype(np.int64)
-
-
-def open_views(open_page, url, **kw):
-    page = open_page(url, **kw)
-    page.wait_for_function(f"{VIEWS_DONE} >= 1", timeout=60_000)
-    return page
 
 
 def refreshed(page, after):
@@ -73,7 +59,7 @@ def test_random_test_digit_is_read_like_cpython(site, open_page):
     net = backprop.loads((site.dir / "data/model.json").read_text())
     page = open_views(open_page, site.url)
     page.focus("#draw-random")
-    page.keyboard.press("Enter")                       # the keyboard's way in
+    page.keyboard.press("Enter")  # the keyboard's way in
     page.wait_for_function("document.getElementById('draw-note').textContent.includes('test digit #')")
     digit, outputs = guess(page)
     index = int(page.text_content("#draw-note").split("#")[1].split(",")[0])
@@ -82,8 +68,11 @@ def test_random_test_digit_is_read_like_cpython(site, open_page):
 
 
 def tile_pixels(page, unit):
-    return page.evaluate("""(unit) => { const c = document.querySelector(`#hidden-grid .tile[data-unit="${unit}"] canvas`);
-        return Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data); }""", unit)
+    return page.evaluate(
+        """(unit) => { const c = document.querySelector(`#hidden-grid .tile[data-unit="${unit}"] canvas`);
+        return Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data); }""",
+        unit,
+    )
 
 
 def test_hidden_unit_tiles_show_the_weights(site, open_page):
@@ -95,10 +84,13 @@ def test_hidden_unit_tiles_show_the_weights(site, open_page):
     q, scale = units.quantise_symmetric(net.weights[0], quantile=units.CLIP_QUANTILE)
     for unit in (0, n_hidden // 2, n_hidden - 1):
         rgba = np.array(tile_pixels(page, unit)).reshape(784, 4)
-        assert len({tuple(p) for p in rgba[:, :3]}) > 20            # a picture, not a flat tile
-        expected = page.evaluate("""async (qs) => { const m = await import('./js/render/colormap.js');
-            return qs.map((q) => m.divergingQ(q)); }""", q[unit].tolist())
-        np.testing.assert_array_equal(rgba[:, :3], np.array(expected))   # exactly the weights' colours
+        assert len({tuple(p) for p in rgba[:, :3]}) > 20  # a picture, not a flat tile
+        expected = page.evaluate(
+            """async (qs) => { const m = await import('./js/render/colormap.js');
+            return qs.map((q) => m.divergingQ(q)); }""",
+            q[unit].tolist(),
+        )
+        np.testing.assert_array_equal(rgba[:, :3], np.array(expected))  # exactly the weights' colours
     assert float(page.get_attribute("#hidden-scale .colour-bar", "data-scale")) == pytest.approx(scale, rel=1e-6)
     # the later layer, as a matrix
     assert page.locator("#hidden-later canvas").count() == len(net.sizes) - 2
@@ -125,7 +117,7 @@ def test_hidden_units_follow_a_run_epoch_by_epoch(site, open_page):
     train(page, train_size=10000, epochs=3, batch_size=10, hidden="30", seed=2)
     wait_idle(page)
     page.wait_for_function("!window.__app.viewsBusy")
-    page.evaluate("window.__seen()")             # the tiles as the last refresh left them
+    page.evaluate("window.__seen()")  # the tiles as the last refresh left them
     assert page.locator("#hidden-grid .tile").count() == 30
     assert page.get_attribute("#hidden-grid", "data-which") == "trained"
     tiles = page.evaluate("window.__tiles")
@@ -141,8 +133,10 @@ def test_confusion_matrix_counts_and_cells(site, open_page):
     expected = metrics.confusion_matrix(predicted, y)
 
     page = open_views(open_page, site.url)
-    cells = page.eval_on_selector_all("#confusion-table button[data-true]",
-                                      "bs => bs.map(b => [+b.dataset.true, +b.dataset.predicted, +b.textContent])")
+    cells = page.eval_on_selector_all(
+        "#confusion-table button[data-true]",
+        "bs => bs.map(b => [+b.dataset.true, +b.dataset.predicted, +b.textContent])",
+    )
     shown = np.zeros((10, 10), int)
     for t, p, count in cells:
         shown[t, p] = count
@@ -160,7 +154,7 @@ def test_confusion_matrix_counts_and_cells(site, open_page):
     page.wait_for_selector(f"#confusion-cell[data-true='{t}'][data-predicted='{p}'] figure")
     listed = page.eval_on_selector_all("#confusion-cell figure", "fs => fs.map(f => +f.dataset.index)")
     assert listed == metrics.cell_members(outputs, y, t, p).tolist()
-    assert page.locator("#confusion-cell figure .bars").count() == len(listed)   # each with its outputs
+    assert page.locator("#confusion-cell figure .bars").count() == len(listed)  # each with its outputs
     assert page.errors == []
 
 
@@ -177,16 +171,21 @@ def test_a_downloaded_model_loads_back_with_identical_predictions(site, open_pag
     info.value.save_as(path)
     assert path.name.endswith("784-20-10.json")
 
-    net = backprop.load(path)                          # CPython reads the page's file ...
+    net = backprop.load(path)  # CPython reads the page's file ...
     assert net.sizes == [784, 20, 10]
     assert str(int(np.sum(net.predict(x) == y))) == trained
-    if os.environ.get("MNIST_DIR"):                    # ... and so does the command line
-        proc = subprocess.run([sys.executable, "-m", "backprop", "evaluate", str(path)], capture_output=True,
-                              text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "py")}, timeout=300)
+    if os.environ.get("MNIST_DIR"):  # ... and so does the command line
+        proc = subprocess.run(
+            [sys.executable, "-m", "backprop", "evaluate", str(path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "py")},
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
 
     before = page.evaluate(VIEWS_DONE)
-    page.set_input_files("#model-file", str(path))     # ... and the page, as "your model file"
+    page.set_input_files("#model-file", str(path))  # ... and the page, as "your model file"
     refreshed(page, before)
     assert page.input_value("#network-which") == "file"
     assert page.get_attribute("#model-subset-accuracy", "data-correct") == trained

@@ -51,17 +51,19 @@ def test_a_pair_is_the_same_within_two_tenths_of_a_point_else_one_is_ahead(got):
     winners = [(v["winner"], v["points"]) for v in got["ahead"]]
     assert winners == [("A", 2.0), ("B", 2.0), (None, 0), (None, 0), (None, 0), ("A", 0.2)]
     assert got["ahead"][2]["text"] == "the same, to 0.2 %" and got["ahead"][0]["text"] == "A is ahead by 2.0 points"
-    assert got["sentence"] == ("Paired run, from the same start and the same mini-batches: A (cost = cross-entropy) "
-                               "96.1 %, B (cost = quadratic) 94.8 % on the test digits after 3 epochs — A is ahead "
-                               "by 1.3 points.")
+    assert got["sentence"] == (
+        "Paired run, from the same start and the same mini-batches: A (cost = cross-entropy) "
+        "96.1 %, B (cost = quadratic) 94.8 % on the test digits after 3 epochs — A is ahead "
+        "by 1.3 points."
+    )
 
 
 def test_the_run_list_numbers_colours_clears_and_restores(got):
     assert got["missing"] is False
     assert got["colours"][:2] == ["#2563eb", "#000"] and got["colours"][2] != got["colours"][3]
-    assert got["afterClear"] == [2]                # run 1 had ended; run 2, still running, stays
+    assert got["afterClear"] == [2]  # run 1 had ended; run 2, still running, stays
     assert got["restored"] == [[2, "running"], [7, "interrupted"]] and got["next"] == 8
 
 
-def test_ticks_are_round_numbers(got):      # (decimate and envelope: tests/e2e/test_robustness.py, in the page)
+def test_ticks_are_round_numbers(got):  # (decimate and envelope: tests/e2e/test_robustness.py, in the page)
     assert got["ticks"] == {"ticks": [0, 0.2, 0.4, 0.6, 0.8, 1], "step": 0.2}

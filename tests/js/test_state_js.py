@@ -14,10 +14,21 @@ from ci_support import ROOT, skip_or_fail
 N_TRAIN = 100
 # (field, text typed into the form, the JSON value the worker would get) -> one message each
 BAD = [
-    ("eta", "0", 0), ("eta", "-1", -1), ("lmbda", "-0.5", -0.5), ("epochs", "0", 0), ("epochs", "1001", 1001),
-    ("epochs", "2.5", 2.5), ("train_size", "101", 101), ("seed", "-1", -1), ("seed", "4294967296", 2**32),
-    ("hidden", "1,2,3,4,5", "1,2,3,4,5"), ("hidden", "0", "0"), ("hidden", "30,x", "30,x"),
-    ("hidden", "1001", "1001"), ("cost", "hinge", "hinge"), ("weight_init", "zeros", "zeros"),
+    ("eta", "0", 0),
+    ("eta", "-1", -1),
+    ("lmbda", "-0.5", -0.5),
+    ("epochs", "0", 0),
+    ("epochs", "1001", 1001),
+    ("epochs", "2.5", 2.5),
+    ("train_size", "101", 101),
+    ("seed", "-1", -1),
+    ("seed", "4294967296", 2**32),
+    ("hidden", "1,2,3,4,5", "1,2,3,4,5"),
+    ("hidden", "0", "0"),
+    ("hidden", "30,x", "30,x"),
+    ("hidden", "1001", "1001"),
+    ("cost", "hinge", "hinge"),
+    ("weight_init", "zeros", "zeros"),
 ]
 STATE_RUNNER = """
 import { readFile } from "node:fs/promises";
@@ -39,7 +50,7 @@ console.log(JSON.stringify({
 def python_message(given):
     with pytest.raises(ValueError) as e:
         params.validate_params(given, N_TRAIN)
-    return str(e.value).split(": ", 1)[1]   # the worker's message is "<field>: <shared message>"
+    return str(e.value).split(": ", 1)[1]  # the worker's message is "<field>: <shared message>"
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +61,18 @@ def js(tmp_path_factory):
     if not (ROOT / "web" / "js" / "state.js").is_file():
         skip_or_fail("web/js/state.js is not there")
     tmp = tmp_path_factory.mktemp("limits")
-    site = build.build_site(tmp / "dist", "cdn", log=lambda *a: None)   # state.js beside its limits.json
+    site = build.build_site(tmp / "dist", "cdn", log=lambda *a: None)  # state.js beside its limits.json
     (tmp / "run.mjs").write_text(STATE_RUNNER, encoding="utf-8")
-    cases = [{field: text} for field, text, _ in BAD] + [{"hidden": "1000,1000,1000,1000", "batch_size": "11"},
-                                                        {"train_size": "50", "batch_size": "51"}]
-    proc = subprocess.run([node, str(tmp / "run.mjs"), str(site / "js" / "state.js"), json.dumps(cases),
-                           str(N_TRAIN)], capture_output=True, text=True, timeout=60)
+    cases = [{field: text} for field, text, _ in BAD] + [
+        {"hidden": "1000,1000,1000,1000", "batch_size": "11"},
+        {"train_size": "50", "batch_size": "51"},
+    ]
+    proc = subprocess.run(
+        [node, str(tmp / "run.mjs"), str(site / "js" / "state.js"), json.dumps(cases), str(N_TRAIN)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 

@@ -28,6 +28,7 @@ def test_lab_session_checks_and_stops_between_networks():
 
     async def stop_now():
         s.stop()
+
     stopped = check(s, backprop_texts.REFERENCE, stop_now)
     assert stopped["stopped"] and len(stopped["cases"]) == 1 and not stopped["ok"]
 
@@ -35,8 +36,13 @@ def test_lab_session_checks_and_stops_between_networks():
 def test_lab_session_trains_with_their_backprop(tmp_path, train_run):
     rng = np.random.default_rng(0)
     path = tmp_path / "subset.npz"
-    np.savez(path, x_train=rng.integers(0, 256, (60, 784), dtype=np.uint8), y_train=rng.integers(0, 10, 60).astype(np.uint8),
-             x_test=rng.integers(0, 256, (20, 784), dtype=np.uint8), y_test=rng.integers(0, 10, 20).astype(np.uint8))
+    np.savez(
+        path,
+        x_train=rng.integers(0, 256, (60, 784), dtype=np.uint8),
+        y_train=rng.integers(0, 10, 60).astype(np.uint8),
+        x_test=rng.integers(0, 256, (20, 784), dtype=np.uint8),
+        y_test=rng.integers(0, 10, 20).astype(np.uint8),
+    )
     s = LabSession()
     s.load_subset(str(path))
     params = {"hidden": [5], "epochs": 2, "train_size": 60, "batch_size": 10, "seed": 1}

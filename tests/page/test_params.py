@@ -17,24 +17,52 @@ def test_defaults_are_valid_and_complete():
     p = params.validate_params({}, 10000)
     assert p["hidden"] == [30] and p["cost"] == "cross-entropy" and p["seed"] == 1
     assert set(p) == set(params.DEFAULTS)
-    assert params.validate_params({}, 500)["train_size"] == 500   # the default never exceeds the subset
+    assert params.validate_params({}, 500)["train_size"] == 500  # the default never exceeds the subset
 
 
-@pytest.mark.parametrize("text, sizes", [("30", [30]), ("100,30", [100, 30]), (" 100, 30 ", [100, 30]),
-                                         ("", []), ([50, 20], [50, 20]), ("100 30", [100, 30])])
+@pytest.mark.parametrize(
+    "text, sizes",
+    [
+        ("30", [30]),
+        ("100,30", [100, 30]),
+        (" 100, 30 ", [100, 30]),
+        ("", []),
+        ([50, 20], [50, 20]),
+        ("100 30", [100, 30]),
+    ],
+)
 def test_hidden_layers_parse(text, sizes):
     assert params.validate_params({"hidden": text}, 100)["hidden"] == sizes
 
 
-@pytest.mark.parametrize("given, named", [
-    ({"eta": 0}, "eta"), ({"eta": -1.0}, "eta"), ({"eta": float("nan")}, "nan"), ({"eta": "0.5"}, "'0.5'"),
-    ({"eta": True}, "True"), ({"lmbda": -0.1}, "-0.1"), ({"hidden": "30,x"}, "30,x"),
-    ({"hidden": "0"}, "0"), ({"hidden": "1,2,3,4,5"}, "5"), ({"hidden": "5000"}, "5000"),
-    ({"cost": "hinge"}, "hinge"), ({"weight_init": "zeros"}, "zeros"), ({"epochs": 0}, "epochs"),
-    ({"epochs": 2.5}, "2.5"), ({"train_size": 101}, "101"), ({"train_size": 50, "batch_size": 51}, "51"),
-    ({"seed": -1}, "-1"), ({"seed": 2**32}, str(2**32)), ({"monitor": "yes"}, "yes"), ({"etta": 1}, "etta"),
-    ({"dtype": "float16"}, "float16"), ({"dtype": 32}, "32"), ({"backend": "cuda"}, "cuda"),
-])
+@pytest.mark.parametrize(
+    "given, named",
+    [
+        ({"eta": 0}, "eta"),
+        ({"eta": -1.0}, "eta"),
+        ({"eta": float("nan")}, "nan"),
+        ({"eta": "0.5"}, "'0.5'"),
+        ({"eta": True}, "True"),
+        ({"lmbda": -0.1}, "-0.1"),
+        ({"hidden": "30,x"}, "30,x"),
+        ({"hidden": "0"}, "0"),
+        ({"hidden": "1,2,3,4,5"}, "5"),
+        ({"hidden": "5000"}, "5000"),
+        ({"cost": "hinge"}, "hinge"),
+        ({"weight_init": "zeros"}, "zeros"),
+        ({"epochs": 0}, "epochs"),
+        ({"epochs": 2.5}, "2.5"),
+        ({"train_size": 101}, "101"),
+        ({"train_size": 50, "batch_size": 51}, "51"),
+        ({"seed": -1}, "-1"),
+        ({"seed": 2**32}, str(2**32)),
+        ({"monitor": "yes"}, "yes"),
+        ({"etta": 1}, "etta"),
+        ({"dtype": "float16"}, "float16"),
+        ({"dtype": 32}, "32"),
+        ({"backend": "cuda"}, "cuda"),
+    ],
+)
 def test_bad_parameters_raise_naming_the_value(given, named):
     with pytest.raises(ValueError) as e:
         params.validate_params(given, 100)
@@ -49,9 +77,9 @@ def test_json_numbers_that_are_whole_count_as_integers():
 def test_one_step_is_bounded_by_weights_times_batch_size():
     biggest = [1000] * params.MAX_HIDDEN_LAYERS
     n = parameters([784, *biggest, 10])
-    assert n == sum(a * b + b for a, b in zip([784, *biggest], [*biggest, 10]))   # an independent count
+    assert n == sum(a * b + b for a, b in zip([784, *biggest], [*biggest, 10]))  # an independent count
     fits = params.MAX_STEP_WORK // n
-    assert fits >= 10                 # the largest network still trains, with mini-batches of 10
+    assert fits >= 10  # the largest network still trains, with mini-batches of 10
     ok = params.validate_params({"hidden": biggest, "batch_size": fits}, 10000)
     assert ok["batch_size"] == fits
     with pytest.raises(ValueError, match=rf"batch_size: .*mini-batch of at most {fits}\b"):
@@ -68,7 +96,7 @@ def test_a_pair_differs_in_one_setting_and_shares_one_seed():
     assert a["seed"] == b["seed"] is not None
     assert {k for k in a if a[k] != b[k]} == {"cost"}
     assert params.paired_params(PAIR, "eta", PAIR["eta"], 200)[0] == params.paired_params(PAIR, "eta", 0.5, 200)[1]
-    assert params.paired_params(PAIR, "lmbda", "2.5", 200)[1]["lmbda"] == 2.5      # as the form types it
+    assert params.paired_params(PAIR, "lmbda", "2.5", 200)[1]["lmbda"] == 2.5  # as the form types it
     with pytest.raises(ValueError, match="varies one of"):
         params.paired_params(PAIR, "hidden", [30], 200)
     with pytest.raises(ValueError, match="run B's η"):
@@ -80,8 +108,9 @@ def test_python_reads_the_json():
     f = data["fields"]
     assert params.MAX_HIDDEN_LAYERS == f["hidden"]["maxLayers"] and params.MAX_LAYER_SIZE == f["hidden"]["max"]
     assert params.MAX_EPOCHS == f["epochs"]["max"] and params.MAX_SEED == f["seed"]["max"] == 2**32 - 1
-    assert {k: v for k, v in params.DEFAULTS.items() if k not in params.WORKER_SWITCHES} == \
-        {k: v["default"] for k, v in f.items()}
+    assert {k: v for k, v in params.DEFAULTS.items() if k not in params.WORKER_SWITCHES} == {
+        k: v["default"] for k, v in f.items()
+    }
     assert params.validate_params({}, 10000) == {**params.DEFAULTS, "hidden": f["hidden"]["default"]}
     assert list(params.COSTS) == f["cost"]["values"]
 

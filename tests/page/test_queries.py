@@ -7,20 +7,17 @@ import base64
 import numpy as np
 import pytest
 
-import backprop
 from backprop import trace
 from backprop.data import preprocess
-from backprop.page import session as page_session
 
 N_TEST = 300
 
 
 @pytest.fixture
-def setup(synthetic_digits):
-    data, arrays = synthetic_digits(200, N_TEST, noise=60, ink=220)
-    net = backprop.Network([784, 16, 10], seed=4)
-    session = page_session.Session(data, backprop.nn.model_io.dumps(net))
-    return session, net, arrays["x_test"] / 255.0, arrays["y_test"].astype(int), arrays["x_test"]
+def setup(views):
+    """(session, net, the test digits as the network reads them, their labels, their uint8 pixels)."""
+    session, net = views
+    return session, net, session.x_test, session.y_test, session.x_test_u8
 
 
 def decode(b64, dtype=np.uint8):
@@ -32,7 +29,7 @@ def test_confusion_matrix_counts_every_test_digit_once(setup, ask):
     got = ask(session, "confusion", which="model")
     predicted = net.predict(x)
     expected = np.zeros((10, 10), int)
-    for t, p in zip(y, predicted):          # the plain loop as the oracle
+    for t, p in zip(y, predicted):  # the plain loop as the oracle
         expected[t, p] += 1
     assert got["matrix"] == expected.tolist()
     assert got["total"] == N_TEST == sum(map(sum, got["matrix"]))
@@ -43,8 +40,10 @@ def test_a_cell_lists_exactly_its_digits_most_confident_first(setup, ask):
     session, net, x, y, x_u8 = setup
     a = net.feedforward(x)
     predicted = a.argmax(axis=1)
-    t, p = max(((t, p) for t in range(10) for p in range(10) if t != p),
-               key=lambda c: np.sum((y == c[0]) & (predicted == c[1])))   # the busiest wrong cell
+    t, p = max(
+        ((t, p) for t in range(10) for p in range(10) if t != p),
+        key=lambda c: np.sum((y == c[0]) & (predicted == c[1])),
+    )  # the busiest wrong cell
     cell = ask(session, "confusion-cell", which="model", true_label=t, predicted=p)
     members = [i for i in range(N_TEST) if y[i] == t and predicted[i] == p]
     assert cell["count"] == len(members) > 0
@@ -64,10 +63,11 @@ def test_hidden_units_are_the_weights_on_one_symmetric_scale(setup, ask):
         q = decode(layer["q"], np.int8).reshape(w.shape).astype(float)
         assert layer["scale"] == pytest.approx(np.quantile(np.abs(w), 0.995))
         assert layer["max"] == pytest.approx(np.abs(w).max())
-        inside = np.abs(w) <= layer["scale"]            # shown as they are, to half a level
-        np.testing.assert_allclose((q / layer["levels"] * layer["scale"])[inside], w[inside],
-                                   atol=layer["scale"] / layer["levels"] / 2 + 1e-12)
-        assert np.all(q[~inside] == np.sign(w[~inside]) * layer["levels"])   # the rest at the ends
+        inside = np.abs(w) <= layer["scale"]  # shown as they are, to half a level
+        np.testing.assert_allclose(
+            (q / layer["levels"] * layer["scale"])[inside], w[inside], atol=layer["scale"] / layer["levels"] / 2 + 1e-12
+        )
+        assert np.all(q[~inside] == np.sign(w[~inside]) * layer["levels"])  # the rest at the ends
         assert inside.mean() >= 0.99
 
 
@@ -85,7 +85,7 @@ def test_unit_detail_gives_the_digits_exciting_the_unit_most(setup, ask):
 def test_a_drawing_is_preprocessed_then_read(setup, ask):
     session, net, *_ = setup
     ink = np.zeros((280, 280), np.uint8)
-    ink[50:230, 120:150] = 255                         # a thick vertical bar: a "1"
+    ink[50:230, 120:150] = 255  # a thick vertical bar: a "1"
     got = ask(session, "predict-drawing", ink.tobytes(), which="model", width=280, height=280)
     x = preprocess.mnist_like(ink)
     np.testing.assert_array_equal(decode(got["input"]), np.rint(x * 255).astype(np.uint8))
@@ -114,7 +114,7 @@ def test_trace_digit_carries_bp1_to_bp4_as_numbers(setup, ask):
             np.testing.assert_allclose(shown[key], getattr(layer, key), rtol=1e-9, atol=1e-14)
         nabla_w = np.frombuffer(base64.b64decode(shown["nabla_w"]), np.float32).reshape(shown["nabla_w_shape"])
         np.testing.assert_allclose(nabla_w, layer.nabla_w, rtol=1e-6, atol=1e-30)
-    nabla_b, nabla_w = net.backprop(x[3:4], y[3:4])          # ... which is the library's gradient
+    nabla_b, nabla_w = net.backprop(x[3:4], y[3:4])  # ... which is the library's gradient
     np.testing.assert_allclose(got["layers"][-1]["nabla_b"], nabla_b[-1][:, 0], rtol=1e-9)
     assert [l["equation"] for l in got["layers"]] == ["BP2", "BP1"]
 
@@ -137,7 +137,7 @@ def test_a_drawing_can_be_traced_with_a_chosen_label(setup, ask):
     ink = np.zeros((280, 280), np.uint8)
     ink[40:240, 120:150] = 255
     guess = ask(session, "predict-drawing", ink.tobytes(), which="model", width=280, height=280)["digit"]
-    assert ask(session, "trace-digit", which="model", index=-1)["label"] == guess      # default: the guess
+    assert ask(session, "trace-digit", which="model", index=-1)["label"] == guess  # default: the guess
     assert ask(session, "trace-digit", which="model", index=-1, label=7)["label"] == 7
 
 
@@ -146,7 +146,7 @@ def test_the_gradient_check_passes_and_the_break_switch_fails_it(setup, ask):
     ok = ask(session, "check-gradient", which="model", index=5)
     assert ok["ok"] and all(l["max_error"] <= 1e-6 for l in ok["layers"])
     broken = ask(session, "check-gradient", which="model", index=5, mistake="bp2-no-sigma-prime")
-    assert [l["ok"] for l in broken["layers"]] == [False, True]      # the hidden layer only
+    assert [l["ok"] for l in broken["layers"]] == [False, True]  # the hidden layer only
     row = broken["layers"][0]["rows"][0]
     assert row[0] in ("w", "b") and len(row) == 6
 

@@ -14,19 +14,6 @@ from backprop.page import session as page_session
 N_TRAIN, N_TEST = 120, 40
 
 
-@pytest.fixture
-def session(synthetic_digits, model_text):
-    return page_session.Session(synthetic_digits()[0], model_text())
-
-
-@pytest.fixture
-def views(synthetic_digits):
-    """A session over 200/300 noisier digits with a 784-16-10 model, and that model."""
-    data, _ = synthetic_digits(200, 300, noise=60, ink=220)
-    net = backprop.Network([784, 16, 10], seed=4)
-    return page_session.Session(data, backprop.nn.model_io.dumps(net)), net
-
-
 # -- the digits ----------------------------------------------------------------------------------------
 def test_session_reads_bytes_and_paths(tmp_path, synthetic_digits, ask):
     data = synthetic_digits()[0]
@@ -36,12 +23,15 @@ def test_session_reads_bytes_and_paths(tmp_path, synthetic_digits, ask):
         assert (info["n_train"], info["n_test"]) == (N_TRAIN, N_TEST)
 
 
-@pytest.mark.parametrize("override, message", [
-    ("garbage", "not a readable .npz subset"),
-    ({"x_test": None}, "x_test"),
-    ({"y_train": np.full(N_TRAIN, 12, np.uint8)}, "labels"),
-    ({"x_train": np.zeros((N_TRAIN, 100), np.uint8)}, "784"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("garbage", "not a readable .npz subset"),
+        ({"x_test": None}, "x_test"),
+        ({"y_train": np.full(N_TRAIN, 12, np.uint8)}, "labels"),
+        ({"x_train": np.zeros((N_TRAIN, 100), np.uint8)}, "784"),
+    ],
+)
 def test_bad_subsets_are_clear_errors(synthetic_digits, override, message):
     data = b"not a zip file at all" if override == "garbage" else synthetic_digits(**override)[0]
     with pytest.raises(ValueError, match=message):
@@ -74,8 +64,15 @@ def test_the_session_switches_to_full_mnist_and_back(views, synthetic_digits, as
     p = {"hidden": [8], "train_size": 500, "batch_size": 25, "epochs": 2, "seed": 3, "eta": 0.5, "lmbda": 0.5}
     summary = train_run(s, p)[0]
     oracle = backprop.Network([784, 8, 10], seed=3)
-    history = oracle.train(full["x_train"] / 255.0, full["y_train"].astype(int), 2, 25, 0.5, 0.5,
-                           eval_data=(full["x_test"] / 255.0, full["y_test"].astype(int)))
+    history = oracle.train(
+        full["x_train"] / 255.0,
+        full["y_train"].astype(int),
+        2,
+        25,
+        0.5,
+        0.5,
+        eval_data=(full["x_test"] / 255.0, full["y_test"].astype(int)),
+    )
     for w, w_page in zip(oracle.weights, s.nets["trained"].weights):
         np.testing.assert_array_equal(w, w_page)
     assert summary["history"]["eval_accuracy"] == history.eval_accuracy
@@ -85,8 +82,8 @@ def test_the_session_switches_to_full_mnist_and_back(views, synthetic_digits, as
     assert (info["data"], info["n_train"], info["loaded"]) == ("subset", 200, ["full", "subset"])
     assert ask(s, "evaluate", which="model") == before
     with pytest.raises(ValueError, match="train_size"):
-        train_run(s, p)                                # 500 training digits: more than the subset has
-    assert ask(s, "use-data", name="full")["n_train"] == 500   # loaded once, switched to again without a download
+        train_run(s, p)  # 500 training digits: more than the subset has
+    assert ask(s, "use-data", name="full")["n_train"] == 500  # loaded once, switched to again without a download
 
 
 def test_the_digits_cannot_change_during_a_run_or_to_an_unknown_name(views, synthetic_digits):
@@ -101,7 +98,7 @@ def test_the_digits_cannot_change_during_a_run_or_to_an_unknown_name(views, synt
     s.running = False
     with pytest.raises(ValueError, match="not a readable .npz"):
         s.load_full(b"not an npz")
-    assert s.info()["data"] == "subset"      # a bad file changes nothing
+    assert s.info()["data"] == "subset"  # a bad file changes nothing
 
 
 # -- the networks ----------------------------------------------------------------------------------------
@@ -112,7 +109,7 @@ def test_evaluate_matches_the_network_on_the_test_digits(session, synthetic_digi
     got = ask(session, "evaluate", which="model")
     assert got["correct"] == expected and got["total"] == N_TEST
     assert got["accuracy"] == expected / N_TEST and got["sizes"] == [784, 10]
-    assert got["cost"] == "cross-entropy"                  # the library's name for it, as the form says it
+    assert got["cost"] == "cross-entropy"  # the library's name for it, as the form says it
 
 
 def test_strip_carries_pixels_labels_and_predictions(session, synthetic_digits, model_text, ask):
@@ -123,7 +120,7 @@ def test_strip_carries_pixels_labels_and_predictions(session, synthetic_digits, 
     assert strip["labels"] == raw["y_test"][5:15].tolist()
     net = backprop.loads(model_text())
     assert strip["predictions"] == net.predict(raw["x_test"][5:15] / 255.0).tolist()
-    assert len(ask(session, "strip", which="model", start=N_TEST - 3, count=24)["labels"]) == 3   # clipped at the end
+    assert len(ask(session, "strip", which="model", start=N_TEST - 3, count=24)["labels"]) == 3  # clipped at the end
 
 
 def test_strip_and_model_errors(session, model_text, ask):
@@ -133,7 +130,7 @@ def test_strip_and_model_errors(session, model_text, ask):
         session.strip("best")
     with pytest.raises(ValueError, match="784"):
         session.load_file(model_text(sizes=(10, 10)))
-    assert ask(session, "evaluate", which="model")["sizes"] == [784, 10]   # the old model stays
+    assert ask(session, "evaluate", which="model")["sizes"] == [784, 10]  # the old model stays
 
 
 def test_a_model_file_gives_its_accuracy(session, model_text, ask):
@@ -147,20 +144,23 @@ def test_model_files_in_and_out(views, tmp_path, ask):
     mine = backprop.Network([784, 12, 10], seed=8)
     session.load_file(backprop.nn.model_io.dumps(mine))
     assert ask(session, "evaluate", which="file")["sizes"] == [784, 12, 10]
-    assert ask(session, "evaluate", which="model")["sizes"] == [784, 16, 10]   # the shipped one stays
+    assert ask(session, "evaluate", which="model")["sizes"] == [784, 16, 10]  # the shipped one stays
     # out: the downloaded text loads with backprop.load and predicts identically
     (tmp_path / "out.json").write_text(ask(session, "model-json", which="file"))
     again = backprop.load(tmp_path / "out.json")
     np.testing.assert_array_equal(again.feedforward(x), mine.feedforward(x))
 
 
-@pytest.mark.parametrize("text, message", [
-    ("not json", "not valid JSON"),
-    (backprop.nn.model_io.dumps(backprop.Network([10, 3, 10], seed=1)), "784"),
-    (backprop.nn.model_io.dumps(backprop.Network([784, 3, 2], seed=1)), "outputs"),
-    ('{"sizes": [784, 3, 10], "weights": [[[NaN]]], "biases": []}', "finite"),
-    ('{"sizes": [784, 4000, 4000, 10], "weights": [' + "[" * 10, "4,000,000"),   # refused before parsing
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("not json", "not valid JSON"),
+        (backprop.nn.model_io.dumps(backprop.Network([10, 3, 10], seed=1)), "784"),
+        (backprop.nn.model_io.dumps(backprop.Network([784, 3, 2], seed=1)), "outputs"),
+        ('{"sizes": [784, 3, 10], "weights": [[[NaN]]], "biases": []}', "finite"),
+        ('{"sizes": [784, 4000, 4000, 10], "weights": [' + "[" * 10, "4,000,000"),  # refused before parsing
+    ],
+)
 def test_a_bad_file_is_refused_and_the_previous_one_kept(views, text, message, ask):
     session, _ = views
     session.load_file(backprop.nn.model_io.dumps(backprop.Network([784, 12, 10], seed=8)))
@@ -186,7 +186,7 @@ def test_the_trained_network_round_trips_as_bytes(views, train_run, ask, synthet
     other = page_session.Session(synthetic_digits(200, 300, noise=60, ink=220)[0])
     shown = ask(other, "restore-network", data, sizes=facts["sizes"], cost=facts["cost"])
     assert shown["sizes"] == [784, 20, 12, 10] and shown["cost"] == "quadratic"
-    np.testing.assert_array_equal(other.nets["trained"].feedforward(x), before)   # bit for bit
+    np.testing.assert_array_equal(other.nets["trained"].feedforward(x), before)  # bit for bit
     # an earlier visit stored network2's class name: still read
     assert ask(other, "restore-network", data, sizes=facts["sizes"], cost="QuadraticCost")["cost"] == "quadratic"
     with pytest.raises(ValueError, match="damaged"):
@@ -202,7 +202,10 @@ def test_the_trained_network_round_trips_as_bytes(views, train_run, ask, synthet
 
 
 def test_a_presets_figure_is_picked_as_the_book_picked_its_own(session, ask):
-    assert ask(session, "preset-result", key="ch3-init-large", eval_accuracy=[0.25, 0.5]) == {"accuracy": 0.25, "epoch": 1}
+    assert ask(session, "preset-result", key="ch3-init-large", eval_accuracy=[0.25, 0.5]) == {
+        "accuracy": 0.25,
+        "epoch": 1,
+    }
     assert ask(session, "preset-result", key="ch1-quadratic", eval_accuracy=[]) is None
     with pytest.raises(ValueError, match="no preset"):
         session.preset_result("ch9", [])

@@ -3,31 +3,15 @@ a run reports every epoch and learns, yields to the host, stops, refuses a secon
 Step continues one run batch by batch as the library's loop would; paired runs start alike; an epoch
 carries its data terms and saturation; a diverging run ends with a plain explanation."""
 
-import asyncio
-
 import numpy as np
 import pytest
 
 import backprop
 from backprop.page import params, training
-from backprop.page import session as page_session
 
 N_TRAIN, N_TEST = 120, 40
-PARAMS = {"hidden": "20", "epochs": 3, "train_size": N_TRAIN, "batch_size": 10, "eta": 1.0, "lmbda": 0.1,
-          "seed": 7}
+PARAMS = {"hidden": "20", "epochs": 3, "train_size": N_TRAIN, "batch_size": 10, "eta": 1.0, "lmbda": 0.1, "seed": 7}
 STEP = {"hidden": [12], "train_size": 120, "batch_size": 10, "epochs": 2, "seed": 5, "eta": 0.5, "lmbda": 1.0}
-
-
-@pytest.fixture
-def session(synthetic_digits, model_text):
-    return page_session.Session(synthetic_digits()[0], model_text())
-
-
-@pytest.fixture
-def views(synthetic_digits):
-    """A session over 200/300 noisier digits with a 784-16-10 model."""
-    data, _ = synthetic_digits(200, 300, noise=60, ink=220)
-    return page_session.Session(data, backprop.nn.model_io.dumps(backprop.Network([784, 16, 10], seed=4)))
 
 
 def test_a_run_reports_every_epoch_and_learns(session, train_run, ask):
@@ -38,7 +22,7 @@ def test_a_run_reports_every_epoch_and_learns(session, train_run, ask):
     h = summary["history"]
     assert [e["eval_accuracy"] for e in epochs] == h["eval_accuracy"]
     assert [e["train_cost"] for e in epochs] == h["train_cost"]
-    assert h["eval_accuracy"][-1] > 0.5    # the synthetic classes are easy
+    assert h["eval_accuracy"][-1] > 0.5  # the synthetic classes are easy
     assert summary["test_accuracy"] == ask(session, "evaluate", which="trained")["accuracy"]
     # a progress report at least at the end of each epoch, with the fields the page shows
     assert progress and {"epoch", "epochs", "batch", "n_batches", "examples_per_s"} <= set(progress[-1])
@@ -56,7 +40,7 @@ def test_float32_runs_learn_as_well_and_say_which_products_ran(session, train_ru
     f64 = train_run(session, PARAMS)[0]
     f32, progress, _ = train_run(session, {**PARAMS, "dtype": "float32", "backend": "numpy"})
     assert f32["params"]["dtype"] == "float32" and session.nets["trained"].weights[0].dtype == np.float32
-    assert f32["backend"] == progress[-1]["backend"] == "numpy" == f64["backend"]   # CPython: numpy
+    assert f32["backend"] == progress[-1]["backend"] == "numpy" == f64["backend"]  # CPython: numpy
     # the same run in single precision: the same curve to float32's precision
     assert np.allclose(f32["history"]["train_cost"], f64["history"]["train_cost"], rtol=1e-4)
     assert f32["history"]["eval_accuracy"] == f64["history"]["eval_accuracy"]
@@ -68,7 +52,7 @@ def test_monitors_can_be_switched_off(session, train_run, ask):
 
 
 def test_the_loop_yields_to_the_host(session, monkeypatch, train_run, ask):
-    monkeypatch.setattr(training, "PAUSE_EVERY", 0.0)    # yield after every mini-batch
+    monkeypatch.setattr(training, "PAUSE_EVERY", 0.0)  # yield after every mini-batch
     pauses = []
 
     async def pause():
@@ -84,16 +68,16 @@ def test_stop_ends_the_run_and_keeps_the_partly_trained_network(session, monkeyp
 
     async def pause():
         seen.append(1)
-        if len(seen) == 15:      # mid-way through epoch 2 of 3, as a "stop" message would arrive
+        if len(seen) == 15:  # mid-way through epoch 2 of 3, as a "stop" message would arrive
             session.stop()
 
     summary, _, epochs = train_run(session, PARAMS, pause=pause)
     assert summary["stopped"] is True and summary["epochs_done"] == 1
     assert summary["examples"] == 15 * 10
-    assert len(epochs) == 1                      # curves of the finished epoch are kept
+    assert len(epochs) == 1  # curves of the finished epoch are kept
     assert session.nets["trained"] is not None and not session.running
     untrained = backprop.Network([784, 20, 10], seed=7)
-    assert not np.allclose(session.nets["trained"].weights[0], untrained.weights[0])   # it did learn something
+    assert not np.allclose(session.nets["trained"].weights[0], untrained.weights[0])  # it did learn something
     assert ask(session, "strip", which="trained")["which"] == "trained"
     # the flag does not leak into the next run
     again, _, _ = train_run(session, {**PARAMS, "epochs": 1})
@@ -125,27 +109,31 @@ def test_cached_outputs_follow_the_current_networks(session, train_run, ask, mod
     def expected(net):
         return int(np.sum(net.predict(session.x_test) == session.y_test))
 
-    for params in ({**PARAMS, "epochs": 1}, {**PARAMS, "epochs": 1, "hidden": "5", "eta": 0.01, "seed": 2}):
-        train_run(session, params)
+    for settings in ({**PARAMS, "epochs": 1}, {**PARAMS, "epochs": 1, "hidden": "5", "eta": 0.01, "seed": 2}):
+        train_run(session, settings)
         assert ask(session, "evaluate", which="trained")["correct"] == expected(session.nets["trained"])
-        assert ask(session, "strip", which="trained", start=0, count=N_TEST)["predictions"] == \
-            session.nets["trained"].predict(session.x_test).tolist()
+        assert (
+            ask(session, "strip", which="trained", start=0, count=N_TEST)["predictions"]
+            == session.nets["trained"].predict(session.x_test).tolist()
+        )
     session.load_file(model_text(seed=11, sizes=(784, 7, 10)))
-    session.nets["model"] = session.nets["file"]      # shown as the shipped model, as a reload would
+    session.nets["model"] = session.nets["file"]  # shown as the shipped model, as a reload would
     session._outputs.pop("model", None)
     assert ask(session, "evaluate", which="model")["correct"] == expected(session.nets["model"])
-    assert ask(session, "strip", which="model", start=0, count=N_TEST)["predictions"] == session.nets["model"].predict(session.x_test).tolist()
-
+    assert (
+        ask(session, "strip", which="model", start=0, count=N_TEST)["predictions"]
+        == session.nets["model"].predict(session.x_test).tolist()
+    )
 
 
 def test_steps_continue_one_run_batch_by_batch_as_train_steps_would(views, train_run, ask):
-    session = views
-    shown = [ask(session, "step", params=STEP) for _ in range(14)]      # into the 2nd epoch
+    session, _ = views
+    shown = [ask(session, "step", params=STEP) for _ in range(14)]  # into the 2nd epoch
     assert [s["step"] for s in shown] == list(range(1, 15))
     assert (shown[11]["epoch"], shown[11]["batch"], shown[12]["epoch"]) == (1, 12, 2)
     assert "epoch_record" in shown[11] and "epoch_record" not in shown[10]
     assert sum(s["cost_after"] < s["cost_before"] for s in shown) >= 12
-    assert sorted(sum((s["indices"] for s in shown[:12]), [])) == list(range(120))   # an epoch: every digit once
+    assert sorted(sum((s["indices"] for s in shown[:12]), [])) == list(range(120))  # an epoch: every digit once
 
     # the oracle: the same seed trained by the library's own loop, 14 mini-batches
     net = backprop.Network([784, 12, 10], seed=5)
@@ -160,7 +148,7 @@ def test_steps_continue_one_run_batch_by_batch_as_train_steps_would(views, train
 
 
 def test_paired_runs_with_equal_settings_coincide_exactly(views, train_run, ask):
-    session = views
+    session, _ = views
     a, b = params.paired_params(STEP, "eta", STEP["eta"], session.n_train)
     assert a == b and ask(session, "pair", params=STEP, vary="eta", value=STEP["eta"]) == [a, b]
     ha, hb = train_run(session, a)[0]["history"], train_run(session, b)[0]["history"]
@@ -168,7 +156,7 @@ def test_paired_runs_with_equal_settings_coincide_exactly(views, train_run, ask)
 
 
 def test_paired_runs_differ_in_one_setting_and_start_alike(views, train_run, ask):
-    session = views
+    session, _ = views
     a, b = params.paired_params({**STEP, "seed": None}, "cost", "quadratic", session.n_train)
     assert a["seed"] == b["seed"] is not None
     assert {k for k in a if a[k] != b[k]} == {"cost"}
@@ -184,11 +172,11 @@ def test_paired_runs_differ_in_one_setting_and_start_alike(views, train_run, ask
 
 
 def test_an_epoch_carries_the_data_terms_and_saturation(views, train_run, ask):
-    session = views
+    session, _ = views
     _, _, epochs = train_run(session, {**STEP, "lmbda": 5.0})
     e = epochs[-1]
     net = session.nets["trained"]
-    sum_w2 = sum(float(np.sum(w ** 2)) for w in net.weights)
+    sum_w2 = sum(float(np.sum(w**2)) for w in net.weights)
     x, y = session.x_train_u8[:120] / 255.0, session.y_train[:120]
     assert e["train_cost_data"] == pytest.approx(net.total_cost(x, y, 0.0), rel=1e-9)
     assert e["train_cost"] == pytest.approx(e["train_cost_data"] + 0.5 * 5.0 / 120 * sum_w2, rel=1e-9)
@@ -199,11 +187,12 @@ def test_an_epoch_carries_the_data_terms_and_saturation(views, train_run, ask):
         assert q == sorted(q) and 0 <= q[0] and q[-1] <= 0.25 and s["mean_abs_delta"] > 0
 
 
-
 def test_a_diverging_run_ends_with_a_plain_explanation_and_a_usable_network(views, train_run, ask):
-    session = views
-    summary, _, epochs = train_run(session, dict(hidden=[30], cost="quadratic", eta=1e6, lmbda=5.0, epochs=5,
-                             batch_size=10, train_size=200, seed=1))
+    session, _ = views
+    summary, _, epochs = train_run(
+        session,
+        dict(hidden=[30], cost="quadratic", eta=1e6, lmbda=5.0, epochs=5, batch_size=10, train_size=200, seed=1),
+    )
     d = summary["diverged"]
     assert d is not None and summary["stopped"] is False
     assert d["what"] in ("cost", "weights") and d["value"] in ("NaN", "Infinity", "-Infinity")
@@ -211,23 +200,30 @@ def test_a_diverging_run_ends_with_a_plain_explanation_and_a_usable_network(view
     assert d["message"].startswith(f"the {d['what']} became ")
     assert f"at epoch {d['epoch']}, batch {d['batch']}" in d["message"]
     assert "η = 1000000 is probably too large for the quadratic cost" in d["message"]
-    assert summary["epochs_done"] == len(epochs) == d["epoch"] - 1   # the curves up to there
+    assert summary["epochs_done"] == len(epochs) == d["epoch"] - 1  # the curves up to there
     # the network left behind is finite, and every view of it is strict JSON
     assert session.nets["trained"].weights_finite()
-    for request, args in (("evaluate", {}), ("strip", {"start": 0, "count": 24}), ("hidden-units", {}),
-                          ("confusion", {}), ("model-json", {}), ("unit-detail", {"unit": 0}),
-                          ("predict-test-digit", {"index": 3}), ("confusion-cell", {"true_label": 1, "predicted": 1})):
-        ask(session, request, which="trained", **args)      # strict JSON, or the test fails
+    for request, args in (
+        ("evaluate", {}),
+        ("strip", {"start": 0, "count": 24}),
+        ("hidden-units", {}),
+        ("confusion", {}),
+        ("model-json", {}),
+        ("unit-detail", {"unit": 0}),
+        ("predict-test-digit", {"index": 3}),
+        ("confusion-cell", {"true_label": 1, "predicted": 1}),
+    ):
+        ask(session, request, which="trained", **args)  # strict JSON, or the test fails
 
 
 def test_a_run_that_does_not_diverge_says_so(views, train_run, ask):
-    session = views
+    session, _ = views
     summary, _, epochs = train_run(session, dict(hidden=[16], epochs=2, batch_size=10, train_size=100, seed=2))
     assert summary["diverged"] is None and summary["epochs_done"] == 2 and len(epochs) == 2
 
 
 def test_the_step_button_starts_again_on_new_digits(views, ask, synthetic_digits):
-    s = views
+    s, _ = views
     full = synthetic_digits(500, 120, seed=1, ink=200)
     p = {"hidden": [8], "train_size": 100, "batch_size": 10, "seed": 2}
     assert ask(s, "step", params=p)["step"] == 1

@@ -2,7 +2,8 @@
 // loads them: the page's own loader (web/js/pyodide-loader.js), numpy from the Pyodide distribution,
 // the package from the zip build.py ships.
 // usage: node run_in_pyodide.mjs PYODIDE_DIR PACKAGE_ZIP SCRIPT.py [KERNEL.wasm]
-// With KERNEL.wasm, the page's js/kernel.js installs it first, as the worker does.
+// With KERNEL.wasm, the page's js/kernel.js installs it first, as the worker does. The checks' harness
+// (expect.py, beside this file) is importable by the script.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,5 +22,6 @@ if (kernel) {
 }
 
 installPackage(pyodide, readFileSync(packageZip), "/pkg");
+pyodide.FS.writeFile("/pkg/expect.py", readFileSync(new URL("./expect.py", import.meta.url)));
 pyodide.setStdout({ batched: (line) => console.log(line) });
 await pyodide.runPythonAsync(readFileSync(script, "utf8"));

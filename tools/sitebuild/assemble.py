@@ -17,24 +17,31 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import outdir
-from . import pyodide as pins   # not `pyodide`: build_site's argument of that name says self or cdn
+from . import pyodide as pins  # not `pyodide`: build_site's argument of that name says self or cdn
 from .common import DEFAULT_OUT, PACKAGE_DIR, WEB_DIR, BuildError, sha256_file, site_files
 from .data import NO_FULL_DATA, write_full_data
 from .offline import write_offline_manifest
 
-LIMITS_FILE = Path("page") / "limits.json"    # in the package: the page's parameter limits; state.js fetches js/limits.json
+LIMITS_FILE = (
+    Path("page") / "limits.json"
+)  # in the package: the page's parameter limits; state.js fetches js/limits.json
 # For static hosts that read a _headers file (Netlify, Cloudflare Pages); GitHub Pages ignores it.
-HEADERS_FILE = f"""# Pyodide {pins.PYODIDE_VERSION}'s files never change under this build (pinned by sha256): cache them.
+HEADERS_FILE = f"""# Pyodide {pins.PYODIDE_VERSION}'s files never change under this build (pinned by sha256):
+# cache them.
 # (On a project site under /<repo>/, put that prefix before /pyodide/.)
 /{pins.PYODIDE_DIR_NAME}/*
   Cache-Control: {pins.PINNED_CACHE_CONTROL}
 """
-CONFIG_URLS = {"packageURL": "./py/backprop.zip", "dataURL": "./data/mnist-subset.npz",
-               "modelURL": "./data/model.json", "modelMetaURL": "./data/model-meta.json"}
+CONFIG_URLS = {
+    "packageURL": "./py/backprop.zip",
+    "dataURL": "./data/mnist-subset.npz",
+    "modelURL": "./data/model.json",
+    "modelMetaURL": "./data/model-meta.json",
+}
 DATA_FILES = ("mnist-subset.npz", "model.json", "model-meta.json")
-DOWNLOAD_STALL_SECONDS = 20   # the page gives up on a download that sends nothing for this long
-CSP_SELF = "'self'"           # the page's CSP names only its own origin; a CDN build adds the CDN's
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)   # the earliest a zip can say: same sources, same bytes
+DOWNLOAD_STALL_SECONDS = 20  # the page gives up on a download that sends nothing for this long
+CSP_SELF = "'self'"  # the page's CSP names only its own origin; a CDN build adds the CDN's
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: same sources, same bytes
 
 # The command line's folder and its entry point: the page never imports them, so its archive leaves them
 # out. The rule is the folder: a new module under cli/ never ships.
@@ -62,9 +69,14 @@ def package_files(package_dir=PACKAGE_DIR):
     """What the page's package is made of: the library's modules and data (*.py, *.json) in every folder
     but the command line's (COMMAND_LINE), as paths relative to ``package_dir``, sorted."""
     package_dir = Path(package_dir)
-    return sorted(p.relative_to(package_dir) for p in package_dir.rglob("*")
-                  if p.is_file() and p.suffix in (".py", ".json") and "__pycache__" not in p.parts
-                  and p.relative_to(package_dir).parts[0] not in COMMAND_LINE)
+    return sorted(
+        p.relative_to(package_dir)
+        for p in package_dir.rglob("*")
+        if p.is_file()
+        and p.suffix in (".py", ".json")
+        and "__pycache__" not in p.parts
+        and p.relative_to(package_dir).parts[0] not in COMMAND_LINE
+    )
 
 
 def write_package_zip(path, package_dir=PACKAGE_DIR):
@@ -92,8 +104,17 @@ def _ignore_junk(_dir, names):
     return [n for n in names if n.startswith(".") or n in ("__pycache__", "node_modules") or ".tmp-" in n]
 
 
-def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir=WEB_DIR,
-               package_dir=PACKAGE_DIR, full_mnist=False, mnist_dir=None, log=print):
+def build_site(
+    out_dir=DEFAULT_OUT,
+    pyodide="self",
+    pyodide_dir=None,
+    *,
+    web_dir=WEB_DIR,
+    package_dir=PACKAGE_DIR,
+    full_mnist=False,
+    mnist_dir=None,
+    log=print,
+):
     """Assemble the static site in ``out_dir`` and return its path.
 
     ``pyodide``: "self" copies verified Pyodide files into out_dir/pyodide/ — from ``pyodide_dir``, else
@@ -145,17 +166,22 @@ def build_site(out_dir=DEFAULT_OUT, pyodide="self", pyodide_dir=None, *, web_dir
         # sha256 of what the page downloads, so that it names a truncated or corrupt file as such
         sums = {key: sha256_file(tmp / CONFIG_URLS[key]) for key in ("packageURL", "dataURL", "modelURL")}
         core = {n: h for n, h in pins.PYODIDE_CORE_SHA256.items() if n != "pyodide.js"}
-        config = {"pyodideIndexURL": "./pyodide/" if pyodide == "self" else pins.PYODIDE_CDN_URL,
-                  "pyodideBuildId": pins.PYODIDE_BUILD_ID, **CONFIG_URLS, "sha256": {**sums, "pyodide": core},
-                  "downloadStallSeconds": DOWNLOAD_STALL_SECONDS,
-                  "version": package_version(package_dir), "built": _build_time(),
-                  "fullData": write_full_data(tmp / "data", mnist_dir, log) if full_mnist else NO_FULL_DATA}
+        config = {
+            "pyodideIndexURL": "./pyodide/" if pyodide == "self" else pins.PYODIDE_CDN_URL,
+            "pyodideBuildId": pins.PYODIDE_BUILD_ID,
+            **CONFIG_URLS,
+            "sha256": {**sums, "pyodide": core},
+            "downloadStallSeconds": DOWNLOAD_STALL_SECONDS,
+            "version": package_version(package_dir),
+            "built": _build_time(),
+            "fullData": write_full_data(tmp / "data", mnist_dir, log) if full_mnist else NO_FULL_DATA,
+        }
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         write_offline_manifest(tmp, known=expected if pyodide_files else {})
         files = site_files(tmp)
         outdir.write_manifest(tmp, files)
-        os.chmod(tmp, 0o755)   # mkdtemp makes it 0700; a served site must be readable
-        outdir.check_only_ours(out_dir, files)   # again, now that the new site's files are known
+        os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; a served site must be readable
+        outdir.check_only_ours(out_dir, files)  # again, now that the new site's files are known
         outdir.swap_in(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -170,7 +196,7 @@ def _allow_cdn_in_csp(index_html):
     text = index_html.read_text(encoding="utf-8")
     start = text.find('http-equiv="Content-Security-Policy"')
     if start < 0:
-        return   # a page without a CSP restricts nothing: nothing to extend
+        return  # a page without a CSP restricts nothing: nothing to extend
     end = text.index(">", start)
     tag = text[start:end]
     for directive in ("script-src", "connect-src", "worker-src"):

@@ -63,6 +63,7 @@ def import_backprop():
         sys.path.insert(0, py)
     try:
         import numpy as np
+
         import backprop
     except ImportError as e:
         raise SystemExit(f"build.py data/bench need numpy and ./py/backprop: {e}") from None

@@ -28,7 +28,7 @@ def write_offline_manifest(site, known=None):
     site, known = Path(site), known or {}
     sw = site / "sw.js"
     if not sw.is_file():
-        return None   # nothing would read the manifest
+        return None  # nothing would read the manifest
     text = sw.read_text(encoding="utf-8")
     if text.count(SW_BUILD_LINE) != 1:
         raise BuildError(f"{sw} must hold the line {SW_BUILD_LINE!r} once (build.py writes the build id there)")
@@ -38,9 +38,12 @@ def write_offline_manifest(site, known=None):
         if rel.endswith("/") or rel in OFFLINE_SKIP or rel in lazy:
             continue
         name = rel.removeprefix(f"{PYODIDE_DIR_NAME}/")
-        files[rel] = known[name] if rel.startswith(f"{PYODIDE_DIR_NAME}/") and name in known else sha256_file(site / rel)
+        files[rel] = (
+            known[name] if rel.startswith(f"{PYODIDE_DIR_NAME}/") and name in known else sha256_file(site / rel)
+        )
     build = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
-    (site / "sw-manifest.json").write_text(json.dumps({"build": build, "files": files, "lazy": lazy}, indent=1)
-                                           + "\n", encoding="utf-8")
+    (site / "sw-manifest.json").write_text(
+        json.dumps({"build": build, "files": files, "lazy": lazy}, indent=1) + "\n", encoding="utf-8"
+    )
     sw.write_text(text.replace(SW_BUILD_LINE, f'const BUILD = "{build}";'), encoding="utf-8")
     return build

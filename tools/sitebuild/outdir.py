@@ -12,14 +12,15 @@ from pathlib import Path
 
 from .common import PACKAGE_DIR, ROOT, WEB_DIR, BuildError, site_files
 
-MANIFEST = ".backprop-build.json"           # in every built site: proof that build.py wrote the folder
+MANIFEST = ".backprop-build.json"  # in every built site: proof that build.py wrote the folder
 MANIFEST_SIGNATURE = "backprop build.py site"
 
 
 def write_manifest(site, files):
     """site/MANIFEST, listing ``files`` (site_files of the finished site)."""
-    (Path(site) / MANIFEST).write_text(json.dumps({"signature": MANIFEST_SIGNATURE, "files": files}, indent=0)
-                                       + "\n", encoding="utf-8")
+    (Path(site) / MANIFEST).write_text(
+        json.dumps({"signature": MANIFEST_SIGNATURE, "files": files}, indent=0) + "\n", encoding="utf-8"
+    )
 
 
 def _protected(package_dir=PACKAGE_DIR, web_dir=WEB_DIR):
@@ -34,8 +35,10 @@ def check_out_dir(out_dir, web_dir=WEB_DIR, package_dir=PACKAGE_DIR):
     that is not an earlier build (see check_only_ours)."""
     out_dir = Path(out_dir).resolve()
     if out_dir in _protected(package_dir, web_dir) or out_dir in ROOT.parents:
-        raise BuildError(f"--out {out_dir} is a folder a build never replaces (the repository, web/, "
-                         "the home folder, the current folder or /); pick a new folder such as dist")
+        raise BuildError(
+            f"--out {out_dir} is a folder a build never replaces (the repository, web/, "
+            "the home folder, the current folder or /); pick a new folder such as dist"
+        )
     if out_dir.exists() and not out_dir.is_dir():
         raise BuildError(f"--out {out_dir} is a file, not a folder; pick a folder such as dist")
     check_only_ours(out_dir)
@@ -57,17 +60,21 @@ def check_only_ours(out_dir, new_files=()):
     except (OSError, ValueError, AttributeError):
         pass
     if listed is None and (out_dir / "config.json").is_file() and new_files:
-        listed = set(new_files) | {MANIFEST}   # an older build: judged by what a build writes
+        listed = set(new_files) | {MANIFEST}  # an older build: judged by what a build writes
     if listed is None:
         if new_files or not (out_dir / "config.json").is_file():
-            raise BuildError(f"{out_dir} exists and is not a previous build (no {MANIFEST}); refusing "
-                             "to replace it: pick another --out, or empty it yourself")
-        return   # an older build: judged again once the new site's files are known
+            raise BuildError(
+                f"{out_dir} exists and is not a previous build (no {MANIFEST}); refusing "
+                "to replace it: pick another --out, or empty it yourself"
+            )
+        return  # an older build: judged again once the new site's files are known
     foreign = sorted(present - listed)
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
-        raise BuildError(f"{out_dir} is not a previous build (it holds {shown}, which no build wrote); "
-                         "refusing to replace it: pick another --out, or move those files out")
+        raise BuildError(
+            f"{out_dir} is not a previous build (it holds {shown}, which no build wrote); "
+            "refusing to replace it: pick another --out, or move those files out"
+        )
 
 
 def swap_in(new, out_dir):

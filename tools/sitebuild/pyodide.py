@@ -34,9 +34,9 @@ PYODIDE_CORE_SHA256 = {
 # Pyodide's build id, as pyodide.mjs (pinned above) states it: the key of the page's start-up snapshot
 # in Cache Storage (web/js/snapshot.js); Pyodide refuses a snapshot of another build on its own too.
 PYODIDE_BUILD_ID = "e94377f5ce7dcf67e0417b69a0016733c2cfb6b4622ee8c490a6f17eb58e863b"
-PYODIDE_PACKAGES = ("numpy",)   # wheels the page loads; file names and hashes come from the lock file
+PYODIDE_PACKAGES = ("numpy",)  # wheels the page loads; file names and hashes come from the lock file
 
-PYODIDE_DIR_NAME = "pyodide"    # dist/pyodide/: self-hosted Pyodide
+PYODIDE_DIR_NAME = "pyodide"  # dist/pyodide/: self-hosted Pyodide
 PINNED_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
@@ -47,8 +47,10 @@ def check_hash(path, expected, what=None):
         raise BuildError(f"Pyodide file missing: {what or path} (expected sha256 {expected})")
     actual = sha256_file(path)
     if actual != expected:
-        raise BuildError(f"sha256 mismatch for {what or path}: expected {expected}, got {actual} "
-                         "(corrupted or tampered; refusing to use it)")
+        raise BuildError(
+            f"sha256 mismatch for {what or path}: expected {expected}, got {actual} "
+            "(corrupted or tampered; refusing to use it)"
+        )
 
 
 def wheels_from_lock(lock_path):
@@ -100,9 +102,11 @@ def _download(url, dest, log):
             reason = f"HTTP {e.code} {e.reason}"
         else:
             reason = getattr(e, "reason", None) or e
-        raise DownloadFailed(f"could not download {url}: {reason}. Without internet access, point "
-                             f"PYODIDE_DIR (or --pyodide-dir) at a folder with Pyodide {PYODIDE_VERSION} "
-                             "and its numpy wheel, or build with --pyodide cdn.") from None
+        raise DownloadFailed(
+            f"could not download {url}: {reason}. Without internet access, point "
+            f"PYODIDE_DIR (or --pyodide-dir) at a folder with Pyodide {PYODIDE_VERSION} "
+            "and its numpy wheel, or build with --pyodide cdn."
+        ) from None
 
 
 def _extract_core(tarball, cache, names, url):
@@ -114,8 +118,9 @@ def _extract_core(tarball, cache, names, url):
                 try:
                     member = tf.getmember(f"package/{name}")
                 except KeyError:
-                    raise BuildError(f"{url} has no package/{name}; is it the pyodide {PYODIDE_VERSION} "
-                                     "npm package?") from None
+                    raise BuildError(
+                        f"{url} has no package/{name}; is it the pyodide {PYODIDE_VERSION} npm package?"
+                    ) from None
                 if not member.isfile():
                     raise BuildError(f"package/{name} in {url} is not a regular file")
                 with tf.extractfile(member) as src:

@@ -22,13 +22,21 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm", ".js": "text/javascript", ".mjs": "text/javascript",
-        ".json": "application/json", ".npz": "application/octet-stream", ".whl": "application/zip",
-        ".zip": "application/zip", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml",
-        ".md": "text/markdown; charset=utf-8", ".map": "application/json",
+        ".wasm": "application/wasm",
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".json": "application/json",
+        ".npz": "application/octet-stream",
+        ".whl": "application/zip",
+        ".zip": "application/zip",
+        ".css": "text/css",
+        ".html": "text/html",
+        ".svg": "image/svg+xml",
+        ".md": "text/markdown; charset=utf-8",
+        ".map": "application/json",
     }
     quiet = True
-    protocol_version = "HTTP/1.1"   # keep-alive: the page's dozen fetches reuse one connection
+    protocol_version = "HTTP/1.1"  # keep-alive: the page's dozen fetches reuse one connection
 
     def end_headers(self):
         # Pyodide's files are pinned by hash (PYODIDE_CORE_SHA256, the lock): cache them for a year
@@ -45,15 +53,17 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 def _port_error(port, e):
     if e.errno == errno.EADDRINUSE:
-        return BuildError(f"port {port} on 127.0.0.1 is already in use: stop what uses it, or pick "
-                          "another with --port N (--port 0 picks a free one)")
+        return BuildError(
+            f"port {port} on 127.0.0.1 is already in use: stop what uses it, or pick "
+            "another with --port N (--port 0 picks a free one)"
+        )
     return BuildError(f"cannot listen on 127.0.0.1:{port}: {e.strerror or e}")
 
 
 def check_port_free(port):
     """Fail before a build, not after it, when the port is taken (the same test serve_dir will face)."""
     with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as http.server does
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
         try:
             s.bind(("127.0.0.1", port))
         except OSError as e:

@@ -27,12 +27,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WAT2WASM = HERE / "node_modules" / ".bin" / "wat2wasm"
 
-ES = {"f64": 8, "f32": 4}           # bytes per element
-VL = {"f64": 2, "f32": 4}           # elements per 128-bit vector
+ES = {"f64": 8, "f32": 4}  # bytes per element
+VL = {"f64": 2, "f32": 4}  # elements per 128-bit vector
 VEC = {"f64": "f64x2", "f32": "f32x4"}
-NT_BLOCK = (2, 4)                   # rows of A × rows of B: 8 accumulators, 6 loads per step
-NN_BLOCK = (2, 4)                   # rows of A × vectors of columns of B
-TN_BLOCK = (4, 2)                   # rows of W × vectors along k
+NT_BLOCK = (2, 4)  # rows of A × rows of B: 8 accumulators, 6 loads per step
+NN_BLOCK = (2, 4)  # rows of A × vectors of columns of B
+TN_BLOCK = (4, 2)  # rows of W × vectors along k
 
 
 # -- a few S-expression helpers ----------------------------------------------------------------------
@@ -71,8 +71,11 @@ class Labels:
 
 def while_(label, cond, body):
     """while cond: body — a loop whose exit test comes first."""
-    return (f"(block ${label}.end (loop ${label} (br_if ${label}.end (i32.eqz {cond}))\n"
-            + "\n".join(body) + f"\n(br ${label})))")
+    return (
+        f"(block ${label}.end (loop ${label} (br_if ${label}.end (i32.eqz {cond}))\n"
+        + "\n".join(body)
+        + f"\n(br ${label})))"
+    )
 
 
 def zero(name):
@@ -99,44 +102,64 @@ def nt(t):
         code.append(put("p", const(0)))
         body = [put(f"va{r}", f"(v128.load {add(get(f'a{r}'), get('p'))})") for r in range(R)]
         body += [put(f"vb{c}", f"(v128.load {add(get(f'b{c}'), get('p'))})") for c in range(C)]
-        body += [put(f"acc{r}{c}", f"({V}.add {get(f'acc{r}{c}')} ({V}.mul {get(f'va{r}')} {get(f'vb{c}')}))")
-                 for r in range(R) for c in range(C)]
+        body += [
+            put(f"acc{r}{c}", f"({V}.add {get(f'acc{r}{c}')} ({V}.mul {get(f'va{r}')} {get(f'vb{c}')}))")
+            for r in range(R)
+            for c in range(C)
+        ]
         body.append(inc("p", 16))
         code.append(while_(label("kv"), f"(i32.lt_u {get('p')} {get('kv')})", body))
         code += [put(f"s{r}{c}", hsum(t, get(f"acc{r}{c}"))) for r in range(R) for c in range(C)]
         tail = [put(f"xa{r}", f"({t}.load {add(get(f'a{r}'), get('p'))})") for r in range(R)]
         tail += [put(f"xb{c}", f"({t}.load {add(get(f'b{c}'), get('p'))})") for c in range(C)]
-        tail += [put(f"s{r}{c}", f"({t}.add {get(f's{r}{c}')} ({t}.mul {get(f'xa{r}')} {get(f'xb{c}')}))")
-                 for r in range(R) for c in range(C)]
+        tail += [
+            put(f"s{r}{c}", f"({t}.add {get(f's{r}{c}')} ({t}.mul {get(f'xa{r}')} {get(f'xb{c}')}))")
+            for r in range(R)
+            for c in range(C)
+        ]
         tail.append(inc("p", es))
         code.append(while_(label("kt"), f"(i32.lt_u {get('p')} {get('kb')})", tail))
         for r in range(R):
             for c in range(C):
                 col = mul(add(get("j"), const(c)), const(es))
-                code.append(f"({t}.store {add(add(get('C'), mul(add(get('i'), const(r)), get('ldc'))), col)} "
-                            f"({t}.add {get(f's{r}{c}')} ({t}.load {add(get('bias'), col)})))")
+                code.append(
+                    f"({t}.store {add(add(get('C'), mul(add(get('i'), const(r)), get('ldc'))), col)} "
+                    f"({t}.add {get(f's{r}{c}')} ({t}.load {add(get('bias'), col)})))"
+                )
         return code
 
     def rows(R):
         code = [put(f"a{r}", add(get("A"), mul(add(get("i"), const(r)), get("lda")))) for r in range(R)]
         code.append(put("j", const(0)))
-        for C in (C0, 2, 1):           # the column tail in halves: 3 columns are a 2-block and a 1-block
-            code.append(while_(label("j"), f"(i32.le_s {add(get('j'), const(C))} {get('n')})",
-                               block(R, C) + [inc("j", C)]))
+        for C in (C0, 2, 1):  # the column tail in halves: 3 columns are a 2-block and a 1-block
+            code.append(
+                while_(label("j"), f"(i32.le_s {add(get('j'), const(C))} {get('n')})", block(R, C) + [inc("j", C)])
+            )
         return code
 
-    return func(f"gemm_nt_{t}", "A lda B ldb C ldc m n k", "bias", t, [
-        put("lda", mul(get("lda"), const(es))), put("ldb", mul(get("ldb"), const(es))),
-        put("ldc", mul(get("ldc"), const(es))), put("kb", mul(get("k"), const(es))),
-        put("kv", mul(f"(i32.and {get('k')} {const(-VL[t])})", const(es))),
-        put("i", const(0)),
-        while_(label("i"), f"(i32.le_s {add(get('i'), const(R0))} {get('m')})", rows(R0) + [inc("i", R0)]),
-        while_(label("i"), f"(i32.lt_s {get('i')} {get('m')})", rows(1) + [inc("i", 1)]),
-    ], v128=[f"acc{r}{c}" for r in range(R0) for c in range(C0)] + [f"va{r}" for r in range(R0)]
-       + [f"vb{c}" for c in range(C0)],
-       scalars=[f"s{r}{c}" for r in range(R0) for c in range(C0)] + [f"xa{r}" for r in range(R0)]
-       + [f"xb{c}" for c in range(C0)],
-       i32=["i", "j", "p", "kb", "kv"] + [f"a{r}" for r in range(R0)] + [f"b{c}" for c in range(C0)])
+    return func(
+        f"gemm_nt_{t}",
+        "A lda B ldb C ldc m n k",
+        "bias",
+        t,
+        [
+            put("lda", mul(get("lda"), const(es))),
+            put("ldb", mul(get("ldb"), const(es))),
+            put("ldc", mul(get("ldc"), const(es))),
+            put("kb", mul(get("k"), const(es))),
+            put("kv", mul(f"(i32.and {get('k')} {const(-VL[t])})", const(es))),
+            put("i", const(0)),
+            while_(label("i"), f"(i32.le_s {add(get('i'), const(R0))} {get('m')})", rows(R0) + [inc("i", R0)]),
+            while_(label("i"), f"(i32.lt_s {get('i')} {get('m')})", rows(1) + [inc("i", 1)]),
+        ],
+        v128=[f"acc{r}{c}" for r in range(R0) for c in range(C0)]
+        + [f"va{r}" for r in range(R0)]
+        + [f"vb{c}" for c in range(C0)],
+        scalars=[f"s{r}{c}" for r in range(R0) for c in range(C0)]
+        + [f"xa{r}" for r in range(R0)]
+        + [f"xb{c}" for c in range(C0)],
+        i32=["i", "j", "p", "kb", "kv"] + [f"a{r}" for r in range(R0)] + [f"b{c}" for c in range(C0)],
+    )
 
 
 # -- C = A·B ----------------------------------------------------------------------------------------
@@ -154,13 +177,17 @@ def nn(t):
         if CV:
             body = [put(f"va{r}", f"(v128.load{8 * es}_splat {add(get(f'a{r}'), get('p'))})") for r in range(R)]
             body += [put(f"vb{c}", f"(v128.load offset={16 * c} {get('bp')})") for c in cols]
-            body += [put(f"acc{r}{c}", f"({V}.add {get(f'acc{r}{c}')} ({V}.mul {get(f'va{r}')} {get(f'vb{c}')}))")
-                     for r in range(R) for c in cols]
+            body += [
+                put(f"acc{r}{c}", f"({V}.add {get(f'acc{r}{c}')} ({V}.mul {get(f'va{r}')} {get(f'vb{c}')}))")
+                for r in range(R)
+                for c in cols
+            ]
         else:
             body = [put(f"xa{r}", f"({t}.load {add(get(f'a{r}'), get('p'))})") for r in range(R)]
             body.append(put("xb0", f"({t}.load {get('bp')})"))
-            body += [put(f"s{r}0", f"({t}.add {get(f's{r}0')} ({t}.mul {get(f'xa{r}')} {get('xb0')}))")
-                     for r in range(R)]
+            body += [
+                put(f"s{r}0", f"({t}.add {get(f's{r}0')} ({t}.mul {get(f'xa{r}')} {get('xb0')}))") for r in range(R)
+            ]
         body += [inc("p", es), inc("bp", get("ldb"))]
         code.append(while_(label("k"), f"(i32.lt_u {get('p')} {get('kb')})", body))
         for r in range(R):
@@ -175,28 +202,44 @@ def nn(t):
     def rows(R):
         code = [put(f"a{r}", add(get("A"), mul(add(get("i"), const(r)), get("lda")))) for r in range(R)]
         code.append(put("j", const(0)))
-        code.append(while_(label("j"), f"(i32.le_s {add(get('j'), const(CV0 * vl))} {get('n')})",
-                           block(R, CV0) + [inc("j", CV0 * vl)]))
-        code.append(while_(label("j"), f"(i32.le_s {add(get('j'), const(vl))} {get('n')})",
-                           block(R, 1) + [inc("j", vl)]))
+        code.append(
+            while_(
+                label("j"),
+                f"(i32.le_s {add(get('j'), const(CV0 * vl))} {get('n')})",
+                block(R, CV0) + [inc("j", CV0 * vl)],
+            )
+        )
+        code.append(
+            while_(label("j"), f"(i32.le_s {add(get('j'), const(vl))} {get('n')})", block(R, 1) + [inc("j", vl)])
+        )
         code.append(while_(label("j"), f"(i32.lt_s {get('j')} {get('n')})", block(R, 0) + [inc("j", 1)]))
         return code
 
-    return func(f"gemm_nn_{t}", "A lda B ldb C ldc m n k", None, t, [
-        put("lda", mul(get("lda"), const(es))), put("ldb", mul(get("ldb"), const(es))),
-        put("ldc", mul(get("ldc"), const(es))), put("kb", mul(get("k"), const(es))),
-        put("i", const(0)),
-        while_(label("i"), f"(i32.le_s {add(get('i'), const(R0))} {get('m')})", rows(R0) + [inc("i", R0)]),
-        while_(label("i"), f"(i32.lt_s {get('i')} {get('m')})", rows(1) + [inc("i", 1)]),
-    ], v128=[f"acc{r}{c}" for r in range(R0) for c in range(CV0)] + [f"va{r}" for r in range(R0)]
-       + [f"vb{c}" for c in range(CV0)],
-       scalars=[f"s{r}0" for r in range(R0)] + [f"xa{r}" for r in range(R0)] + ["xb0"],
-       i32=["i", "j", "p", "kb", "bp"] + [f"a{r}" for r in range(R0)])
+    return func(
+        f"gemm_nn_{t}",
+        "A lda B ldb C ldc m n k",
+        None,
+        t,
+        [
+            put("lda", mul(get("lda"), const(es))),
+            put("ldb", mul(get("ldb"), const(es))),
+            put("ldc", mul(get("ldc"), const(es))),
+            put("kb", mul(get("k"), const(es))),
+            put("i", const(0)),
+            while_(label("i"), f"(i32.le_s {add(get('i'), const(R0))} {get('m')})", rows(R0) + [inc("i", R0)]),
+            while_(label("i"), f"(i32.lt_s {get('i')} {get('m')})", rows(1) + [inc("i", 1)]),
+        ],
+        v128=[f"acc{r}{c}" for r in range(R0) for c in range(CV0)]
+        + [f"va{r}" for r in range(R0)]
+        + [f"vb{c}" for c in range(CV0)],
+        scalars=[f"s{r}0" for r in range(R0)] + [f"xa{r}" for r in range(R0)] + ["xb0"],
+        i32=["i", "j", "p", "kb", "bp"] + [f"a{r}" for r in range(R0)],
+    )
 
 
 # -- W = decay·W − Dᵀ·A -----------------------------------------------------------------------------
 def tn_update(t):
-    es, V, vl = ES[t], VEC[t], VL[t]
+    es, V = ES[t], VEC[t]
     R0, CV0 = TN_BLOCK
     label = Labels()
 
@@ -209,13 +252,17 @@ def tn_update(t):
         if CV:
             body = [put(f"vd{r}", f"(v128.load{8 * es}_splat offset={es * r} {get('dp')})") for r in range(R)]
             body += [put(f"va{c}", f"(v128.load offset={16 * c} {get('ap')})") for c in cols]
-            body += [put(f"acc{r}{c}", f"({V}.add {get(f'acc{r}{c}')} ({V}.mul {get(f'vd{r}')} {get(f'va{c}')}))")
-                     for r in range(R) for c in cols]
+            body += [
+                put(f"acc{r}{c}", f"({V}.add {get(f'acc{r}{c}')} ({V}.mul {get(f'vd{r}')} {get(f'va{c}')}))")
+                for r in range(R)
+                for c in cols
+            ]
         else:
             body = [put(f"xd{r}", f"({t}.load offset={es * r} {get('dp')})") for r in range(R)]
             body.append(put("xa0", f"({t}.load {get('ap')})"))
-            body += [put(f"s{r}0", f"({t}.add {get(f's{r}0')} ({t}.mul {get(f'xd{r}')} {get('xa0')}))")
-                     for r in range(R)]
+            body += [
+                put(f"s{r}0", f"({t}.add {get(f's{r}0')} ({t}.mul {get(f'xd{r}')} {get('xa0')}))") for r in range(R)
+            ]
         body += [inc("ii", 1), inc("dp", get("ldd")), inc("ap", get("lda"))]
         code.append(while_(label("m"), f"(i32.lt_s {get('ii')} {get('m')})", body))
         for r in range(R):
@@ -223,33 +270,56 @@ def tn_update(t):
             if CV:
                 code += [put("wp", at)] + [
                     f"(v128.store offset={16 * c} {get('wp')} ({V}.sub ({V}.mul {get('vdecay')} "
-                    f"(v128.load offset={16 * c} {get('wp')})) {get(f'acc{r}{c}')}))" for c in cols]
+                    f"(v128.load offset={16 * c} {get('wp')})) {get(f'acc{r}{c}')}))"
+                    for c in cols
+                ]
             else:
-                code += [put("wp", at),
-                         f"({t}.store {get('wp')} ({t}.sub ({t}.mul {get('decay')} ({t}.load {get('wp')})) "
-                         f"{get(f's{r}0')}))"]
+                code += [
+                    put("wp", at),
+                    f"({t}.store {get('wp')} ({t}.sub ({t}.mul {get('decay')} ({t}.load {get('wp')})) "
+                    f"{get(f's{r}0')}))",
+                ]
         return code
 
     def rows(R):
         code = [put("pb", const(0))]
-        code.append(while_(label("p"), f"(i32.le_u {add(get('pb'), const(CV0 * 16))} {get('kb')})",
-                           block(R, CV0) + [inc("pb", CV0 * 16)]))
-        code.append(while_(label("p"), f"(i32.le_u {add(get('pb'), const(16))} {get('kb')})",
-                           block(R, 1) + [inc("pb", 16)]))
+        code.append(
+            while_(
+                label("p"),
+                f"(i32.le_u {add(get('pb'), const(CV0 * 16))} {get('kb')})",
+                block(R, CV0) + [inc("pb", CV0 * 16)],
+            )
+        )
+        code.append(
+            while_(label("p"), f"(i32.le_u {add(get('pb'), const(16))} {get('kb')})", block(R, 1) + [inc("pb", 16)])
+        )
         code.append(while_(label("p"), f"(i32.lt_u {get('pb')} {get('kb')})", block(R, 0) + [inc("pb", es)]))
         return code
 
-    return func(f"gemm_tn_update_{t}", "D ldd A lda W ldw m n k", "decay", t, [
-        put("ldd", mul(get("ldd"), const(es))), put("lda", mul(get("lda"), const(es))),
-        put("ldw", mul(get("ldw"), const(es))), put("kb", mul(get("k"), const(es))),
-        put("vdecay", f"({V}.splat {get('decay')})"),
-        put("j", const(0)),
-        *(while_(label("n"), f"(i32.le_s {add(get('j'), const(R))} {get('n')})", rows(R) + [inc("j", R)])
-          for R in (R0, 2, 1)),         # the row tail in halves, as nt's columns
-    ], v128=[f"acc{r}{c}" for r in range(R0) for c in range(CV0)] + [f"vd{r}" for r in range(R0)]
-       + [f"va{c}" for c in range(CV0)] + ["vdecay"],
-       scalars=[f"s{r}0" for r in range(R0)] + [f"xd{r}" for r in range(R0)] + ["xa0"],
-       i32=["j", "ii", "pb", "kb", "dp", "ap", "wp"])
+    return func(
+        f"gemm_tn_update_{t}",
+        "D ldd A lda W ldw m n k",
+        "decay",
+        t,
+        [
+            put("ldd", mul(get("ldd"), const(es))),
+            put("lda", mul(get("lda"), const(es))),
+            put("ldw", mul(get("ldw"), const(es))),
+            put("kb", mul(get("k"), const(es))),
+            put("vdecay", f"({V}.splat {get('decay')})"),
+            put("j", const(0)),
+            *(
+                while_(label("n"), f"(i32.le_s {add(get('j'), const(R))} {get('n')})", rows(R) + [inc("j", R)])
+                for R in (R0, 2, 1)
+            ),  # the row tail in halves, as nt's columns
+        ],
+        v128=[f"acc{r}{c}" for r in range(R0) for c in range(CV0)]
+        + [f"vd{r}" for r in range(R0)]
+        + [f"va{c}" for c in range(CV0)]
+        + ["vdecay"],
+        scalars=[f"s{r}0" for r in range(R0)] + [f"xd{r}" for r in range(R0)] + ["xa0"],
+        i32=["j", "ii", "pb", "kb", "dp", "ap", "wp"],
+    )
 
 
 def func(name, i32_params, last_param, t, body, v128, scalars, i32):
@@ -259,15 +329,20 @@ def func(name, i32_params, last_param, t, body, v128, scalars, i32):
         params.append("(param $bias i32)")
     elif last_param == "decay":
         params.append(f"(param $decay {t})")
-    decl = ([f"(local ${v} v128)" for v in v128] + [f"(local ${v} {t})" for v in scalars]
-            + [f"(local ${v} i32)" for v in i32])
-    return (f'(func ${name} (export "{name}") {" ".join(params)}\n' + "\n".join(decl) + "\n"
-            + "\n".join(body) + ")\n")
+    decl = (
+        [f"(local ${v} v128)" for v in v128]
+        + [f"(local ${v} {t})" for v in scalars]
+        + [f"(local ${v} i32)" for v in i32]
+    )
+    return f'(func ${name} (export "{name}") {" ".join(params)}\n' + "\n".join(decl) + "\n" + "\n".join(body) + ")\n"
 
 
 def module():
-    parts = ["(module", ';; generated by gen_gemm.py: do not edit; see the docstring there',
-             '(import "env" "memory" (memory 0))']
+    parts = [
+        "(module",
+        ";; generated by gen_gemm.py: do not edit; see the docstring there",
+        '(import "env" "memory" (memory 0))',
+    ]
     for t in ("f64", "f32"):
         parts += [nt(t), nn(t), tn_update(t)]
     return "\n".join(parts) + ")\n"

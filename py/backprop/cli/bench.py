@@ -37,11 +37,11 @@ def backprop_one(weights, biases, x, y, cost):
         activations.append(activation)
     nabla_b = [None] * len(biases)
     nabla_w = [None] * len(weights)
-    delta = cost.delta(zs[-1], activations[-1], y)                       # BP1
-    nabla_b[-1], nabla_w[-1] = delta, delta @ activations[-2].T           # BP3, BP4
+    delta = cost.delta(zs[-1], activations[-1], y)  # BP1
+    nabla_b[-1], nabla_w[-1] = delta, delta @ activations[-2].T  # BP3, BP4
     for l in range(2, len(weights) + 1):
         sp = _sigmoid(zs[-l]) * (1 - _sigmoid(zs[-l]))
-        delta = (weights[-l + 1].T @ delta) * sp                          # BP2
+        delta = (weights[-l + 1].T @ delta) * sp  # BP2
         nabla_b[-l], nabla_w[-l] = delta, delta @ activations[-l - 1].T
     return nabla_b, nabla_w
 
@@ -66,7 +66,7 @@ def loop_epoch(net, columns, targets, batch_size, eta, lmbda, rng):
     weights, biases = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
     order = rng.permutation(n)
     for k in range(0, n, batch_size):
-        idx = order[k:k + batch_size]
+        idx = order[k : k + batch_size]
         weights, biases = loop_update(weights, biases, columns[idx], targets[idx], eta, lmbda, n, net.cost)
     return weights, biases
 
@@ -89,8 +89,12 @@ def load_first(n, directory=None, subset=None):
 def blas_info():
     try:
         from threadpoolctl import threadpool_info
-        return ", ".join(f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} "
-                         f"{i.get('num_threads')} threads" for i in threadpool_info() if i.get("user_api") == "blas")
+
+        return ", ".join(
+            f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} {i.get('num_threads')} threads"
+            for i in threadpool_info()
+            if i.get("user_api") == "blas"
+        )
     except ImportError:
         return "threadpoolctl not installed"
 
@@ -101,41 +105,70 @@ def measure(x8, y, dtype, repeats=5, log=print):
     x = x8.astype(dtype) / dtype.type(255)
     n = len(x)
     one_hot = np.eye(10, dtype=dtype)[y]
-    columns, targets = x[:, :, None], one_hot[:, :, None]   # network2's format, made once, outside the clock
+    columns, targets = x[:, :, None], one_hot[:, :, None]  # network2's format, made once, outside the clock
 
     # same math: one mini-batch from the same start, both ways
-    a, b = Network(SIZES, CrossEntropyCost, seed=SEED, dtype=dtype), Network(SIZES, CrossEntropyCost, seed=SEED, dtype=dtype)
+    a, b = (
+        Network(SIZES, CrossEntropyCost, seed=SEED, dtype=dtype),
+        Network(SIZES, CrossEntropyCost, seed=SEED, dtype=dtype),
+    )
     a.update_mini_batch(x[:BATCH_SIZE], y[:BATCH_SIZE], ETA, LMBDA, n)
     w_loop, b_loop = loop_update(b.weights, b.biases, columns[:BATCH_SIZE], targets[:BATCH_SIZE], ETA, LMBDA, n, b.cost)
     diff = max(float(np.max(np.abs(p - q))) for p, q in zip(a.weights + a.biases, w_loop + b_loop))
 
     vec, loop = [], []
-    with np.errstate(over="ignore"):   # network2's plain sigmoid may overflow exp for very negative z
+    with np.errstate(over="ignore"):  # network2's plain sigmoid may overflow exp for very negative z
         # untimed warm-up of both paths (first-touch page faults, BLAS thread start-up)
         Network(SIZES, CrossEntropyCost, seed=SEED, dtype=dtype).train(
-            x[:1000], y[:1000], 1, BATCH_SIZE, ETA, LMBDA, monitor_train_cost=False,
-            monitor_train_accuracy=False, monitor_eval_cost=False, monitor_eval_accuracy=False)
+            x[:1000],
+            y[:1000],
+            1,
+            BATCH_SIZE,
+            ETA,
+            LMBDA,
+            monitor_train_cost=False,
+            monitor_train_accuracy=False,
+            monitor_eval_cost=False,
+            monitor_eval_accuracy=False,
+        )
         loop_epoch(b, columns[:1000], targets[:1000], BATCH_SIZE, ETA, LMBDA, np.random.default_rng(0))
         for r in range(repeats):
             net = Network(SIZES, CrossEntropyCost, seed=SEED, dtype=dtype)
             t = time.perf_counter()
-            net.train(x, y, 1, BATCH_SIZE, ETA, LMBDA, monitor_train_cost=False, monitor_train_accuracy=False,
-                      monitor_eval_cost=False, monitor_eval_accuracy=False)
+            net.train(
+                x,
+                y,
+                1,
+                BATCH_SIZE,
+                ETA,
+                LMBDA,
+                monitor_train_cost=False,
+                monitor_train_accuracy=False,
+                monitor_eval_cost=False,
+                monitor_eval_accuracy=False,
+            )
             vec.append(n / (time.perf_counter() - t))
             net = Network(SIZES, CrossEntropyCost, seed=SEED, dtype=dtype)
             t = time.perf_counter()
             loop_epoch(net, columns, targets, BATCH_SIZE, ETA, LMBDA, np.random.default_rng(r))
             loop.append(n / (time.perf_counter() - t))
-    result = dict(vectorised_examples_per_s=statistics.median(vec), loop_examples_per_s=statistics.median(loop),
-                  vectorised_runs=vec, loop_runs=loop, max_abs_diff_one_step=diff)
+    result = dict(
+        vectorised_examples_per_s=statistics.median(vec),
+        loop_examples_per_s=statistics.median(loop),
+        vectorised_runs=vec,
+        loop_runs=loop,
+        max_abs_diff_one_step=diff,
+    )
     result["ratio"] = result["vectorised_examples_per_s"] / result["loop_examples_per_s"]
     # each vectorised epoch against the loop epoch right after it: robust to a neighbour's bursts
     result["paired_ratio"] = statistics.median(v / l for v, l in zip(vec, loop))
-    log(f"{dtype.name:>8}: vectorised {result['vectorised_examples_per_s']:>10,.0f} ex/s | per-example loop "
+    log(
+        f"{dtype.name:>8}: vectorised {result['vectorised_examples_per_s']:>10,.0f} ex/s | per-example loop "
         f"{result['loop_examples_per_s']:>8,.0f} ex/s | ratio {result['ratio']:5.1f}x "
         f"(median of paired runs {result['paired_ratio']:.1f}x)   "
         f"(one-step max |diff| {diff:.1e}; runs vec {', '.join(f'{v:,.0f}' for v in vec)}; "
-        f"loop {', '.join(f'{v:,.0f}' for v in loop)})")
+        f"loop {', '.join(f'{v:,.0f}' for v in loop)})"
+    )
     return result
 
 
@@ -143,10 +176,21 @@ def run_bench(n=10000, dtypes=("float64", "float32"), repeats=5, directory=None,
     """Measure and print; returns {"n", "sizes", "batch_size", "data", "blas", "results": {dtype: {...}}}."""
     x8, y, source = load_first(n, directory, subset)
     info = blas_info()
-    log(f"bench: {'-'.join(map(str, SIZES))}, batch {BATCH_SIZE}, eta {ETA}, lmbda {LMBDA}, one epoch over "
+    log(
+        f"bench: {'-'.join(map(str, SIZES))}, batch {BATCH_SIZE}, eta {ETA}, lmbda {LMBDA}, one epoch over "
         f"{source}; median of {repeats}; numpy {np.__version__}; BLAS: {info}; "
-        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}"
+    )
     results = {d: measure(x8, y, d, repeats, log) for d in dtypes}
-    return dict(n=n, sizes=SIZES, batch_size=BATCH_SIZE, eta=ETA, lmbda=LMBDA, repeats=repeats, data=source,
-                blas=info, numpy=np.__version__, results=results)
-
+    return dict(
+        n=n,
+        sizes=SIZES,
+        batch_size=BATCH_SIZE,
+        eta=ETA,
+        lmbda=LMBDA,
+        repeats=repeats,
+        data=source,
+        blas=info,
+        numpy=np.__version__,
+        results=results,
+    )

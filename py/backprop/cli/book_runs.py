@@ -18,12 +18,12 @@ from ..data import mnist
 from ..explain import presets
 from ..nn.network import Network
 
+
 def run_preset(key, x_train_u8, y_train, x_test, y_test, epochs=None):
     """Train preset ``key`` on all of x_train_u8 (uint8, divided a mini-batch at a time); returns
     (ours (accuracy, epoch) or None, the per-epoch test accuracies, seconds)."""
     p = presets.params_for(key, len(x_train_u8))
-    net = Network([784, *p["hidden"], 10], cost=p["cost"], seed=p["seed"],
-                  weight_init=p["weight_init"])
+    net = Network([784, *p["hidden"], 10], cost=p["cost"], seed=p["seed"], weight_init=p["weight_init"])
     t0 = time.perf_counter()
     history = _train(net, x_train_u8, y_train, x_test, y_test, p, epochs or p["epochs"])
     seconds = time.perf_counter() - t0
@@ -32,10 +32,21 @@ def run_preset(key, x_train_u8, y_train, x_test, y_test, epochs=None):
 
 def _train(net, x_u8, y, x_test, y_test, p, epochs):
     """The page's loop (train_steps, x_divisor) with only the test accuracy monitored."""
+    steps = net.train_steps(
+        x_u8,
+        y,
+        epochs,
+        p["batch_size"],
+        p["eta"],
+        p["lmbda"],
+        eval_data=(x_test, y_test),
+        monitor_train_cost=False,
+        monitor_train_accuracy=False,
+        monitor_eval_cost=False,
+        x_divisor=255.0,
+    )
     progress = None
-    for progress in net.train_steps(x_u8, y, epochs, p["batch_size"], p["eta"], p["lmbda"],
-                                    eval_data=(x_test, y_test), monitor_train_cost=False,
-                                    monitor_train_accuracy=False, monitor_eval_cost=False, x_divisor=255.0):
+    for progress in steps:  # noqa: B007  (the last step's progress holds the history)
         pass
     return progress.history
 
@@ -49,20 +60,27 @@ def main(argv=None):
     parser.add_argument("--mnist-dir", help="folder with the four MNIST .gz files (default: MNIST_DIR)")
     args = parser.parse_args(argv)
     (x_tr, y_tr), _, (x_te, y_te) = mnist.load_data(args.mnist_dir, dtype=np.uint8)
-    x_tr, y_tr = x_tr[:args.n_train], y_tr[:args.n_train]
-    x_te, y_te = x_te[:args.n_test] / 255.0, y_te[:args.n_test]
-    print(f"ours: {len(x_tr):,} training / {len(x_te):,} test digits, seed {presets.SEED}; "
-          f"book: {presets.BOOK_N_TRAIN:,} training / {presets.BOOK_N_EVAL:,} test or validation digits")
-    print(f"{'preset':24} {'λ ours':>7} {'book':>8} {'on':>10} {'epoch':>6}  {'ours':>7} {'epoch':>6} "
-          f"{'final':>7} {'seconds':>8}")
+    x_tr, y_tr = x_tr[: args.n_train], y_tr[: args.n_train]
+    x_te, y_te = x_te[: args.n_test] / 255.0, y_te[: args.n_test]
+    print(
+        f"ours: {len(x_tr):,} training / {len(x_te):,} test digits, seed {presets.SEED}; "
+        f"book: {presets.BOOK_N_TRAIN:,} training / {presets.BOOK_N_EVAL:,} test or validation digits"
+    )
+    print(
+        f"{'preset':24} {'λ ours':>7} {'book':>8} {'on':>10} {'epoch':>6}  {'ours':>7} {'epoch':>6} "
+        f"{'final':>7} {'seconds':>8}"
+    )
     for key in args.only or presets.BY_KEY:
         preset = presets.BY_KEY[key]
         got, accs, seconds = run_preset(key, x_tr, y_tr, x_te, y_te, args.epochs)
         book = preset["book"]
         lmbda = presets.params_for(key, len(x_tr))["lmbda"]
         mine = f"{100 * got[0]:6.2f}% {got[1]:>6}" if got else f"{'—':>7} {'—':>6}"
-        print(f"{key:24} {lmbda:7.3g} {100 * book['accuracy']:7.2f}% {book['measured_on']:>10} "
-              f"{str(book['epoch']):>6}  {mine} {100 * accs[-1]:6.2f}% {seconds:8.1f}", flush=True)
+        print(
+            f"{key:24} {lmbda:7.3g} {100 * book['accuracy']:7.2f}% {book['measured_on']:>10} "
+            f"{str(book['epoch']):>6}  {mine} {100 * accs[-1]:6.2f}% {seconds:8.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

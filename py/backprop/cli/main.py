@@ -18,13 +18,7 @@ without --force), and only regular files are ever replaced. A traceback means a 
 """
 
 import argparse
-import json
-import secrets
-import signal
 import sys
-import threading
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -32,25 +26,13 @@ import numpy as np
 from ..data import mnist
 from ..explain import metrics
 from ..nn import validate
-from ..page import params as page_params
 from ..nn.costs import get_cost
-from ..fileio import check_output, write_atomically
 from ..nn.model_io import load as load_model
-from ..nn.network import WEIGHT_INITS, Network
-from ..nn.sgd import Diverged, History
-from .progress import ProgressBar
-
-
-class UsageError(Exception):
-    """A bad argument found after parsing (e.g. an existing --out): exit 2 with its message."""
-
-
-class Interrupted(Exception):
-    """Ctrl-C, with what had been saved by then (exit 130)."""
-
-    def __init__(self, saved):
-        super().__init__("interrupted; " + (f"saved {' and '.join(map(str, saved))}" if saved
-                                            else "nothing was saved"))
+from ..nn.network import WEIGHT_INITS
+from ..nn.sgd import Diverged
+from ..page import params as page_params
+from .errors import Interrupted, UsageError
+from .train import train
 
 
 # -- argument types: each names the bad value ----------------------------------------------------------
@@ -61,12 +43,15 @@ def _sizes(text):
     except ValueError:
         sizes = []
     if len(sizes) < 2 or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"bad sizes {shown}: expected comma-separated positive layer "
-                                         f"sizes like 784,100,10")
+        raise argparse.ArgumentTypeError(
+            f"bad sizes {shown}: expected comma-separated positive layer sizes like 784,100,10"
+        )
     if sizes[0] != page_params.N_INPUTS or sizes[-1] != page_params.N_OUTPUTS:
-        raise argparse.ArgumentTypeError(f"bad sizes {shown}: MNIST needs {page_params.N_INPUTS} inputs and "
-                                         f"{page_params.N_OUTPUTS} outputs, e.g. 784,100,10")
-    try:   # the memory estimate, before anything is allocated
+        raise argparse.ArgumentTypeError(
+            f"bad sizes {shown}: MNIST needs {page_params.N_INPUTS} inputs and "
+            f"{page_params.N_OUTPUTS} outputs, e.g. 784,100,10"
+        )
+    try:  # the memory estimate, before anything is allocated
         return validate.sizes(sizes)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
@@ -81,6 +66,7 @@ def _number(kind, test, what):
         if value is None or (kind is float and not np.isfinite(value)) or not test(value):
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
         return value
+
     return parse
 
 
@@ -91,14 +77,15 @@ non_negative_float = _number(float, lambda v: v >= 0, "a non-negative number")
 
 
 def _cost(text):
-    if text not in page_params.COSTS:   # the names the page uses too (limits.json), nothing else
-        raise argparse.ArgumentTypeError(f"unknown cost {validate.short(text, 40)}: expected "
-                                         f"{' or '.join(page_params.COSTS)}")
+    if text not in page_params.COSTS:  # the names the page uses too (limits.json), nothing else
+        raise argparse.ArgumentTypeError(
+            f"unknown cost {validate.short(text, 40)}: expected {' or '.join(page_params.COSTS)}"
+        )
     return get_cost(text)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):   # one line, no usage dump: the message names the bad value
+    def error(self, message):  # one line, no usage dump: the message names the bad value
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
@@ -112,16 +99,27 @@ def build_parser():
     t.add_argument("--batch-size", type=positive_int, default=10)
     t.add_argument("--eta", type=positive_float, default=0.5, help="learning rate η")
     t.add_argument("--lmbda", type=non_negative_float, default=5.0, help="L2 regularisation λ")
-    t.add_argument("--cost", type=_cost, default=page_params.DEFAULTS["cost"],
-                   help=f"{' or '.join(page_params.COSTS)} (default {page_params.DEFAULTS['cost']})")
+    t.add_argument(
+        "--cost",
+        type=_cost,
+        default=page_params.DEFAULTS["cost"],
+        help=f"{' or '.join(page_params.COSTS)} (default {page_params.DEFAULTS['cost']})",
+    )
     t.add_argument("--seed", type=non_negative_int, default=None, help="default: a random seed, recorded")
     t.add_argument("--weight-init", choices=tuple(WEIGHT_INITS), default=page_params.DEFAULTS["weight_init"])
     t.add_argument("--dtype", choices=("float64", "float32"), default="float64")
     t.add_argument("--train-size", type=positive_int, default=None, help="use the first N training images")
-    t.add_argument("--eval", choices=("validation", "test"), default="validation",
-                   help="data for the eval monitors (default validation; test accuracy is always recorded)")
-    t.add_argument("--mnist-dir", default=None, help="folder with the MNIST IDX files (default MNIST_DIR, "
-                                                     "else download into a cache)")
+    t.add_argument(
+        "--eval",
+        choices=("validation", "test"),
+        default="validation",
+        help="data for the eval monitors (default validation; test accuracy is always recorded)",
+    )
+    t.add_argument(
+        "--mnist-dir",
+        default=None,
+        help="folder with the MNIST IDX files (default MNIST_DIR, else download into a cache)",
+    )
     t.add_argument("--out", default="model.json", help="model file (network2 JSON); history goes beside it")
     t.add_argument("--force", action="store_true", help="overwrite an existing model, history or plot")
     t.add_argument("--plot", default=None, metavar="PNG", help="draw the four curves to this PNG (matplotlib)")
@@ -133,132 +131,26 @@ def build_parser():
 
     c = sub.add_parser("check", help="gradient-check your own backprop(weights, biases, x, y, cost)")
     c.add_argument("file", help="a Python file that defines backprop (the page's lab can download one)")
-    c.add_argument("--speed", action="store_true", help="when it passes, also time SGD steps with it and with "
-                   "the library's backprop (784-30-10, batch 10, seeded random digits)")
+    c.add_argument(
+        "--speed",
+        action="store_true",
+        help="when it passes, also time SGD steps with it and with "
+        "the library's backprop (784-30-10, batch 10, seeded random digits)",
+    )
 
     b = sub.add_parser("bench", help="examples/s: vectorised trainer vs a per-example loop")
     b.add_argument("--n", type=positive_int, default=10000, help="training images (default 10000)")
     b.add_argument("--dtype", choices=("float64", "float32", "both"), default="both")
     b.add_argument("--repeats", type=positive_int, default=5, help="median of this many runs")
     b.add_argument("--mnist-dir", default=None)
-    b.add_argument("--subset", default=None, metavar="NPZ", help="without MNIST_DIR or --mnist-dir: the first "
-                   "--n digits of this subset file (the page's web/data/mnist-subset.npz, say)")
+    b.add_argument(
+        "--subset",
+        default=None,
+        metavar="NPZ",
+        help="without MNIST_DIR or --mnist-dir: the first "
+        "--n digits of this subset file (the page's web/data/mnist-subset.npz, say)",
+    )
     return parser
-
-
-# -- train ----------------------------------------------------------------------------------------------
-def history_path(out):
-    out = Path(out)
-    return out.with_suffix(".history.json") if out.suffix == ".json" else out.with_name(out.name + ".history.json")
-
-
-def _write_json(path, data):
-    write_atomically(path, json.dumps(data, indent=1) + "\n")
-
-
-@contextmanager
-def _deferred_interrupt(saved):
-    """Ctrl-C waits until the files in progress are written (a few milliseconds), then raises
-    Interrupted naming them: a message never says "nothing was saved" after a file was replaced."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pressed = []
-    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if pressed:
-        raise Interrupted(saved)
-
-
-def train(args, out=None, err=None):
-    out, err = out or sys.stdout, err or sys.stderr   # looked up per call: tests swap them
-    out_path = Path(args.out)
-    outputs = [(out_path, "--out"), (history_path(out_path), "history")]
-    if args.plot:
-        outputs.append((Path(args.plot), "--plot"))
-    if len({p.resolve() for p, _ in outputs}) < len(outputs):
-        raise UsageError(f"--out {args.out}, its history and --plot must be different files")
-    try:   # every output, before any work: nothing trained is then lost for want of a place to save it
-        for path, what in outputs:
-            check_output(path, force=args.force, what=what)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
-    if args.plot:
-        from .plot import require_matplotlib
-        require_matplotlib()   # before training, not after it
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    dtype = np.dtype(args.dtype)
-    (x, y), (xv, yv), (xt, yt) = mnist.load_data(args.mnist_dir, dtype=dtype)
-    if args.train_size is not None:
-        if args.train_size > len(x):
-            raise UsageError(f"--train-size {args.train_size} is more than the {len(x)} training images")
-        x, y = x[:args.train_size], y[:args.train_size]
-    x_eval, y_eval = (xt, yt) if args.eval == "test" else (xv, yv)
-    net = Network(args.sizes, cost=args.cost, seed=seed, weight_init=args.weight_init, dtype=dtype)
-    settings = dict(sizes=args.sizes, epochs=args.epochs, batch_size=args.batch_size, eta=args.eta,
-                    lmbda=args.lmbda, cost=args.cost.__name__, seed=seed, weight_init=args.weight_init,
-                    dtype=args.dtype, train_size=len(x), eval=args.eval)
-    print(f"training {'-'.join(map(str, args.sizes))} ({settings['cost']}, eta={args.eta}, lmbda={args.lmbda}, "
-          f"batch {args.batch_size}, seed {seed}, {args.dtype}) on {len(x):,} images; "
-          f"eval on {len(x_eval):,} {args.eval} images", file=out, flush=True)
-
-    h = History()
-    test_accuracy, epoch_seconds, train_seconds, examples_per_second = [], [], [], []
-    bar = ProgressBar(args.epochs, len(x), stream=err)
-    bar.start_epoch()
-    # monitors off in the core: the CLI computes them after each epoch, so the time of the epoch's
-    # training and of its monitors are measured apart
-    for p in net.train_steps(x, y, args.epochs, args.batch_size, args.eta, args.lmbda, None,
-                             monitor_train_cost=False, monitor_train_accuracy=False,
-                             monitor_eval_cost=False, monitor_eval_accuracy=False):
-        if not p.epoch_done:
-            bar.update(p.epoch, p.examples)
-            continue
-        t_train = time.perf_counter() - bar.start
-        examples_per_second.append(bar.finish_epoch(p.epoch, p.examples))
-        for (cost, acc), costs, accs in (
-                (net.cost_and_accuracy(x, y, args.lmbda), h.train_cost, h.train_accuracy),
-                (net.cost_and_accuracy(x_eval, y_eval, args.lmbda), h.eval_cost, h.eval_accuracy)):
-            costs.append(cost)
-            accs.append(acc)
-        test_accuracy.append(h.eval_accuracy[-1] if args.eval == "test" else net.accuracy(xt, yt) / len(xt))
-        h.epochs = p.epoch + 1
-        train_seconds.append(t_train)
-        epoch_seconds.append(time.perf_counter() - bar.start)
-        print(f"epoch {p.epoch + 1}/{args.epochs}: train cost {h.train_cost[-1]:.4f}, "
-              f"train accuracy {h.train_accuracy[-1]:.2%}, {args.eval} cost {h.eval_cost[-1]:.4f}, "
-              f"{args.eval} accuracy {h.eval_accuracy[-1]:.2%} ({t_train:.1f} s training, "
-              f"{epoch_seconds[-1] - t_train:.1f} s monitors)", file=out, flush=True)
-        bar.start_epoch()
-
-    final_test = net.accuracy(xt, yt)
-    record = dict(settings, **h.to_dict(), eval_set=args.eval, test_accuracy=test_accuracy,
-                  final_test_accuracy=final_test / len(xt), epoch_seconds=epoch_seconds,
-                  train_seconds=train_seconds, train_examples_per_second=examples_per_second,
-                  model=str(out_path))
-    if h.eval_accuracy:
-        best = int(np.argmax(h.eval_accuracy))
-        record.update(best_epoch=best + 1, best_eval_accuracy=h.eval_accuracy[best],
-                      test_accuracy_at_best_epoch=test_accuracy[best])
-        print(f"best {args.eval} accuracy {h.eval_accuracy[best]:.2%} at epoch {best + 1} "
-              f"(test {test_accuracy[best]:.2%} then)", file=out)
-    saved = args.saved = []
-    with _deferred_interrupt(saved):
-        net.save(out_path)
-        saved.append(out_path)
-        _write_json(history_path(out_path), record)
-        saved.append(history_path(out_path))
-    print(f"test accuracy: {final_test / len(xt):.2%} ({final_test}/{len(xt)})", file=out)
-    print(f"saved {out_path} and {history_path(out_path)}", file=out)
-    if args.plot:
-        from .plot import plot_history
-        title = f"{'-'.join(map(str, args.sizes))}, {settings['cost']}, η={args.eta}, λ={args.lmbda}"
-        plot_history(record, args.plot, title=title)
-        print(f"plotted {args.plot}", file=out)
-    return 0
 
 
 # -- evaluate --------------------------------------------------------------------------------------------
@@ -272,7 +164,7 @@ def format_confusion(counts):
 
 
 def evaluate(args, out=None, err=None):
-    out, err = out or sys.stdout, err or sys.stderr   # looked up per call: tests swap them
+    out, err = out or sys.stdout, err or sys.stderr  # looked up per call: tests swap them
     if not Path(args.model).is_file():
         raise UsageError(f"model file {args.model!r} not found")
     net = load_model(args.model)
@@ -281,7 +173,7 @@ def evaluate(args, out=None, err=None):
     _, (xv, yv), (xt, yt) = mnist.load_data(args.mnist_dir)
     x, y = (xt, yt) if args.set == "test" else (xv, yv)
     predictions = net.predict(x)
-    counts = metrics.confusion_matrix(predictions, y)   # rows: true digit, columns: predicted
+    counts = metrics.confusion_matrix(predictions, y)  # rows: true digit, columns: predicted
     correct = int(np.trace(counts))
     print(f"model {args.model}: {'-'.join(map(str, net.sizes))}, {net.cost.__name__}", file=out)
     print(f"{args.set} accuracy: {correct / len(y):.2%} ({correct}/{len(y)})", file=out)
@@ -293,7 +185,8 @@ def evaluate(args, out=None, err=None):
 # -- check ---------------------------------------------------------------------------------------------
 def check(args, out=None):
     """The lab's check of the backprop in ``args.file``; 0 when every layer passes, else 1."""
-    from ..lab import check as lab   # runs the file's code: only this command imports it
+    from ..lab import check as lab  # runs the file's code: only this command imports it
+
     out = out or sys.stdout
     path = Path(args.file)
     if not path.is_file():
@@ -311,8 +204,11 @@ def check(args, out=None):
         x, y = rng.random((2000, 784)), np.eye(10)[rng.integers(0, 10, 2000)]
         fn = lab.load_backprop(source, str(path))
         speed = lab.compare_speed(fn, [784, 30, 10], x, y, 10, seconds=1.0)
-        print(f"SGD steps, 784-30-10, batch 10: yours {speed['yours']:,.0f} examples/s, the library's "
-              f"{speed['library']:,.0f} examples/s ({speed['library'] / speed['yours']:.2f}× yours)", file=out)
+        print(
+            f"SGD steps, 784-30-10, batch 10: yours {speed['yours']:,.0f} examples/s, the library's "
+            f"{speed['library']:,.0f} examples/s ({speed['library'] / speed['yours']:.2f}× yours)",
+            file=out,
+        )
     return 0 if report["ok"] else 1
 
 
@@ -331,12 +227,17 @@ def main(argv=None):
         if args.command == "check":
             return check(args)
         from .bench import run_bench
-        run_bench(n=args.n, dtypes=("float64", "float32") if args.dtype == "both" else (args.dtype,),
-                  repeats=args.repeats, directory=args.mnist_dir, subset=args.subset)
+
+        run_bench(
+            n=args.n,
+            dtypes=("float64", "float32") if args.dtype == "both" else (args.dtype,),
+            repeats=args.repeats,
+            directory=args.mnist_dir,
+            subset=args.subset,
+        )
         return 0
-    except (mnist.DownloadError, Diverged) as e:   # the run could not finish; nothing was saved
-        print(f"{prog}: error: {e}{'; nothing was saved' if isinstance(e, Diverged) else ''}",
-              file=sys.stderr)
+    except (mnist.DownloadError, Diverged) as e:  # the run could not finish; nothing was saved
+        print(f"{prog}: error: {e}{'; nothing was saved' if isinstance(e, Diverged) else ''}", file=sys.stderr)
         return 1
     except MemoryError:
         print(f"{prog}: error: out of memory; try smaller --sizes or --batch-size", file=sys.stderr)

@@ -12,9 +12,11 @@ def require_matplotlib():
     try:
         import matplotlib
     except ImportError:
-        raise ImportError("--plot needs matplotlib, which is not installed: pip install matplotlib "
-                          "(or pip install 'backprop[plot]'), or leave out --plot") from None
-    matplotlib.use("Agg")   # files only: no display needed, none opened
+        raise ImportError(
+            "--plot needs matplotlib, which is not installed: pip install matplotlib "
+            "(or pip install 'backprop[plot]'), or leave out --plot"
+        ) from None
+    matplotlib.use("Agg")  # files only: no display needed, none opened
     return matplotlib
 
 

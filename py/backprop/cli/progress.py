@@ -18,19 +18,21 @@ class ProgressBar:
 
     def start_epoch(self):
         self.start = time.perf_counter()
-        self.mark = None   # (time, examples) of the last redraw: the live rate is measured from there
+        self.mark = None  # (time, examples) of the last redraw: the live rate is measured from there
 
     def line(self, epoch, examples, rate):
         filled = self.width * examples // self.n if self.n else self.width
-        return (f"epoch {epoch + 1}/{self.epochs} [{'#' * filled}{'.' * (self.width - filled)}] "
-                f"{examples}/{self.n} {rate:,.0f} ex/s")
+        return (
+            f"epoch {epoch + 1}/{self.epochs} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{examples}/{self.n} {rate:,.0f} ex/s"
+        )
 
     def update(self, epoch, examples):
         """Redraw after a mini-batch (terminal only, rate-limited)."""
         if not self.live:
             return
         now = time.perf_counter()
-        if self.mark is None:   # the epoch's first batch also paid for the shuffle: start measuring here
+        if self.mark is None:  # the epoch's first batch also paid for the shuffle: start measuring here
             self.mark = (now, examples)
         elif now - self.mark[0] >= self.interval:
             rate = (examples - self.mark[1]) / (now - self.mark[0])

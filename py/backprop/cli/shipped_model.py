@@ -26,7 +26,7 @@ def read_recipe(path):
     recipe = json.loads(path.read_text(encoding="utf-8"))
     settings = recipe.get("settings") if isinstance(recipe, dict) else None
     if not isinstance(settings, dict):
-        raise ValueError(f"{path} has no \"settings\" object (the shipped model's recipe)")
+        raise ValueError(f'{path} has no "settings" object (the shipped model\'s recipe)')
     missing = [k for k in REQUIRED if k not in settings]
     if missing:
         raise ValueError(f"{path}: the settings lack {', '.join(missing)}")
@@ -42,22 +42,35 @@ def train_model(x_train, y_train, x_val, y_val, settings, log=print):
     seconds).
     """
     net = Network(settings["sizes"], cost=get_cost(settings["cost"]), seed=settings["seed"])
-    rng = np.random.default_rng(settings["seed"])   # the distortions; the network shuffles with its own
+    rng = np.random.default_rng(settings["seed"])  # the distortions; the network shuffles with its own
     best = {"acc": -1.0, "epoch": 0, "weights": None, "biases": None}
     val_acc = []
     t0 = time.perf_counter()
     for epoch in range(settings["epochs"]):
         eta = settings["eta"] * settings.get("eta_decay", 1.0) ** epoch
         x = x_train if settings.get("augment") is None else augment.augment(x_train, rng, **settings["augment"])
-        net.train(x, y_train, 1, settings["batch_size"], eta, settings["lmbda"], monitor_train_cost=False,
-                  monitor_train_accuracy=False, monitor_eval_cost=False, monitor_eval_accuracy=False)
+        net.train(
+            x,
+            y_train,
+            1,
+            settings["batch_size"],
+            eta,
+            settings["lmbda"],
+            monitor_train_cost=False,
+            monitor_train_accuracy=False,
+            monitor_eval_cost=False,
+            monitor_eval_accuracy=False,
+        )
         acc = net.accuracy(x_val, y_val) / len(y_val)
         val_acc.append(acc)
-        if acc > best["acc"]:   # snapshot: weights are updated in place by the next epoch
-            best.update(acc=acc, epoch=epoch + 1, weights=[w.copy() for w in net.weights],
-                        biases=[b.copy() for b in net.biases])
-        log(f"epoch {epoch + 1}/{settings['epochs']} (eta {eta:.4g}): validation accuracy {acc:.4f} "
-            f"({time.perf_counter() - t0:.0f} s)")
+        if acc > best["acc"]:  # snapshot: weights are updated in place by the next epoch
+            best.update(
+                acc=acc, epoch=epoch + 1, weights=[w.copy() for w in net.weights], biases=[b.copy() for b in net.biases]
+            )
+        log(
+            f"epoch {epoch + 1}/{settings['epochs']} (eta {eta:.4g}): validation accuracy {acc:.4f} "
+            f"({time.perf_counter() - t0:.0f} s)"
+        )
     seconds = time.perf_counter() - t0
     net.weights, net.biases = best["weights"], best["biases"]
     return net, val_acc, best["epoch"], seconds

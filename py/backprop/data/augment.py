@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 
 SIDE = 28
-CENTRE = 14.0   # the MNIST centre of mass, in pixel indices: rotations and scalings keep it in place
+CENTRE = 14.0  # the MNIST centre of mass, in pixel indices: rotations and scalings keep it in place
 
 
 def _images(x):
@@ -41,9 +41,9 @@ def _neighbourhood(images, reduce):
 
     Separable: the 3x3 extreme is the 3-wide extreme along rows of the 3-tall extreme along columns.
     """
-    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))         # (m, 30, 30)
-    tall = reduce(reduce(padded[:, :-2], padded[:, 1:-1]), padded[:, 2:])       # (m, 28, 30)
-    return reduce(reduce(tall[:, :, :-2], tall[:, :, 1:-1]), tall[:, :, 2:])    # (m, 28, 28)
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))  # (m, 30, 30)
+    tall = reduce(reduce(padded[:, :-2], padded[:, 1:-1]), padded[:, 2:])  # (m, 28, 30)
+    return reduce(reduce(tall[:, :, :-2], tall[:, :, 1:-1]), tall[:, :, 2:])  # (m, 28, 28)
 
 
 def dilate(x):
@@ -70,29 +70,31 @@ def affine(x, matrices, offsets):
     matrices = np.asarray(matrices, dtype=np.float64)
     offsets = np.asarray(offsets, dtype=np.float64)
     if matrices.shape != (m, 2, 2) or offsets.shape != (m, 2):
-        raise ValueError(f"expected matrices ({m}, 2, 2) and offsets ({m}, 2), "
-                         f"got {matrices.shape} and {offsets.shape}")
+        raise ValueError(
+            f"expected matrices ({m}, 2, 2) and offsets ({m}, 2), got {matrices.shape} and {offsets.shape}"
+        )
     if not (np.all(np.isfinite(matrices)) and np.all(np.isfinite(offsets))):
         raise ValueError("matrices and offsets must be finite")
     # float32 inside: coordinates below 32 keep ~1e-5 px, and half the memory traffic of float64
     matrices, offsets = matrices.astype(np.float32), offsets.astype(np.float32)
-    rows, cols = (np.indices((SIDE, SIDE)).reshape(2, -1) - CENTRE).astype(np.float32)   # (784,) each
-    src_r = matrices[:, 0, :1] * rows + matrices[:, 0, 1:] * cols + (CENTRE + offsets[:, :1])   # (m, 784)
+    rows, cols = (np.indices((SIDE, SIDE)).reshape(2, -1) - CENTRE).astype(np.float32)  # (784,) each
+    src_r = matrices[:, 0, :1] * rows + matrices[:, 0, 1:] * cols + (CENTRE + offsets[:, :1])  # (m, 784)
     src_c = matrices[:, 1, :1] * rows + matrices[:, 1, 1:] * cols + (CENTRE + offsets[:, 1:])
     # two zero rows/columns of padding on each side; a source clipped to [-2, 28.5] off the frame then
     # reads only padding (rows -2, -1 or 28, 29), i.e. 0, and every corner stays inside the array
     src_r = np.clip(src_r, -2.0, SIDE + 0.5)
     src_c = np.clip(src_c, -2.0, SIDE + 0.5)
     r0, c0 = np.floor(src_r), np.floor(src_c)
-    fr, fc = src_r - r0, src_c - c0                             # (m, 784) bilinear weights
+    fr, fc = src_r - r0, src_c - c0  # (m, 784) bilinear weights
     width = SIDE + 4
     padded = np.pad(images.astype(np.float32), ((0, 0), (2, 2), (2, 2))).ravel()  # (m * 32 * 32,)
     # flat index of each top-left corner in the padded batch: image, row, column
-    flat = ((np.arange(m) * width * width)[:, None]
-            + (r0.astype(np.intp) + 2) * width + (c0.astype(np.intp) + 2))       # (m, 784)
+    flat = (
+        (np.arange(m) * width * width)[:, None] + (r0.astype(np.intp) + 2) * width + (c0.astype(np.intp) + 2)
+    )  # (m, 784)
     top = (1 - fc) * padded.take(flat) + fc * padded.take(flat + 1)
     bottom = (1 - fc) * padded.take(flat + width) + fc * padded.take(flat + width + 1)
-    out = (1 - fr) * top + fr * bottom                          # (m, 784)
+    out = (1 - fr) * top + fr * bottom  # (m, 784)
     return out.astype(np.float64).reshape(shape)
 
 
@@ -102,8 +104,7 @@ def _non_negative(name, value):
     return float(value)
 
 
-def augment(x, rng, *, max_shift=1.5, max_rotation=10.0, scale=(0.9, 1.1), max_shear=0.15,
-            width=0.4, chunk=2000):
+def augment(x, rng, *, max_shift=1.5, max_rotation=10.0, scale=(0.9, 1.1), max_shear=0.15, width=0.4, chunk=2000):
     """Each digit of x with its own random distortion; returns float64 in [0, 1] shaped like x.
 
     Per image, drawn from ``rng`` (a numpy.random.Generator), uniformly: a stroke-width blend w in
@@ -116,8 +117,14 @@ def augment(x, rng, *, max_shift=1.5, max_rotation=10.0, scale=(0.9, 1.1), max_s
         raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}")
     images, shape = _images(x)
     max_shift, max_rotation, max_shear, width = (
-        _non_negative(n, v) for n, v in (("max_shift", max_shift), ("max_rotation", max_rotation),
-                                         ("max_shear", max_shear), ("width", width)))
+        _non_negative(n, v)
+        for n, v in (
+            ("max_shift", max_shift),
+            ("max_rotation", max_rotation),
+            ("max_shear", max_shear),
+            ("width", width),
+        )
+    )
     try:
         lo, hi = (float(s) for s in scale)
     except (TypeError, ValueError):
@@ -129,27 +136,27 @@ def augment(x, rng, *, max_shift=1.5, max_rotation=10.0, scale=(0.9, 1.1), max_s
         raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
     m = images.shape[0]
     # every random number first, so the chunking cannot change what each image gets
-    w = rng.uniform(-width, width, size=m)                      # (m,)
+    w = rng.uniform(-width, width, size=m)  # (m,)
     theta = np.radians(rng.uniform(-max_rotation, max_rotation, size=m))
-    scales = rng.uniform(lo, hi, size=(m, 2))                   # (m, 2): rows, columns
+    scales = rng.uniform(lo, hi, size=(m, 2))  # (m, 2): rows, columns
     shear = rng.uniform(-max_shear, max_shear, size=m)
     shift = rng.uniform(-max_shift, max_shift, size=(m, 2))
 
     # forward map: rotate . shear . scale, about the centre; its inverse is what affine samples with
     cos, sin = np.cos(theta), np.sin(theta)
-    rotate = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)   # (m, 2, 2)
+    rotate = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)  # (m, 2, 2)
     shear_m = np.zeros((m, 2, 2))
     shear_m[:, 0, 0] = shear_m[:, 1, 1] = 1.0
-    shear_m[:, 1, 0] = shear                                    # columns move in proportion to the row: slant
-    forward = rotate @ shear_m @ (scales[:, :, None] * np.eye(2))   # (m, 2, 2)
+    shear_m[:, 1, 0] = shear  # columns move in proportion to the row: slant
+    forward = rotate @ shear_m @ (scales[:, :, None] * np.eye(2))  # (m, 2, 2)
     inverse = np.linalg.inv(forward)
-    offsets = -np.einsum("mij,mj->mi", inverse, shift)          # shift after the map, seen from the output
+    offsets = -np.einsum("mij,mj->mi", inverse, shift)  # shift after the map, seen from the output
 
     out = np.empty((m, SIDE, SIDE))
-    for start in range(0, m, chunk):                            # bounded memory; vectorised inside
+    for start in range(0, m, chunk):  # bounded memory; vectorised inside
         part = slice(start, start + chunk)
         img = images[part].copy()
-        wp = w[part, None, None]                                # (k, 1, 1)
+        wp = w[part, None, None]  # (k, 1, 1)
         for grow, reduce in ((wp[:, 0, 0] > 0, np.maximum), (wp[:, 0, 0] < 0, np.minimum)):
             # each image moves |w| of the way to its dilation (w > 0) or erosion (w < 0)
             img[grow] += np.abs(wp[grow]) * (_neighbourhood(img[grow], reduce) - img[grow])

@@ -29,9 +29,13 @@ SHA256 = {
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 # their decompressed sizes: a file is never decompressed past these (a gzip bomb stops at once)
-SIZES = {"train-images-idx3-ubyte": 47_040_016, "train-labels-idx1-ubyte": 60_008,
-         "t10k-images-idx3-ubyte": 7_840_016, "t10k-labels-idx1-ubyte": 10_008}
-MAX_IDX_BYTES = 1 << 30   # any other IDX file: what read_idx will decompress at most
+SIZES = {
+    "train-images-idx3-ubyte": 47_040_016,
+    "train-labels-idx1-ubyte": 60_008,
+    "t10k-images-idx3-ubyte": 7_840_016,
+    "t10k-labels-idx1-ubyte": 10_008,
+}
+MAX_IDX_BYTES = 1 << 30  # any other IDX file: what read_idx will decompress at most
 FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 # Public mirrors of the canonical .gz files; MNIST_MIRRORS (space or comma separated) overrides them.
@@ -73,7 +77,7 @@ def _raw_bytes(path, limit=MAX_IDX_BYTES):
         try:
             stream = gzip.GzipFile(fileobj=f) if gz else f
             data = stream.read(limit + 1)
-        except (EOFError, OSError, zipfile.BadZipFile) as e:   # truncated stream, bad CRC, garbage
+        except (EOFError, OSError, zipfile.BadZipFile) as e:  # truncated stream, bad CRC, garbage
             raise ValueError(f"{path}: not a readable gzip file ({e})") from None
     if len(data) > limit:
         raise ValueError(f"{path}: {'decompresses to' if gz else 'is'} more than {limit:,} bytes")
@@ -85,8 +89,10 @@ def parse_idx(data, name="<bytes>"):
     if len(data) < 4:
         raise ValueError(f"{name}: {len(data)} bytes is too short for an IDX header")
     if data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
-        raise ValueError(f"{name}: bad IDX magic number 0x{data[:4].hex()}: expected 0x0000, a type code "
-                         f"({', '.join(f'0x{t:02x}' for t in _IDX_TYPES)}) and the number of dimensions")
+        raise ValueError(
+            f"{name}: bad IDX magic number 0x{data[:4].hex()}: expected 0x0000, a type code "
+            f"({', '.join(f'0x{t:02x}' for t in _IDX_TYPES)}) and the number of dimensions"
+        )
     ndim = data[3]
     if ndim == 0:
         raise ValueError(f"{name}: IDX header says 0 dimensions")
@@ -102,7 +108,7 @@ def parse_idx(data, name="<bytes>"):
     if got > expected:
         raise ValueError(f"{name}: {got - expected:,} unexpected bytes after the IDX data of dims {dims}")
     arr = np.frombuffer(data, dtype, offset=header).reshape(dims)
-    return arr.astype(dtype.newbyteorder("="))   # a writable native-endian copy
+    return arr.astype(dtype.newbyteorder("="))  # a writable native-endian copy
 
 
 def read_idx(path, limit=MAX_IDX_BYTES):
@@ -118,8 +124,9 @@ def write_idx(path, arr):
     code = codes.get(arr.dtype.newbyteorder("="))
     if code is None:
         raise ValueError(f"IDX cannot store dtype {arr.dtype}")
-    data = (bytes([0, 0, code, arr.ndim]) + np.asarray(arr.shape, ">u4").tobytes()
-            + arr.astype(_IDX_TYPES[code]).tobytes())
+    data = (
+        bytes([0, 0, code, arr.ndim]) + np.asarray(arr.shape, ">u4").tobytes() + arr.astype(_IDX_TYPES[code]).tobytes()
+    )
     Path(path).write_bytes(gzip.compress(data) if str(path).endswith(".gz") else data)
 
 
@@ -139,12 +146,17 @@ def _verified_bytes(path, name):
     except ValueError as e:
         if "more than" not in str(e):
             raise
-        raise ChecksumError(f"{e}, the size of {name}; the file is damaged or not MNIST",
-                            SHA256[name], "(too large)") from None
+        raise ChecksumError(
+            f"{e}, the size of {name}; the file is damaged or not MNIST", SHA256[name], "(too large)"
+        ) from None
     actual = hashlib.sha256(data).hexdigest()
     if actual != SHA256[name]:
-        raise ChecksumError(f"{path}: decompressed sha256 {actual} does not match the expected {SHA256[name]} "
-                            f"for {name}; the file is damaged or not MNIST", SHA256[name], actual)
+        raise ChecksumError(
+            f"{path}: decompressed sha256 {actual} does not match the expected {SHA256[name]} "
+            f"for {name}; the file is damaged or not MNIST",
+            SHA256[name],
+            actual,
+        )
     return data
 
 
@@ -181,18 +193,20 @@ def _download(name, dest_dir):
             return final
         except urllib.error.HTTPError as e:
             tried.append(f"{url} (HTTP {e.code} {e.reason})")
-        except urllib.error.URLError as e:   # refused, no route, DNS: offline
+        except urllib.error.URLError as e:  # refused, no route, DNS: offline
             tried.append(f"{url} ({e.reason})")
         except ChecksumError as e:
             tried.append(f"{url} (sha256 mismatch: {e.actual} instead of {e.expected})")
-        except (OSError, ValueError) as e:   # timeouts, resets mid-transfer, a garbage gzip
+        except (OSError, ValueError) as e:  # timeouts, resets mid-transfer, a garbage gzip
             tried.append(f"{url} ({e})")
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
-    raise DownloadError(f"could not download {name}.gz; tried: {'; '.join(tried)}. "
-                        f"If you are offline, put the four MNIST .gz files in a folder and set MNIST_DIR "
-                        f"(or pass the directory / --mnist-dir)")
+    raise DownloadError(
+        f"could not download {name}.gz; tried: {'; '.join(tried)}. "
+        f"If you are offline, put the four MNIST .gz files in a folder and set MNIST_DIR "
+        f"(or pass the directory / --mnist-dir)"
+    )
 
 
 def fetch(directory=None):
@@ -206,7 +220,7 @@ def fetch(directory=None):
         try:
             path = _find(cache, name)
             _verified_bytes(path, name)
-        except (FileNotFoundError, ValueError):   # missing or damaged in the cache: fetch it again
+        except (FileNotFoundError, ValueError):  # missing or damaged in the cache: fetch it again
             path = _download(name, cache)
         paths[name] = path
     return paths
@@ -220,8 +234,10 @@ def load_raw(directory=None):
     x_tr, y_tr, x_te, y_te = arrays
     for x, y, what in ((x_tr, y_tr, "train"), (x_te, y_te, "t10k")):
         if x.ndim != 3 or x.dtype != np.uint8 or y.ndim != 1 or y.dtype != np.uint8 or len(x) != len(y):
-            raise ValueError(f"{what}: expected uint8 images (n, rows, cols) and n uint8 labels, "
-                             f"got images {x.dtype}{x.shape} and labels {y.dtype}{y.shape}")
+            raise ValueError(
+                f"{what}: expected uint8 images (n, rows, cols) and n uint8 labels, "
+                f"got images {x.dtype}{x.shape} and labels {y.dtype}{y.shape}"
+            )
     return x_tr, y_tr, x_te, y_te
 
 
@@ -264,8 +280,12 @@ def write_subset(path, n_train=10000, n_test=2000, directory=None, *, n_validati
     for name, n, limit in (("n_train", n_train, len(x_tr)), ("n_test", n_test, len(x_te))):
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 < n <= limit:
             raise ValueError(f"{name} must be an integer between 1 and {limit}, got {n!r}")
-    arrays = dict(x_train=x_tr[:n_train], y_train=y_tr[:n_train].astype(np.uint8),
-                  x_test=x_te[:n_test], y_test=y_te[:n_test].astype(np.uint8))
+    arrays = dict(
+        x_train=x_tr[:n_train],
+        y_train=y_tr[:n_train].astype(np.uint8),
+        x_test=x_te[:n_test],
+        y_test=y_te[:n_test].astype(np.uint8),
+    )
     path = Path(path)
     # a file object: savez would otherwise append .npz to the temporary file's name
     write_atomically(path, lambda f: np.savez_compressed(f, **arrays))
@@ -280,7 +300,7 @@ def read_subset(source):
         loaded = np.load(f, allow_pickle=False)
     except FileNotFoundError:
         raise FileNotFoundError(f"subset file not found: {name}") from None
-    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as e:   # garbage, a pickle, truncated
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile) as e:  # garbage, a pickle, truncated
         raise ValueError(f"{name}: not a readable .npz subset ({e})") from None
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise ValueError(f"{name}: expected an .npz archive of {', '.join(SUBSET_KEYS)}, got a single array")
@@ -294,8 +314,16 @@ def read_subset(source):
             raise ValueError(f"{name}: damaged .npz subset ({e})") from None
     for part in ("train", "test"):
         x, y = out[f"x_{part}"], out[f"y_{part}"]
-        if x.dtype != np.uint8 or y.dtype != np.uint8 or x.ndim != 2 or x.shape[1] != 784 \
-                or y.shape != (len(x),) or (len(y) and y.max() > 9):
-            raise ValueError(f"{name}: expected x_{part} uint8 (n, 784) and y_{part} uint8 (n,) labels 0..9, "
-                             f"got {x.dtype}{x.shape} and {y.dtype}{y.shape}")
+        if (
+            x.dtype != np.uint8
+            or y.dtype != np.uint8
+            or x.ndim != 2
+            or x.shape[1] != 784
+            or y.shape != (len(x),)
+            or (len(y) and y.max() > 9)
+        ):
+            raise ValueError(
+                f"{name}: expected x_{part} uint8 (n, 784) and y_{part} uint8 (n,) labels 0..9, "
+                f"got {x.dtype}{x.shape} and {y.dtype}{y.shape}"
+            )
     return out

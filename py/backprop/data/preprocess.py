@@ -20,9 +20,9 @@ import numbers
 
 import numpy as np
 
-SIDE = 28            # MNIST images are 28x28
-BOX = 20             # ...with the digit scaled to fit 20x20
-CENTRE = 14.0        # where the centre of mass goes, in pixel indices (row, column)
+SIDE = 28  # MNIST images are 28x28
+BOX = 20  # ...with the digit scaled to fit 20x20
+CENTRE = 14.0  # where the centre of mass goes, in pixel indices (row, column)
 INK_THRESHOLD = 0.1  # ink below this (in [0, 1]) is anti-alias fringe or noise: not part of the box
 
 
@@ -31,7 +31,7 @@ def _ink(ink):
     if not isinstance(ink, np.ndarray):
         try:
             ink = np.asarray(ink)
-        except Exception as e:   # ragged nested lists and the like
+        except Exception as e:  # ragged nested lists and the like
             raise TypeError(f"ink must be a 2-D array of numbers, got {type(ink).__name__}: {e}") from None
     if ink.dtype == bool:
         ink = ink.astype(np.float64)
@@ -60,9 +60,9 @@ def _area_weights(n_in, n_out):
     The weight is their overlap divided by the output pixel's length, so each row sums to 1.
     """
     step = n_in / n_out
-    start = np.arange(n_out)[:, None] * step           # (n_out, 1)
-    i = np.arange(n_in)[None, :]                        # (1, n_in)
-    overlap = np.minimum(i + 1, start + step) - np.maximum(i, start)   # (n_out, n_in)
+    start = np.arange(n_out)[:, None] * step  # (n_out, 1)
+    i = np.arange(n_in)[None, :]  # (1, n_in)
+    overlap = np.minimum(i + 1, start + step) - np.maximum(i, start)  # (n_out, n_in)
     return np.clip(overlap, 0.0, None) / step
 
 
@@ -75,7 +75,7 @@ def fit_box(ink, box=BOX):
     h, w = ink.shape
     scale = box / max(h, w)
     out_h, out_w = max(1, round(h * scale)), max(1, round(w * scale))
-    return _area_weights(h, out_h) @ ink @ _area_weights(w, out_w).T   # (out_h, out_w)
+    return _area_weights(h, out_h) @ ink @ _area_weights(w, out_w).T  # (out_h, out_w)
 
 
 def mnist_like(ink, threshold=INK_THRESHOLD):
@@ -87,14 +87,14 @@ def mnist_like(ink, threshold=INK_THRESHOLD):
     ink = _ink(ink)
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not 0 < threshold <= 1:
         raise ValueError(f"threshold must be a number in (0, 1], got {threshold!r}")
-    inked = ink >= threshold                                   # (H, W)
+    inked = ink >= threshold  # (H, W)
     rows = np.flatnonzero(inked.any(axis=1))
     cols = np.flatnonzero(inked.any(axis=0))
     if rows.size == 0:
         raise ValueError("the drawing is empty")
-    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]     # (h, w)
-    small = fit_box(crop)                                      # (<=20, <=20)
-    small /= small.max()   # > 0: the box's edge rows hold ink >= threshold, and each output row averages some
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # (h, w)
+    small = fit_box(crop)  # (<=20, <=20)
+    small /= small.max()  # > 0: the box's edge rows hold ink >= threshold, and each output row averages some
     h, w = small.shape
     mass = small.sum()
     cy = (small.sum(axis=1) @ np.arange(h)) / mass
@@ -102,5 +102,5 @@ def mnist_like(ink, threshold=INK_THRESHOLD):
     top = min(max(int(np.floor(CENTRE - cy + 0.5)), 0), SIDE - h)
     left = min(max(int(np.floor(CENTRE - cx + 0.5)), 0), SIDE - w)
     out = np.zeros((SIDE, SIDE))
-    out[top:top + h, left:left + w] = small
+    out[top : top + h, left : left + w] = small
     return out.reshape(SIDE * SIDE)

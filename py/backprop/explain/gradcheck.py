@@ -21,10 +21,10 @@ from ..nn import validate
 from ..nn.costs import get_cost
 from .trace import trace
 
-EPS = 1e-3          # float64: truncation error ~ε⁴ ≈ 1e-12, rounding ~1e-16/ε ≈ 1e-13
-TOLERANCE = 1e-6    # relative error that counts as agreement, against differences or another backprop
-NEGLIGIBLE = 1e-6   # |∂C/∂p| below this is not worth sampling: the cost's rounding (~1e-13 after the
-                    # difference quotient) would be 1e-7 of it or more
+EPS = 1e-3  # float64: truncation error ~ε⁴ ≈ 1e-12, rounding ~1e-16/ε ≈ 1e-13
+TOLERANCE = 1e-6  # relative error that counts as agreement, against differences or another backprop
+NEGLIGIBLE = 1e-6  # |∂C/∂p| below this is not worth sampling: the cost's rounding (~1e-13 after the
+# difference quotient) would be 1e-7 of it or more
 
 
 def relative_error(a, b):
@@ -34,9 +34,17 @@ def relative_error(a, b):
     return float(np.linalg.norm(a - b)) / scale if scale > 0 else 0.0
 
 
-def central_difference(cost_at, eps=EPS):
-    """dC/dp at p from ``cost_at(step)``, the cost with p moved by ``step`` (the four-point formula)."""
-    near, far = cost_at(eps) - cost_at(-eps), cost_at(2 * eps) - cost_at(-2 * eps)
+def central_difference(cost, p, index, eps=EPS):
+    """dC/dp for the entry ``index`` of the array ``p``, which ``cost()`` reads: the entry is moved in place
+    by ±ε and ±2ε (the four-point formula) and put back."""
+    keep = p[index]
+
+    def at(step):
+        p[index] = keep + step
+        return cost()
+
+    near, far = at(eps) - at(-eps), at(2 * eps) - at(-2 * eps)
+    p[index] = keep
     return (8 * near - far) / (12 * eps)
 
 
@@ -48,17 +56,11 @@ def numeric_partials(net, x, y, entries, cost=None, eps=EPS):
     probe = net.copy(np.float64)
     x = validate.inputs(x, net.sizes[0], np.float64)
     y = np.asarray(y, dtype=np.float64).reshape(x.shape[0], -1)
-    out = []
-    for kind, i, j, k in entries:
-        p = probe.weights[i] if kind == "w" else probe.biases[i]
-        keep = p[j, k]
-
-        def cost_at(step):
-            p[j, k] = keep + step
-            return cost.fn(probe._output(x), y)
-
-        out.append(central_difference(cost_at, eps))
-        p[j, k] = keep
+    summed_cost = lambda: cost.fn(probe._output(x), y)  # C summed over the batch
+    out = [
+        central_difference(summed_cost, probe.weights[i] if kind == "w" else probe.biases[i], (j, k), eps)
+        for kind, i, j, k in entries
+    ]
     return np.array(out)
 
 
@@ -67,7 +69,7 @@ def sample_entries(grad_b, grad_w, per_layer, rng):
     is not negligible (the largest ``per_layer`` when none is), as (kind, layer, j, k) in order."""
     entries = []
     for i, (gb, gw) in enumerate(zip(grad_b, grad_w)):
-        for kind, g in (("w", gw), ("b", gb)):              # gb is (n, 1), gw (n_out, n_in)
+        for kind, g in (("w", gw), ("b", gb)):  # gb is (n, 1), gw (n_out, n_in)
             flat = np.flatnonzero(np.abs(g) > NEGLIGIBLE)
             if flat.size == 0:
                 flat = np.argsort(-np.abs(g), axis=None, kind="stable")[:per_layer]
@@ -99,5 +101,10 @@ def gradient_check(net, x, y, cost=None, mistake="none", per_layer=6, seed=0, ep
     for layer in layers:
         layer["max_error"] = max(r[5] for r in layer["rows"])
         layer["ok"] = bool(layer["max_error"] <= tolerance)
-    return {"layers": layers, "ok": all(layer["ok"] for layer in layers), "tolerance": tolerance, "eps": eps,
-            "mistake": mistake}
+    return {
+        "layers": layers,
+        "ok": all(layer["ok"] for layer in layers),
+        "tolerance": tolerance,
+        "eps": eps,
+        "mistake": mistake,
+    }

@@ -19,22 +19,25 @@ def _classes(name, a, n_classes):
     """Class indices (m,) intp from ints (m,) or from rows (m, n_classes) read by argmax."""
     a = np.asarray(a)
     if a.dtype == object or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-        raise TypeError(f"{name} must be integer class indices or ({n_classes}-column) rows of numbers, "
-                        f"got an array of {a.dtype}")
+        raise TypeError(
+            f"{name} must be integer class indices or ({n_classes}-column) rows of numbers, got an array of {a.dtype}"
+        )
     if a.ndim == 2:
         if a.shape[1] != n_classes:
             raise ValueError(f"{name} as rows must have shape (m, {n_classes}), got {a.shape}")
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{name} contain NaN or infinity")
-        return np.argmax(a, axis=1)   # (m,) intp
+        return np.argmax(a, axis=1)  # (m,) intp
     if a.ndim != 1:
-        raise ValueError(f"{name} must have shape (m,) (class indices) or (m, {n_classes}) (one-hot or "
-                         f"outputs), got {a.shape}")
+        raise ValueError(
+            f"{name} must have shape (m,) (class indices) or (m, {n_classes}) (one-hot or outputs), got {a.shape}"
+        )
     if np.issubdtype(a.dtype, np.floating):
         if not np.all(np.isfinite(a) & (a == np.round(a))):
-            raise ValueError(f"{name} must be whole numbers 0..{n_classes - 1}, got dtype {a.dtype} "
-                             "with a non-integer value")
-    a = a.astype(np.intp)   # intp, not int64: np.bincount on wasm32 (Pyodide) accepts only intp
+            raise ValueError(
+                f"{name} must be whole numbers 0..{n_classes - 1}, got dtype {a.dtype} with a non-integer value"
+            )
+    a = a.astype(np.intp)  # intp, not int64: np.bincount on wasm32 (Pyodide) accepts only intp
     if a.size and (a.min() < 0 or a.max() >= n_classes):
         bad = a[(a < 0) | (a >= n_classes)][0]
         raise ValueError(f"{name} has class {bad}, expected 0..{n_classes - 1}")
@@ -52,8 +55,9 @@ def _pair(predicted, labels, n_classes):
     predicted = _classes("predicted", predicted, n_classes)
     labels = _classes("labels", labels, n_classes)
     if predicted.shape != labels.shape:
-        raise ValueError(f"predicted and labels must be as many, got {predicted.shape[0]} predictions "
-                         f"and {labels.shape[0]} labels")
+        raise ValueError(
+            f"predicted and labels must be as many, got {predicted.shape[0]} predictions and {labels.shape[0]} labels"
+        )
     return predicted, labels, n_classes
 
 
@@ -93,15 +97,16 @@ def cell_members(outputs, labels, true_label, predicted):
     if outputs.ndim != 2 or outputs.shape[1] < 1:
         raise ValueError(f"outputs must have shape (m, n_classes), got {outputs.shape}")
     n = outputs.shape[1]
-    guesses = _classes("outputs", outputs, n)          # also checks numeric and finite
+    guesses = _classes("outputs", outputs, n)  # also checks numeric and finite
     labels = _classes("labels", labels, n)
     if labels.shape != guesses.shape:
-        raise ValueError(f"outputs and labels must be as many, got {guesses.shape[0]} rows of outputs "
-                         f"and {labels.shape[0]} labels")
+        raise ValueError(
+            f"outputs and labels must be as many, got {guesses.shape[0]} rows of outputs and {labels.shape[0]} labels"
+        )
     for name, c in (("true_label", true_label), ("predicted", predicted)):
         if isinstance(c, bool) or not isinstance(c, numbers.Integral) or not 0 <= c < n:
             raise ValueError(f"{name} must be a class 0..{n - 1}, got {c!r}")
-    members = np.flatnonzero((labels == true_label) & (guesses == predicted))   # (k,), ascending
-    confidence = outputs[members, predicted]                                     # (k,)
+    members = np.flatnonzero((labels == true_label) & (guesses == predicted))  # (k,), ascending
+    confidence = outputs[members, predicted]  # (k,)
     # members are ascending, so a stable sort on -confidence keeps ties in index order
     return members[np.argsort(-confidence, kind="stable")].astype(np.int64)

@@ -16,9 +16,9 @@ command line), and anything the book does not print (its seeds: the book's runs 
 the digit, so "ours" differs by a few tenths of a percent from run to run even on the full data).
 """
 
-BOOK_N_TRAIN = 50_000   # network2's training_data: the first 50,000 of MNIST's 60,000 training digits
-BOOK_N_EVAL = 10_000    # test_data (t10k) or validation_data (the last 10,000 training digits)
-SEED = 1                # the presets' seed: the same run every time, in the page and in CPython
+BOOK_N_TRAIN = 50_000  # network2's training_data: the first 50,000 of MNIST's 60,000 training digits
+BOOK_N_EVAL = 10_000  # test_data (t10k) or validation_data (the last 10,000 training digits)
+SEED = 1  # the presets' seed: the same run every time, in the page and in CPython
 
 # What the book measured on: its 10,000 test digits, or its 10,000 validation digits.
 MEASURED_ON = {"test": "test digits", "validation": "validation digits"}
@@ -27,65 +27,156 @@ MEASURED_ON = {"test": "test digits", "validation": "validation digits"}
 SETTINGS = ("hidden", "cost", "eta", "lmbda", "batch_size", "epochs", "weight_init")
 
 
-def _preset(key, title, chapter, hidden, cost, eta, lmbda, weight_init, book, note, epochs=30, batch_size=10,
-            pair=None):
-    return {"key": key, "title": title, "chapter": chapter,
-            "book_params": {"hidden": hidden, "cost": cost, "eta": eta, "lmbda": lmbda,
-                            "batch_size": batch_size, "epochs": epochs, "weight_init": weight_init},
-            "book": book, "note": note, "pair": pair}
+def _preset(
+    key, title, chapter, hidden, cost, eta, lmbda, weight_init, book, note, epochs=30, batch_size=10, pair=None
+):
+    return {
+        "key": key,
+        "title": title,
+        "chapter": chapter,
+        "book_params": {
+            "hidden": hidden,
+            "cost": cost,
+            "eta": eta,
+            "lmbda": lmbda,
+            "batch_size": batch_size,
+            "epochs": epochs,
+            "weight_init": weight_init,
+        },
+        "book": book,
+        "note": note,
+        "pair": pair,
+    }
 
 
 def _book(accuracy, text, measured_on="test", epoch="best"):
     """The book's figure: ``accuracy`` a fraction; ``epoch`` "best" (its peak over the run), "final"
     or an epoch number (1-based); ``text`` as the book words it."""
-    return {"accuracy": accuracy, "text": text, "measured_on": measured_on, "epoch": epoch,
-            "n_train": BOOK_N_TRAIN, "n_eval": BOOK_N_EVAL}
+    return {
+        "accuracy": accuracy,
+        "text": text,
+        "measured_on": measured_on,
+        "epoch": epoch,
+        "n_train": BOOK_N_TRAIN,
+        "n_eval": BOOK_N_EVAL,
+    }
 
 
 # Chapter 1's network.py initialises weights and biases N(0, 1): our "large". Chapter 3's runs call
 # net.large_weight_initializer() until the section on initialisation, so they use "large" too.
 PRESETS = (
-    _preset("ch1-quadratic", "Ch. 1: 784-30-10, quadratic cost, η = 3.0", 1, [30], "quadratic", 3.0, 0.0, "large",
-            _book(0.9542, "95.42 %", epoch="best"),
-            "network.py's first run: SGD(training_data, 30, 10, 3.0, test_data=test_data). The book quotes "
-            "95.42 % \"at its peak (Epoch 28)\"."),
-    _preset("ch1-quadratic-100", "Ch. 1: 784-100-10, quadratic cost, η = 3.0", 1, [100], "quadratic", 3.0, 0.0,
-            "large", _book(0.9659, "96.59 %", epoch="best"),
-            "The same run with 100 hidden neurons. The book does not say whether 96.59 % is the last epoch "
-            "or the best; ours is our best epoch. With N(0, 1) weights, the quadratic cost and η = 3.0, many "
-            "of the 100 neurons start saturated and a run may stay stuck for long: in CPython on the full "
-            "data, seed 1 ends at 76 % after 30 epochs, seed 2 reaches 95 % after 5. The book's figure is "
-            "one lucky-or-typical run; try other seeds."),
-    _preset("ch3-cross-entropy", "Ch. 3: 784-30-10, cross-entropy, η = 0.5", 3, [30], "cross-entropy", 0.5, 0.0,
-            "large", _book(0.9549, "95.49 %", epoch="best"),
-            "network2 with the cross-entropy cost and the large initialisation, against chapter 1's 95.42 %. "
-            "The book does not say whether 95.49 % is the last epoch or the best; ours is our best epoch."),
-    _preset("ch3-cross-entropy-100", "Ch. 3: 784-100-10, cross-entropy, η = 0.5", 3, [100], "cross-entropy", 0.5,
-            0.0, "large", _book(0.9682, "96.82 %", epoch="best"),
-            "100 hidden neurons with the cross-entropy cost. Best or last epoch: the book does not say; ours "
-            "is our best epoch."),
-    _preset("ch3-l2", "Ch. 3: 784-30-10, cross-entropy, η = 0.5, λ = 5.0", 3, [30], "cross-entropy", 0.5, 5.0,
-            "large", _book(0.9649, "96.49 %", epoch="best"),
-            "L2 regularisation on the full training set: up from 95.49 % unregularised. Best or last epoch: "
-            "the book does not say; ours is our best epoch."),
-    _preset("ch3-init-large", "Ch. 3: old (large) initialisation, η = 0.1, λ = 5.0", 3, [30], "cross-entropy",
-            0.1, 5.0, "large", _book(0.87, "just under 87 % after the first epoch", "validation", epoch=1),
-            "Weights N(0, 1): many hidden neurons start saturated, so the first epoch learns slowly. The book "
-            "gives the first epoch's figure in words (\"just under 87 percent\"), read off its plot; both "
-            "initialisations end \"somewhat over 96 percent\". Train it paired with the default "
-            "initialisation to see the two curves.",
-            pair={"vary": "weight_init", "value": "default"}),
-    _preset("ch3-init-default", "Ch. 3: default initialisation N(0, 1/n_in), η = 0.1, λ = 5.0", 3, [30],
-            "cross-entropy", 0.1, 5.0, "default",
-            _book(0.93, "almost 93 % after the first epoch", "validation", epoch=1),
-            "Weights N(0, 1/n_in) keep z small, so learning starts faster; the book's point is the first "
-            "epochs (\"almost 93 percent\" after one, against just under 87 %), not the end, where both "
-            "initialisations are alike.",
-            pair={"vary": "weight_init", "value": "large"}),
-    _preset("ch3-100-l2", "Ch. 3: 784-100-10, cross-entropy, η = 0.5, λ = 5.0", 3, [100], "cross-entropy", 0.5,
-            5.0, "large", _book(0.9792, "97.92 %", "validation", epoch="final"),
-            "\"The final result is a classification accuracy of 97.92 percent on the validation data\" "
-            "(30 epochs). The page measures on test digits, not validation digits."),
+    _preset(
+        "ch1-quadratic",
+        "Ch. 1: 784-30-10, quadratic cost, η = 3.0",
+        1,
+        [30],
+        "quadratic",
+        3.0,
+        0.0,
+        "large",
+        _book(0.9542, "95.42 %", epoch="best"),
+        "network.py's first run: SGD(training_data, 30, 10, 3.0, test_data=test_data). The book quotes "
+        '95.42 % "at its peak (Epoch 28)".',
+    ),
+    _preset(
+        "ch1-quadratic-100",
+        "Ch. 1: 784-100-10, quadratic cost, η = 3.0",
+        1,
+        [100],
+        "quadratic",
+        3.0,
+        0.0,
+        "large",
+        _book(0.9659, "96.59 %", epoch="best"),
+        "The same run with 100 hidden neurons. The book does not say whether 96.59 % is the last epoch "
+        "or the best; ours is our best epoch. With N(0, 1) weights, the quadratic cost and η = 3.0, many "
+        "of the 100 neurons start saturated and a run may stay stuck for long: in CPython on the full "
+        "data, seed 1 ends at 76 % after 30 epochs, seed 2 reaches 95 % after 5. The book's figure is "
+        "one lucky-or-typical run; try other seeds.",
+    ),
+    _preset(
+        "ch3-cross-entropy",
+        "Ch. 3: 784-30-10, cross-entropy, η = 0.5",
+        3,
+        [30],
+        "cross-entropy",
+        0.5,
+        0.0,
+        "large",
+        _book(0.9549, "95.49 %", epoch="best"),
+        "network2 with the cross-entropy cost and the large initialisation, against chapter 1's 95.42 %. "
+        "The book does not say whether 95.49 % is the last epoch or the best; ours is our best epoch.",
+    ),
+    _preset(
+        "ch3-cross-entropy-100",
+        "Ch. 3: 784-100-10, cross-entropy, η = 0.5",
+        3,
+        [100],
+        "cross-entropy",
+        0.5,
+        0.0,
+        "large",
+        _book(0.9682, "96.82 %", epoch="best"),
+        "100 hidden neurons with the cross-entropy cost. Best or last epoch: the book does not say; ours "
+        "is our best epoch.",
+    ),
+    _preset(
+        "ch3-l2",
+        "Ch. 3: 784-30-10, cross-entropy, η = 0.5, λ = 5.0",
+        3,
+        [30],
+        "cross-entropy",
+        0.5,
+        5.0,
+        "large",
+        _book(0.9649, "96.49 %", epoch="best"),
+        "L2 regularisation on the full training set: up from 95.49 % unregularised. Best or last epoch: "
+        "the book does not say; ours is our best epoch.",
+    ),
+    _preset(
+        "ch3-init-large",
+        "Ch. 3: old (large) initialisation, η = 0.1, λ = 5.0",
+        3,
+        [30],
+        "cross-entropy",
+        0.1,
+        5.0,
+        "large",
+        _book(0.87, "just under 87 % after the first epoch", "validation", epoch=1),
+        "Weights N(0, 1): many hidden neurons start saturated, so the first epoch learns slowly. The book "
+        'gives the first epoch\'s figure in words ("just under 87 percent"), read off its plot; both '
+        'initialisations end "somewhat over 96 percent". Train it paired with the default '
+        "initialisation to see the two curves.",
+        pair={"vary": "weight_init", "value": "default"},
+    ),
+    _preset(
+        "ch3-init-default",
+        "Ch. 3: default initialisation N(0, 1/n_in), η = 0.1, λ = 5.0",
+        3,
+        [30],
+        "cross-entropy",
+        0.1,
+        5.0,
+        "default",
+        _book(0.93, "almost 93 % after the first epoch", "validation", epoch=1),
+        "Weights N(0, 1/n_in) keep z small, so learning starts faster; the book's point is the first "
+        'epochs ("almost 93 percent" after one, against just under 87 %), not the end, where both '
+        "initialisations are alike.",
+        pair={"vary": "weight_init", "value": "large"},
+    ),
+    _preset(
+        "ch3-100-l2",
+        "Ch. 3: 784-100-10, cross-entropy, η = 0.5, λ = 5.0",
+        3,
+        [100],
+        "cross-entropy",
+        0.5,
+        5.0,
+        "large",
+        _book(0.9792, "97.92 %", "validation", epoch="final"),
+        '"The final result is a classification accuracy of 97.92 percent on the validation data" '
+        "(30 epochs). The page measures on test digits, not validation digits.",
+    ),
 )
 BY_KEY = {p["key"]: p for p in PRESETS}
 
@@ -103,8 +194,13 @@ def params_for(key, n_train):
     if key not in BY_KEY:
         raise ValueError(f"no preset {key!r}; expected one of {', '.join(BY_KEY)}")
     book = BY_KEY[key]["book_params"]
-    return {**book, "hidden": list(book["hidden"]), "lmbda": scale_lmbda(book["lmbda"], n_train),
-            "train_size": n_train, "seed": SEED}
+    return {
+        **book,
+        "hidden": list(book["hidden"]),
+        "lmbda": scale_lmbda(book["lmbda"], n_train),
+        "train_size": n_train,
+        "seed": SEED,
+    }
 
 
 def ours(preset, eval_accuracy):
@@ -116,9 +212,9 @@ def ours(preset, eval_accuracy):
     if rule == "best":
         if not acc:
             return None
-        i = max(range(len(acc)), key=lambda k: acc[k])      # the first epoch of the best, as the book's peak
+        i = max(range(len(acc)), key=lambda k: acc[k])  # the first epoch of the best, as the book's peak
         return acc[i], i + 1
-    if rule == "final":     # the last epoch of a run as long as the book's
+    if rule == "final":  # the last epoch of a run as long as the book's
         n = preset["book_params"]["epochs"]
         return (acc[n - 1], n) if len(acc) >= n else None
     return (acc[rule - 1], rule) if len(acc) >= rule else None
@@ -129,6 +225,11 @@ def catalogue(n_train, n_eval):
     the page's list (``Session.info``)."""
     out = []
     for p in PRESETS:
-        out.append({**p, "params": params_for(p["key"], n_train),
-                    "ours": {"n_train": n_train, "n_eval": n_eval, "measured_on": "test digits"}})
+        out.append(
+            {
+                **p,
+                "params": params_for(p["key"], n_train),
+                "ours": {"n_train": n_train, "n_eval": n_eval, "measured_on": "test digits"},
+            }
+        )
     return out

@@ -16,8 +16,14 @@ QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 def layer_saturation(net, x, y, quantiles=QUANTILES):
     """Per layer l = 2..L over the examples of x: {"l", "sigma_prime": quantiles of σ′(z^l) (all neurons,
     all examples), "mean_abs_delta": mean |δ^l|, "saturated": share of σ′(z) < 0.01 (|z| > 4.6)}."""
-    deltas, activations = net.deltas(x, y)                                 # BP1–BP2, (m, n_l) each
-    sp = [Sigmoid.prime_from_output(a) for a in activations[1:]]           # σ′(z^l) from a^l
-    return [{"l": i + 2, "sigma_prime": np.quantile(s, quantiles).tolist(),
-             "mean_abs_delta": float(np.mean(np.abs(d))), "saturated": float(np.mean(s < 0.01))}
-            for i, (s, d) in enumerate(zip(sp, deltas))]
+    deltas, activations = net.deltas(x, y)  # BP1–BP2, (m, n_l) each
+    sp = [Sigmoid.prime_from_output(a) for a in activations[1:]]  # σ′(z^l) from a^l
+    return [
+        {
+            "l": i + 2,
+            "sigma_prime": np.quantile(s, quantiles).tolist(),
+            "mean_abs_delta": float(np.mean(np.abs(d))),
+            "saturated": float(np.mean(s < 0.01)),
+        }
+        for i, (s, d) in enumerate(zip(sp, deltas))
+    ]

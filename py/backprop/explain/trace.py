@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..nn import validate
 from ..activations import Sigmoid
-from ..nn.costs import CrossEntropyCost, QuadraticCost, get_cost
+from ..nn import validate
+from ..nn.costs import QuadraticCost, get_cost
 
 # Deliberate errors for the page's "break backprop" switch: name -> what it does.
 MISTAKES = {
@@ -37,22 +37,22 @@ class LayerTrace:
     """Layer l (2..L) for one example; vectors are 1-D, ``nabla_w`` is (n_l, n_{l−1})."""
 
     l: int
-    z: np.ndarray              # z^l = w^l a^{l−1} + b^l
-    a: np.ndarray              # a^l = σ(z^l)
-    sigma_prime: np.ndarray    # σ′(z^l)
-    delta: np.ndarray          # δ^l: BP1 for the output layer, BP2 below it
-    nabla_b: np.ndarray        # ∂C/∂b^l (BP3)
-    nabla_w: np.ndarray        # ∂C/∂w^l (BP4)
-    equation: str              # "BP1" or "BP2": how δ^l was found
+    z: np.ndarray  # z^l = w^l a^{l−1} + b^l
+    a: np.ndarray  # a^l = σ(z^l)
+    sigma_prime: np.ndarray  # σ′(z^l)
+    delta: np.ndarray  # δ^l: BP1 for the output layer, BP2 below it
+    nabla_b: np.ndarray  # ∂C/∂b^l (BP3)
+    nabla_w: np.ndarray  # ∂C/∂w^l (BP4)
+    equation: str  # "BP1" or "BP2": how δ^l was found
 
 
 @dataclass
 class Trace:
-    x: np.ndarray              # a^1, the input (n_1,)
-    y: np.ndarray              # the one-hot target (n_L,)
-    cost: type                 # the cost used for δ^L (may differ from the network's own)
-    C: float                   # the cost of this example
-    layers: list               # LayerTrace for l = 2..L
+    x: np.ndarray  # a^1, the input (n_1,)
+    y: np.ndarray  # the one-hot target (n_L,)
+    cost: type  # the cost used for δ^L (may differ from the network's own)
+    C: float  # the cost of this example
+    layers: list  # LayerTrace for l = 2..L
 
     def gradient(self):
         """(nabla_b, nabla_w) shaped like the network's biases (n, 1) and weights (n_out, n_in)."""
@@ -71,35 +71,44 @@ def trace(net, x, y, cost=None, mistake="none"):
     if x.shape[0] != 1:
         raise ValueError(f"trace follows one example, got {x.shape[0]}")
     y = np.asarray(y)
-    if y.ndim == 0:                                               # a label
+    if y.ndim == 0:  # a label
         y = y.reshape(1)
-    elif y.ndim == 1 and y.size == net.sizes[-1] > 1:             # one one-hot row
+    elif y.ndim == 1 and y.size == net.sizes[-1] > 1:  # one one-hot row
         y = y[None, :]
-    y = validate.targets(y, 1, net.sizes[-1], np.float64)[0]       # (n_L,) one-hot
+    y = validate.targets(y, 1, net.sizes[-1], np.float64)[0]  # (n_L,) one-hot
 
     # forward: every z and a, from the network's own forward pass (in float64, on one example)
     net64 = net if net.dtype == np.float64 else net.copy(np.float64)
     zs, activations = net64.forward(x)
-    zs, activations = [z[0] for z in zs], [a[0] for a in activations]      # (n_l,) each
+    zs, activations = [z[0] for z in zs], [a[0] for a in activations]  # (n_l,) each
     a_L = activations[-1]
     sp = [Sigmoid.prime_from_output(a) for a in activations[1:]]  # σ′(z^l) for l = 2..L
 
     # backward: BP1 for the output layer, BP2 for each layer below
     if cost is QuadraticCost and mistake != "bp1-no-sigma-prime":
-        delta = (a_L - y) * sp[-1]                                # BP1: ∇_a C = a − y, times σ′(z^L)
+        delta = (a_L - y) * sp[-1]  # BP1: ∇_a C = a − y, times σ′(z^L)
     else:
-        delta = a_L - y                                           # BP1 for cross-entropy (σ′ cancels)
+        delta = a_L - y  # BP1 for cross-entropy (σ′ cancels)
     if mistake == "bp1-wrong-sign":
         delta = -delta
     deltas = [delta]
-    for l in range(len(zs) - 2, -1, -1):                          # 0-based index of the layer below
-        back = net64.weights[l + 1].T @ deltas[0]                 # (w^{l+1})ᵀ δ^{l+1}
-        deltas.insert(0, back if mistake == "bp2-no-sigma-prime" else back * sp[l])   # BP2
+    for l in range(len(zs) - 2, -1, -1):  # 0-based index of the layer below
+        back = net64.weights[l + 1].T @ deltas[0]  # (w^{l+1})ᵀ δ^{l+1}
+        deltas.insert(0, back if mistake == "bp2-no-sigma-prime" else back * sp[l])  # BP2
 
     layers = []
     for i, (z, a, s, d) in enumerate(zip(zs, activations[1:], sp, deltas)):
-        layers.append(LayerTrace(l=i + 2, z=z, a=a, sigma_prime=s, delta=d, nabla_b=d.copy(),   # BP3
-                                 nabla_w=np.outer(d, activations[i]),                             # BP4: δ^l (a^{l−1})ᵀ
-                                 equation="BP1" if i == len(zs) - 1 else "BP2"))
+        layers.append(
+            LayerTrace(
+                l=i + 2,
+                z=z,
+                a=a,
+                sigma_prime=s,
+                delta=d,
+                nabla_b=d.copy(),  # BP3
+                nabla_w=np.outer(d, activations[i]),  # BP4: δ^l (a^{l−1})ᵀ
+                equation="BP1" if i == len(zs) - 1 else "BP2",
+            )
+        )
     C = cost.fn(a_L[None, :], y[None, :])
     return Trace(x=x[0], y=y, cost=cost, C=C, layers=layers)

@@ -7,8 +7,8 @@ What it leaves out: any drawing — the page colours the numbers returned here.
 
 import numpy as np
 
-LEVELS = 127   # weights are sent to the page as int8 in [-LEVELS, LEVELS]
-CLIP_QUANTILE = 0.995   # a few large weights would otherwise wash every tile out to near-white
+LEVELS = 127  # weights are sent to the page as int8 in [-LEVELS, LEVELS]
+CLIP_QUANTILE = 0.995  # a few large weights would otherwise wash every tile out to near-white
 
 
 def quantise_symmetric(w, levels=LEVELS, quantile=1.0):
@@ -35,7 +35,7 @@ def layer_activations(net, x, layer):
     """Activations (m, sizes[layer + 1]) of hidden layer ``layer`` (0 = the first hidden layer)."""
     if not 0 <= layer < net.num_layers - 1:
         raise ValueError(f"layer must be 0..{net.num_layers - 2}, got {layer!r}")
-    return net.forward(x)[1][layer + 1]          # (m, n_out)
+    return net.forward(x)[1][layer + 1]  # (m, n_out)
 
 
 def most_exciting(net, x, unit, k=8, layer=0):
@@ -46,6 +46,6 @@ def most_exciting(net, x, unit, k=8, layer=0):
     n_units = net.sizes[layer + 1] if 0 <= layer < net.num_layers - 1 else 0
     if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)) or not 0 <= unit < n_units:
         raise ValueError(f"unit must be an integer 0..{n_units - 1}, got {unit!r}")
-    a = layer_activations(net, x, layer)[:, unit]     # (m,)
-    order = np.lexsort((np.arange(len(a)), -a))[:k]   # highest first, then lowest index
+    a = layer_activations(net, x, layer)[:, unit]  # (m,)
+    order = np.lexsort((np.arange(len(a)), -a))[:k]  # highest first, then lowest index
     return order, a[order]

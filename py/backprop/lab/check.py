@@ -15,7 +15,6 @@ the editor, stopping code that never returns (the page terminates its worker), a
 import base64
 import inspect
 import json
-import math
 import time
 import traceback
 from dataclasses import dataclass
@@ -24,12 +23,12 @@ from pathlib import Path
 import numpy as np
 
 from ..explain import gradcheck
-from .hints import hint
 from ..nn.costs import CrossEntropyCost, QuadraticCost
 from ..nn.network import Network
+from .hints import hint
 
-TOLERANCE = gradcheck.TOLERANCE   # the page's gradient check's: the lab and section 5 agree on "right"
-SAMPLED = 24              # weights and biases per layer checked by differences (784-30-10 has 24k weights)
+TOLERANCE = gradcheck.TOLERANCE  # the page's gradient check's: the lab and section 5 agree on "right"
+SAMPLED = 24  # weights and biases per layer checked by differences (784-30-10 has 24k weights)
 
 
 class LabError(Exception):
@@ -71,7 +70,7 @@ def load_backprop(source, filename="<your code>"):
         raise LabError(f"line {e.lineno}: SyntaxError: {e.msg}", line=e.lineno, kind="syntax") from None
     namespace = {"__name__": "your_backprop", "__file__": filename}
     try:
-        exec(code, namespace)   # the learner's own code, run on purpose (see the module docstring)
+        exec(code, namespace)  # the learner's own code, run on purpose (see the module docstring)
     except Exception as e:
         raise _exception(e, filename) from None
     fn = namespace.get("backprop")
@@ -80,10 +79,13 @@ def load_backprop(source, filename="<your code>"):
     try:
         inspect.signature(fn).bind(None, None, None, None, None)
     except TypeError:
-        raise LabError(f"backprop should take (weights, biases, x, y, cost); yours takes "
-                       f"{inspect.signature(fn)}", line=fn.__code__.co_firstlineno, kind="signature") from None
+        raise LabError(
+            f"backprop should take (weights, biases, x, y, cost); yours takes {inspect.signature(fn)}",
+            line=fn.__code__.co_firstlineno,
+            kind="signature",
+        ) from None
     except ValueError:
-        pass   # a builtin without a signature: let the call say
+        pass  # a builtin without a signature: let the call say
     return fn
 
 
@@ -103,30 +105,38 @@ def _checked(result, weights, biases, m):
     """(nabla_b, nabla_w) as lists of float arrays shaped like biases / weights, or a plain LabError."""
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         got = f"a {type(result).__name__}" + (f" of {len(result)}" if isinstance(result, (tuple, list)) else "")
-        raise LabError(f"backprop should return (nabla_b, nabla_w), two lists; yours returned {got}",
-                       kind="return")
+        raise LabError(f"backprop should return (nabla_b, nabla_w), two lists; yours returned {got}", kind="return")
     out = []
     for name, arrays, like in (("nabla_b", result[0], biases), ("nabla_w", result[1], weights)):
         if not isinstance(arrays, (list, tuple)):
-            raise LabError(f"{name} should be a list of {len(like)} arrays, one per layer; yours is a "
-                           f"{type(arrays).__name__}", kind="return")
+            raise LabError(
+                f"{name} should be a list of {len(like)} arrays, one per layer; yours is a {type(arrays).__name__}",
+                kind="return",
+            )
         if len(arrays) != len(like):
-            raise LabError(f"{name} should have {len(like)} arrays, one per layer of weights; yours has "
-                           f"{len(arrays)}", kind="return")
+            raise LabError(
+                f"{name} should have {len(like)} arrays, one per layer of weights; yours has {len(arrays)}",
+                kind="return",
+            )
         checked = []
         for i, (a, ref) in enumerate(zip(arrays, like)):
             layer = i + 2
             if a is None:
-                raise LabError(f"{name}[{i}] is None: nothing was computed for layer {layer}",
-                               kind="shape", layer=layer)
+                raise LabError(
+                    f"{name}[{i}] is None: nothing was computed for layer {layer}", kind="shape", layer=layer
+                )
             try:
                 a = np.asarray(a, dtype=np.float64)
             except (TypeError, ValueError):
                 raise LabError(f"{name}[{i}] is not an array of numbers", kind="shape", layer=layer) from None
             if a.shape != ref.shape:
-                raise LabError(f"{name}[{i}] should be {_shape(ref.shape)}, yours is {_shape(a.shape)}"
-                               f"{_shape_hint(name, a.shape, ref.shape, m)}", kind="shape", layer=layer)
-            if not np.isfinite(a.sum()) and not np.all(np.isfinite(a)):   # one sum: cheap per mini-batch
+                raise LabError(
+                    f"{name}[{i}] should be {_shape(ref.shape)}, yours is {_shape(a.shape)}"
+                    f"{_shape_hint(name, a.shape, ref.shape, m)}",
+                    kind="shape",
+                    layer=layer,
+                )
+            if not np.isfinite(a.sum()) and not np.all(np.isfinite(a)):  # one sum: cheap per mini-batch
                 raise LabError(f"{name}[{i}] has NaN or infinite values", kind="values", layer=layer)
             checked.append(a)
         out.append(checked)
@@ -154,8 +164,8 @@ class Case:
 
     name: str
     net: Network
-    x: np.ndarray             # (m, n_in)
-    y: np.ndarray             # (m, n_out) one-hot
+    x: np.ndarray  # (m, n_in)
+    y: np.ndarray  # (m, n_out) one-hot
 
     @property
     def sizes(self):
@@ -178,14 +188,20 @@ def lab_digits():
 def cases(seed=7):
     """The check's networks: 4-3-2 with three random inputs under each cost, 784-30-10 on four digits."""
     rng = np.random.default_rng(seed)
-    x_tiny = rng.random((3, 4))                                   # (3, 4)
+    x_tiny = rng.random((3, 4))  # (3, 4)
     y_tiny = _one_hot(rng.integers(0, 2, 3), 2)
     out = []
     for cost, label in ((CrossEntropyCost, "cross-entropy"), (QuadraticCost, "quadratic")):
         out.append(Case(f"4-3-2, {label}", Network([4, 3, 2], cost=cost, seed=seed), x_tiny, y_tiny))
     x, labels = lab_digits()
-    out.append(Case("784-30-10, cross-entropy", Network([784, 30, 10], cost=CrossEntropyCost, seed=seed),
-                    x, _one_hot(labels, 10)))
+    out.append(
+        Case(
+            "784-30-10, cross-entropy",
+            Network([784, 30, 10], cost=CrossEntropyCost, seed=seed),
+            x,
+            _one_hot(labels, 10),
+        )
+    )
     return out
 
 
@@ -204,15 +220,22 @@ def check_case(fn, case, seed=0):
         row = {"layer": i + 2, "shape_w": list(net.weights[i].shape), "output": i == len(net.weights) - 1}
         for key, theirs, ref in (("b", theirs_b, ref_b), ("w", theirs_w, ref_w)):
             picked = [e for e in entries if e[0] == key and e[1] == i]
-            row[f"{key}_numeric"] = gradcheck.relative_error([theirs[i][j, k] for _, _, j, k in picked],
-                                                             [numeric[e] for e in picked])
+            row[f"{key}_numeric"] = gradcheck.relative_error(
+                [theirs[i][j, k] for _, _, j, k in picked], [numeric[e] for e in picked]
+            )
             row[f"{key}_library"] = gradcheck.relative_error(theirs[i], ref[i])
             row[f"{key}_ok"] = row[f"{key}_numeric"] <= TOLERANCE and row[f"{key}_library"] <= TOLERANCE
         row["ok"] = row["b_ok"] and row["w_ok"]
         layers.append(row)
-    return {"name": case.name, "sizes": list(case.sizes), "cost": net.cost.name, "examples": len(x),
-            "ok": all(r["ok"] for r in layers), "layers": layers,
-            "_arrays": (theirs_b, theirs_w, ref_b, ref_w)}
+    return {
+        "name": case.name,
+        "sizes": list(case.sizes),
+        "cost": net.cost.name,
+        "examples": len(x),
+        "ok": all(r["ok"] for r in layers),
+        "layers": layers,
+        "_arrays": (theirs_b, theirs_w, ref_b, ref_w),
+    }
 
 
 def check_steps(fn, seed=7):
@@ -262,7 +285,7 @@ def _public(result):
 def check(fn, seed=7):
     """Check a backprop function; the report of ``check_steps``'s last step."""
     report = None
-    for report in check_steps(fn, seed):
+    for report in check_steps(fn, seed):  # noqa: B007  (the last report is the verdict)
         pass
     return report
 
@@ -285,19 +308,28 @@ def format_report(report):
     """The per-layer table as text: what the CLI prints (the page draws the same rows as a table)."""
     lines = []
     if report["cases"]:
-        head = f"{'network':<26} {'layer':<12} {'∇b vs diff':>10} {'vs library':>10} {'∇w vs diff':>10} {'vs library':>10}  verdict"
+        head = (
+            f"{'network':<26} {'layer':<12} {'∇b vs diff':>10} {'vs library':>10} {'∇w vs diff':>10} "
+            f"{'vs library':>10}  verdict"
+        )
         lines += [head, "-" * len(head)]
         for case in report["cases"]:
             for row in case["layers"]:
                 name = f"{row['layer']} ({row['shape_w'][0]}×{row['shape_w'][1]})"
-                lines.append(f"{case['name']:<26} {name:<12} {_err(row['b_numeric']):>10} "
-                             f"{_err(row['b_library']):>10} {_err(row['w_numeric']):>10} "
-                             f"{_err(row['w_library']):>10}  {'pass' if row['ok'] else 'FAIL'}")
-        lines.append(f"(relative errors; a layer passes at ≤ {TOLERANCE:g} against central differences "
-                     f"and against the library's backprop)")
+                lines.append(
+                    f"{case['name']:<26} {name:<12} {_err(row['b_numeric']):>10} "
+                    f"{_err(row['b_library']):>10} {_err(row['w_numeric']):>10} "
+                    f"{_err(row['w_library']):>10}  {'pass' if row['ok'] else 'FAIL'}"
+                )
+        lines.append(
+            f"(relative errors; a layer passes at ≤ {TOLERANCE:g} against central differences "
+            f"and against the library's backprop)"
+        )
     if report["verdicts"]:
-        lines.append("verdict per layer: " + ", ".join(
-            f"layer {k} {v}" for k, v in sorted(report["verdicts"].items(), key=lambda kv: int(kv[0]))))
+        lines.append(
+            "verdict per layer: "
+            + ", ".join(f"layer {k} {v}" for k, v in sorted(report["verdicts"].items(), key=lambda kv: int(kv[0])))
+        )
     if report.get("stopped"):
         lines.append("stopped before the check finished")
     elif report["ok"]:
@@ -311,8 +343,10 @@ def format_report(report):
 # -- training with their backprop --------------------------------------------------------------------------
 def checked_gradient(fn):
     """``fn`` as ``Network.train_steps``'s ``gradient``: every result shape-checked, errors as LabError."""
+
     def gradient(weights, biases, x, y, cost):
         return _call(fn, weights, biases, x, y, cost, copy=False)
+
     return gradient
 
 
@@ -320,12 +354,14 @@ def compare_speed(fn, sizes, x, y, batch_size, cost=CrossEntropyCost, seconds=0.
     """Examples/s of SGD steps with their backprop and with the library's: two networks of the same
     seed step through the same batches (no monitors), alternating batch by batch so that a noisy machine
     slows both alike, until about ``seconds`` each: {"yours": ex/s, "library": ex/s}."""
-    sides = {"library": [Network(sizes, cost=cost, seed=seed), None, 0.0],
-             "yours": [Network(sizes, cost=cost, seed=seed), checked_gradient(fn), 0.0]}
+    sides = {
+        "library": [Network(sizes, cost=cost, seed=seed), None, 0.0],
+        "yours": [Network(sizes, cost=cost, seed=seed), checked_gradient(fn), 0.0],
+    }
     examples = 0
     k = 0
     while min(side[2] for side in sides.values()) < seconds:
-        xb, yb = x[k:k + batch_size], y[k:k + batch_size]
+        xb, yb = x[k : k + batch_size], y[k : k + batch_size]
         for side in sides.values():
             t0 = time.perf_counter()
             side[0].update_mini_batch(xb, yb, 0.1, 0.0, len(x), gradient=side[1])

@@ -38,8 +38,8 @@ from contextlib import contextmanager
 import numpy as np
 
 CHOICES = ("auto", "numpy", "kernel")
-FUSED_COSTS = ("cross-entropy", "quadratic")     # the costs js/sgd-step.js knows (BP1 of each)
-KERNEL_MODULE = "_backprop_kernel"      # the name the page's js/kernel.js registers
+FUSED_COSTS = ("cross-entropy", "quadratic")  # the costs js/sgd-step.js knows (BP1 of each)
+KERNEL_MODULE = "_backprop_kernel"  # the name the page's js/kernel.js registers
 IN_PYODIDE = sys.platform == "emscripten"
 
 
@@ -50,17 +50,17 @@ class NumpyProducts:
 
     @staticmethod
     def forward(a, w, b):
-        z = a @ w.T                  # (m, n_out)
+        z = a @ w.T  # (m, n_out)
         z += b.T
         return z
 
     @staticmethod
     def backward(delta, w):
-        return delta @ w             # (m, n_in)
+        return delta @ w  # (m, n_in)
 
     @staticmethod
     def update(w, delta, a, decay):
-        nabla_w = delta.T @ a        # (n_out, n_in)
+        nabla_w = delta.T @ a  # (n_out, n_in)
         if decay != 1.0:
             w *= decay
         w -= nabla_w
@@ -73,7 +73,7 @@ class NumpyProducts:
 
     @staticmethod
     def sgd_step(weights, biases, x, y, scale, decay, cost):
-        return None                  # the network's own numpy step
+        return None  # the network's own numpy step
 
 
 class EinsumProducts(NumpyProducts):
@@ -83,7 +83,7 @@ class EinsumProducts(NumpyProducts):
 
     @staticmethod
     def forward(a, w, b):
-        z = np.einsum("mk,nk->mn", a, w)     # (m, n_out)
+        z = np.einsum("mk,nk->mn", a, w)  # (m, n_out)
         z += b.T
         return z
 
@@ -110,7 +110,7 @@ def _operand(x):
     if len(shape) != 2:
         return None
     rows, cols = shape
-    if strides is None:                              # C-contiguous
+    if strides is None:  # C-contiguous
         return info["data"][0], max(cols, 1)
     size = x.itemsize
     if cols > 1 and strides[1] != size:
@@ -130,18 +130,25 @@ class KernelProducts:
     """
 
     name = "wasm-simd"
-    PLAN = np.int32         # js/sgd-step.js reads the plan as int32: wasm32 addresses
+    PLAN = np.int32  # js/sgd-step.js reads the plan as int32: wasm32 addresses
 
     def __init__(self, module, fallback=EinsumProducts):
         self.fallback = fallback
-        self.step = fallback.step   # element-wise: nothing for the kernel to add
-        self.fns = {np.dtype(dtype): (getattr(module, f"gemm_nt_{t}"), getattr(module, f"gemm_nn_{t}"),
-                                      getattr(module, f"gemm_tn_update_{t}"))
-                    for dtype, t in ((np.float64, "f64"), (np.float32, "f32"))}
+        self.step = fallback.step  # element-wise: nothing for the kernel to add
+        self.fns = {
+            np.dtype(dtype): (
+                getattr(module, f"gemm_nt_{t}"),
+                getattr(module, f"gemm_nn_{t}"),
+                getattr(module, f"gemm_tn_update_{t}"),
+            )
+            for dtype, t in ((np.float64, "f64"), (np.float32, "f32"))
+        }
         # the whole step (js/sgd-step.js); a kernel module without it still does the products
-        self.steps = {np.dtype(dtype): getattr(module, f"sgd_step_{t}", None)
-                      for dtype, t in ((np.float64, "f64"), (np.float32, "f32"))}
-        self._plan = None       # (weights, biases, dtype, batch rows, plan array, scratch arrays)
+        self.steps = {
+            np.dtype(dtype): getattr(module, f"sgd_step_{t}", None)
+            for dtype, t in ((np.float64, "f64"), (np.float32, "f32"))
+        }
+        self._plan = None  # (weights, biases, dtype, batch rows, plan array, scratch arrays)
         # The weights and biases live for a whole run, and numpy never moves an array's data, so
         # their (address, leading dimension) is looked up once, not at every product. Keyed by id();
         # the weakref's callback drops the entry before that id can be reused.
@@ -158,12 +165,19 @@ class KernelProducts:
     def forward(self, a, w, b):
         fns = self.fns.get(a.dtype)
         A, W = _operand(a), self._cached(w)
-        if fns is None or w.dtype != a.dtype or b.dtype != a.dtype or A is None or W is None \
-                or w.shape[1] != a.shape[1] or b.shape != (w.shape[0], 1) \
-                or (b.shape[0] > 1 and b.strides[0] != b.itemsize):
+        if (
+            fns is None
+            or w.dtype != a.dtype
+            or b.dtype != a.dtype
+            or A is None
+            or W is None
+            or w.shape[1] != a.shape[1]
+            or b.shape != (w.shape[0], 1)
+            or (b.shape[0] > 1 and b.strides[0] != b.itemsize)
+        ):
             return self.fallback.forward(a, w, b)
         (m, k), n = a.shape, w.shape[0]
-        z = np.empty((m, n), a.dtype)                                  # (m, n_out)
+        z = np.empty((m, n), a.dtype)  # (m, n_out)
         fns[0](A[0], A[1], W[0], W[1], z.__array_interface__["data"][0], n, m, n, k, self._cached(b)[0])
         return z
 
@@ -173,16 +187,22 @@ class KernelProducts:
         if fns is None or w.dtype != delta.dtype or D is None or W is None or delta.shape[1] != w.shape[0]:
             return self.fallback.backward(delta, w)
         (m, k), n = delta.shape, w.shape[1]
-        out = np.empty((m, n), delta.dtype)                            # (m, n_in)
+        out = np.empty((m, n), delta.dtype)  # (m, n_in)
         fns[1](D[0], D[1], W[0], W[1], out.__array_interface__["data"][0], n, m, n, k)
         return out
 
     def update(self, w, delta, a, decay):
         fns = self.fns.get(w.dtype)
         W, D, A = self._cached(w), _operand(delta), _operand(a)
-        if fns is None or delta.dtype != w.dtype or a.dtype != w.dtype or None in (W, D, A) \
-                or not w.flags.writeable or delta.shape[0] != a.shape[0] \
-                or w.shape != (delta.shape[1], a.shape[1]):
+        if (
+            fns is None
+            or delta.dtype != w.dtype
+            or a.dtype != w.dtype
+            or None in (W, D, A)
+            or not w.flags.writeable
+            or delta.shape[0] != a.shape[0]
+            or w.shape != (delta.shape[1], a.shape[1])
+        ):
             return self.fallback.update(w, delta, a, decay)
         fns[2](D[0], D[1], A[0], A[1], W[0], W[1], a.shape[0], w.shape[0], w.shape[1], float(decay))
 
@@ -190,8 +210,14 @@ class KernelProducts:
         """One SGD step in the page's kernel (see the module's docstring); None when it cannot take it:
         another cost, another dtype, arrays it cannot address. x (m, n_0) and y (m, n_L) are the batch."""
         step = self.steps.get(x.dtype)
-        if step is None or cost not in FUSED_COSTS or y.dtype != x.dtype or x.ndim != 2 \
-                or not (x.flags.c_contiguous and y.flags.c_contiguous) or y.shape != (x.shape[0], weights[-1].shape[0]):
+        if (
+            step is None
+            or cost not in FUSED_COSTS
+            or y.dtype != x.dtype
+            or x.ndim != 2
+            or not (x.flags.c_contiguous and y.flags.c_contiguous)
+            or y.shape != (x.shape[0], weights[-1].shape[0])
+        ):
             return None
         plan = self._step_plan(weights, biases, x.dtype, x.shape[0])
         if plan is None:
@@ -205,23 +231,36 @@ class KernelProducts:
         """The int32 plan js/sgd-step.js reads (addresses of every array it touches), and the scratch
         it writes: kept while the same weight and bias arrays train with batches of at most m rows."""
         kept = self._plan
-        if kept is not None and kept[2] == dtype and kept[3] >= m and len(kept[0]) == len(weights) \
-                and all(a is b for a, b in zip(kept[0], weights)) and all(a is b for a, b in zip(kept[1], biases)):
+        if (
+            kept is not None
+            and kept[2] == dtype
+            and kept[3] >= m
+            and len(kept[0]) == len(weights)
+            and all(a is b for a, b in zip(kept[0], weights))
+            and all(a is b for a, b in zip(kept[1], biases))
+        ):
             return kept[4].__array_interface__["data"][0]
         sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
         for l, (w, b) in enumerate(zip(weights, biases)):
-            if w.dtype != dtype or b.dtype != dtype or w.shape != (sizes[l + 1], sizes[l]) \
-                    or b.shape != (sizes[l + 1], 1) or not (w.flags.c_contiguous and b.flags.c_contiguous) \
-                    or not (w.flags.writeable and b.flags.writeable):
+            if (
+                w.dtype != dtype
+                or b.dtype != dtype
+                or w.shape != (sizes[l + 1], sizes[l])
+                or b.shape != (sizes[l + 1], 1)
+                or not (w.flags.c_contiguous and b.flags.c_contiguous)
+                or not (w.flags.writeable and b.flags.writeable)
+            ):
                 return None
         rows = max(m, kept[3] if kept is not None and kept[2] == dtype else 0)
-        scratch = [(np.empty((rows, n), dtype), np.empty((rows, n), dtype), np.empty(n, dtype))   # a, δ, Σδ
-                   for n in sizes[1:]]
+        scratch = [
+            (np.empty((rows, n), dtype), np.empty((rows, n), dtype), np.empty(n, dtype))  # a, δ, Σδ
+            for n in sizes[1:]
+        ]
         address = lambda arr: arr.__array_interface__["data"][0]
         entries = [len(weights), *sizes]
         for w, b, (a, delta, total) in zip(weights, biases, scratch):
             entries += [address(w), address(b), address(a), address(delta), address(total)]
-        if any(e % dtype.itemsize for e in entries[len(sizes) + 1:]) or max(entries) > np.iinfo(self.PLAN).max:
+        if any(e % dtype.itemsize for e in entries[len(sizes) + 1 :]) or max(entries) > np.iinfo(self.PLAN).max:
             return None
         plan = np.array(entries, dtype=self.PLAN)
         self._plan = (list(weights), list(biases), dtype, rows, plan, scratch)
@@ -257,8 +296,13 @@ def _bind(products):
     # product costs the network one call, not two (the seam is in every step's inner loop).
     global _active, forward, backward, update, step, sgd_step
     _active = products
-    forward, backward, update, step, sgd_step = (products.forward, products.backward, products.update,
-                                                 products.step, products.sgd_step)
+    forward, backward, update, step, sgd_step = (
+        products.forward,
+        products.backward,
+        products.update,
+        products.step,
+        products.sgd_step,
+    )
 
 
 @contextmanager

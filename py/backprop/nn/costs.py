@@ -53,8 +53,8 @@ class CrossEntropyCost:
         return a - y
 
 
-COSTS = {c.name: c for c in (CrossEntropyCost, QuadraticCost)}      # by name: "cross-entropy", "quadratic"
-BY_CLASS_NAME = {c.__name__: c for c in COSTS.values()}              # as network2's JSON names them
+COSTS = {c.name: c for c in (CrossEntropyCost, QuadraticCost)}  # by name: "cross-entropy", "quadratic"
+BY_CLASS_NAME = {c.__name__: c for c in COSTS.values()}  # as network2's JSON names them
 
 
 def get_cost(cost):
@@ -67,8 +67,9 @@ def get_cost(cost):
             return found
     elif hasattr(cost, "fn") and hasattr(cost, "delta"):
         return cost
-    raise ValueError(f"unknown cost {cost!r}: expected one of {', '.join(COSTS)} "
-                     f"(or network2's {', '.join(BY_CLASS_NAME)})")
+    raise ValueError(
+        f"unknown cost {cost!r}: expected one of {', '.join(COSTS)} (or network2's {', '.join(BY_CLASS_NAME)})"
+    )
 
 
 def cost_name(cost):

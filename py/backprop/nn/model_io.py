@@ -17,8 +17,8 @@ from .costs import BY_CLASS_NAME
 from .network import Network
 from .validate import MAX_PARAMETERS, array, parameters, short
 
-MAX_FILE_BYTES = 256 * 1024 * 1024   # a 784-100-10 model is ~2 MB; refuse to parse something absurd
-MAX_DEPTH = 32                       # network2's layout nests 4 deep ({"weights": [[[w]]]})
+MAX_FILE_BYTES = 256 * 1024 * 1024  # a 784-100-10 model is ~2 MB; refuse to parse something absurd
+MAX_DEPTH = 32  # network2's layout nests 4 deep ({"weights": [[[w]]]})
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
@@ -40,13 +40,15 @@ def from_dict(data):
     if missing:
         raise ValueError(f"model is missing {', '.join(missing)} (expected keys sizes, weights, biases, cost)")
     sizes = data["sizes"]
-    if (not isinstance(sizes, list) or len(sizes) < 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)):
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) < 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes)
+    ):
         raise ValueError(f"model sizes must be a list of at least two positive integers, got {short(sizes)}")
     n_params = parameters(sizes)
     if n_params > MAX_PARAMETERS:
-        raise ValueError(f"model sizes {short(sizes)} mean {n_params:,} parameters, over the cap of "
-                         f"{MAX_PARAMETERS:,}")
+        raise ValueError(f"model sizes {short(sizes)} mean {n_params:,} parameters, over the cap of {MAX_PARAMETERS:,}")
     cost = data.get("cost", "CrossEntropyCost")
     if not isinstance(cost, str) or cost not in BY_CLASS_NAME:
         raise ValueError(f"unknown cost {short(cost)} in model: expected one of {sorted(BY_CLASS_NAME)}")
@@ -54,10 +56,13 @@ def from_dict(data):
         if not isinstance(data[key], list) or len(data[key]) != len(sizes) - 1:
             raise ValueError(f"model {key} must be a list of {len(sizes) - 1} layers for sizes {short(sizes)}")
     # against the declared sizes first: a file whose arrays disagree with its own sizes is named as such
-    weights = [array(f"weights[{l}]", w, (n_out, n_in), finite=True)
-               for l, (w, n_in, n_out) in enumerate(zip(data["weights"], sizes[:-1], sizes[1:]))]
-    biases = [array(f"biases[{l}]", b, (n_out, 1), finite=True)
-              for l, (b, n_out) in enumerate(zip(data["biases"], sizes[1:]))]
+    weights = [
+        array(f"weights[{l}]", w, (n_out, n_in), finite=True)
+        for l, (w, n_in, n_out) in enumerate(zip(data["weights"], sizes[:-1], sizes[1:]))
+    ]
+    biases = [
+        array(f"biases[{l}]", b, (n_out, 1), finite=True) for l, (b, n_out) in enumerate(zip(data["biases"], sizes[1:]))
+    ]
     return Network.from_params(weights, biases, BY_CLASS_NAME[cost])
 
 
@@ -66,7 +71,7 @@ def nesting_depth(text):
     recurse that deep): strings are blanked out first, then brackets are summed. C speed throughout."""
     skeleton = _STRING.sub('""', text).encode("utf-8", "surrogatepass")
     codes = np.frombuffer(skeleton, dtype=np.uint8)
-    step = (np.isin(codes, (0x5B, 0x7B)).astype(np.int64) - np.isin(codes, (0x5D, 0x7D)))
+    step = np.isin(codes, (0x5B, 0x7B)).astype(np.int64) - np.isin(codes, (0x5D, 0x7D))
     return int(np.cumsum(step).max(initial=0))
 
 
@@ -85,14 +90,14 @@ def loads(text):
     if depth > MAX_DEPTH:
         raise ValueError(f"model JSON nests {depth:,} levels deep; a network2 model needs 4 (cap {MAX_DEPTH})")
 
-    def no_constants(name):   # json accepts NaN/Infinity by default; a model must not
+    def no_constants(name):  # json accepts NaN/Infinity by default; a model must not
         raise ValueError(f"model contains {name}, which is not a finite number")
 
     try:
         data = json.loads(text, parse_constant=no_constants)
     except json.JSONDecodeError as e:
         raise ValueError(f"model is not valid JSON: {e}") from None
-    except RecursionError:   # the depth check above should make this unreachable
+    except RecursionError:  # the depth check above should make this unreachable
         raise ValueError("model JSON nests too deeply") from None
     return from_dict(data)
 
@@ -101,7 +106,7 @@ def load(path):
     """A Network from a JSON file written by ``save`` or by network2.py (a regular file, at most
     MAX_FILE_BYTES: a device or a pipe is refused, whatever size it claims)."""
     path = os.fspath(path)
-    try:   # O_NONBLOCK: opening a named pipe must not wait for a writer (no effect on a regular file)
+    try:  # O_NONBLOCK: opening a named pipe must not wait for a writer (no effect on a regular file)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
         raise FileNotFoundError(f"cannot read model file {path!r}: {e.strerror}") from None

@@ -53,21 +53,27 @@ class Network(SGD):
         drawn. ``dtype`` defaults to the weights' own (float64 for anything but float32)."""
         weights, biases = list(weights), list(biases)
         if not weights or len(weights) != len(biases):
-            raise ValueError(f"expected as many bias arrays as weight arrays, at least one each; got "
-                             f"{len(weights)} and {len(biases)}")
+            raise ValueError(
+                f"expected as many bias arrays as weight arrays, at least one each; got "
+                f"{len(weights)} and {len(biases)}"
+            )
         weights = [np.asarray(w) for w in weights]
         for l, w in enumerate(weights):
             if w.ndim != 2:
                 raise ValueError(f"weights[{l}] must be a matrix (n_out, n_in), got shape {w.shape}")
         if dtype is None:
             dtype = np.float32 if all(w.dtype == np.float32 for w in weights) else np.float64
-        sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]   # weights[l] is checked against them
+        sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]  # weights[l] is checked against them
         net = cls.__new__(cls)
         net._setup(validate.sizes(sizes), cost, dtype, np.random.default_rng(seed))
-        net.weights = [validate.array(f"weights[{l}]", w, (n_out, n_in), net.dtype)
-                       for l, (w, n_in, n_out) in enumerate(zip(weights, sizes[:-1], sizes[1:]))]
-        net.biases = [validate.array(f"biases[{l}]", b, (n_out, 1), net.dtype)
-                      for l, (b, n_out) in enumerate(zip(biases, sizes[1:]))]
+        net.weights = [
+            validate.array(f"weights[{l}]", w, (n_out, n_in), net.dtype)
+            for l, (w, n_in, n_out) in enumerate(zip(weights, sizes[:-1], sizes[1:]))
+        ]
+        net.biases = [
+            validate.array(f"biases[{l}]", b, (n_out, 1), net.dtype)
+            for l, (b, n_out) in enumerate(zip(biases, sizes[1:]))
+        ]
         return net
 
     def copy(self, dtype=None):
@@ -83,20 +89,24 @@ class Network(SGD):
     def default_weight_initializer(self):
         """Weights N(0, 1/n_in), so that z stays O(1) and the sigmoids start unsaturated; biases N(0, 1)."""
         self.biases = [self.rng.standard_normal((n, 1)).astype(self.dtype) for n in self.sizes[1:]]
-        self.weights = [(self.rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)).astype(self.dtype)
-                        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
+        self.weights = [
+            (self.rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)).astype(self.dtype)
+            for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])
+        ]
 
     def large_weight_initializer(self):
         """Weights and biases N(0, 1): chapter 1's initialisation, kept to compare against."""
         self.biases = [self.rng.standard_normal((n, 1)).astype(self.dtype) for n in self.sizes[1:]]
-        self.weights = [self.rng.standard_normal((n_out, n_in)).astype(self.dtype)
-                        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
+        self.weights = [
+            self.rng.standard_normal((n_out, n_in)).astype(self.dtype)
+            for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])
+        ]
 
     # -- forward and backward -------------------------------------------------------------------
     def _layers(self, a):
         """Each layer's (z, a) in turn, from the input a: the forward pass, written once."""
         for w, b in zip(self.weights, self.biases):
-            z = backend.forward(a, w, b)                     # z = a·wᵀ + bᵀ, (m, n_out)
+            z = backend.forward(a, w, b)  # z = a·wᵀ + bᵀ, (m, n_out)
             a = Sigmoid.fn(z)
             yield z, a
 
@@ -115,7 +125,7 @@ class Network(SGD):
     def _output(self, x):
         """The output activations alone (m, n_out): no layer's z or a is kept."""
         a = x
-        for _, a in self._layers(x):
+        for _, a in self._layers(x):  # noqa: B007  (the loop keeps the last layer's a)
             pass
         return a
 
@@ -145,27 +155,29 @@ class Network(SGD):
         (m, n_L) output error is cheaper than scaling each nabla_w afterwards)."""
         zs, activations = self._forward(x)
         deltas = [None] * len(self.weights)
-        delta = self.cost.delta(zs[-1], activations[-1], y)              # BP1, (m, n_L)
+        delta = self.cost.delta(zs[-1], activations[-1], y)  # BP1, (m, n_L)
         if scale is not None:
             delta *= scale
         deltas[-1] = delta
         for l in range(2, self.num_layers):
-            delta = backend.backward(delta, self.weights[-l + 1]) \
-                * Sigmoid.prime_from_output(activations[-l])              # BP2, δ·w ⊙ σ′, (m, n_l)
+            delta = backend.backward(delta, self.weights[-l + 1]) * Sigmoid.prime_from_output(
+                activations[-l]
+            )  # BP2, δ·w ⊙ σ′, (m, n_l)
             deltas[-l] = delta
         return deltas, activations
 
     def _backprop(self, x, y):
         deltas, activations = self._deltas(x, y)
-        nabla_b = [delta.sum(axis=0)[:, None] for delta in deltas]                # BP3, summed over examples
-        nabla_w = [delta.T @ a for delta, a in zip(deltas, activations)]          # BP4, (n_out, n_in)
+        nabla_b = [delta.sum(axis=0)[:, None] for delta in deltas]  # BP3, summed over examples
+        nabla_w = [delta.T @ a for delta, a in zip(deltas, activations)]  # BP4, (n_out, n_in)
         return nabla_b, nabla_w
 
     # -- evaluation -----------------------------------------------------------------------------
     def _output_of_raw(self, x, divisor, chunk=2500):
         """``_output(x / divisor)`` a chunk of rows at a time: (m, n_out), never all of x as floats."""
-        return np.concatenate([self._output(np.divide(x[k:k + chunk], divisor, dtype=self.dtype))
-                               for k in range(0, len(x), chunk)])
+        return np.concatenate(
+            [self._output(np.divide(x[k : k + chunk], divisor, dtype=self.dtype)) for k in range(0, len(x), chunk)]
+        )
 
     @staticmethod
     def _correct(a, y_one_hot):
@@ -214,10 +226,12 @@ class Network(SGD):
         """network2's dict: sizes, weights (n_out, n_in) and biases (n_out, 1) as nested lists, the cost's
         class name."""
         cost = self.cost if isinstance(self.cost, type) else type(self.cost)
-        return {"sizes": list(self.sizes),
-                "weights": [w.astype(np.float64).tolist() for w in self.weights],
-                "biases": [b.astype(np.float64).tolist() for b in self.biases],
-                "cost": cost.__name__}
+        return {
+            "sizes": list(self.sizes),
+            "weights": [w.astype(np.float64).tolist() for w in self.weights],
+            "biases": [b.astype(np.float64).tolist() for b in self.biases],
+            "cost": cost.__name__,
+        }
 
     def to_json(self):
         """network2's JSON text of ``to_dict`` (finite weights only: ``allow_nan=False`` raises otherwise);
@@ -227,6 +241,7 @@ class Network(SGD):
     def save(self, path):
         """Write the model as network2 JSON, atomically; refuses non-finite weights (a diverged run)."""
         if not self.weights_finite():
-            raise ValueError("the network's weights are not all finite (NaN or infinity: training "
-                             "diverged); refusing to save them")
+            raise ValueError(
+                "the network's weights are not all finite (NaN or infinity: training diverged); refusing to save them"
+            )
         write_atomically(path, self.to_json())

@@ -43,7 +43,7 @@ class Diverged(ArithmeticError):
 class History:
     """Per-epoch monitors; a list stays empty when its monitor is off. Accuracies are fractions."""
 
-    train_cost: list = field(default_factory=list)         # network2's total_cost: the data term + L2's
+    train_cost: list = field(default_factory=list)  # network2's total_cost: the data term + L2's
     train_accuracy: list = field(default_factory=list)
     eval_cost: list = field(default_factory=list)
     eval_accuracy: list = field(default_factory=list)
@@ -51,8 +51,8 @@ class History:
     # measure on both sets, where network2's L2 term is five times larger on 2,000 digits than on 10,000
     train_cost_data: list = field(default_factory=list)
     eval_cost_data: list = field(default_factory=list)
-    epochs: int = 0          # epochs completed
-    stopped: bool = False    # True when should_stop ended the run early
+    epochs: int = 0  # epochs completed
+    stopped: bool = False  # True when should_stop ended the run early
 
     def to_dict(self):
         return dict(self.__dict__)
@@ -62,13 +62,13 @@ class History:
 class Progress:
     """What ``train_steps`` yields after each mini-batch; ``epoch_done`` after the last one of an epoch."""
 
-    epoch: int               # 0-based
-    batch: int               # 1-based index of the batch just done
+    epoch: int  # 0-based
+    batch: int  # 1-based index of the batch just done
     n_batches: int
-    examples: int            # examples seen in this epoch so far
+    examples: int  # examples seen in this epoch so far
     epoch_done: bool = False
     history: History = None
-    indices: np.ndarray = None   # which examples the batch just done held (the page's Step shows them)
+    indices: np.ndarray = None  # which examples the batch just done held (the page's Step shows them)
 
 
 class SGD:
@@ -92,12 +92,12 @@ class SGD:
     def _update(self, x, y, eta, lmbda, n, gradient=None):
         """The step of ``update_mini_batch``; ``gradient(weights, biases, x, y, cost) -> (nabla_b,
         nabla_w)``, summed over the batch, replaces backprop (the lab trains a learner's with it)."""
-        scale = eta / x.shape[0]         # η/m
-        decay = 1.0 - eta * lmbda / n    # L2: shrink every weight, never the biases
+        scale = eta / x.shape[0]  # η/m
+        decay = 1.0 - eta * lmbda / n  # L2: shrink every weight, never the biases
         if gradient is None and self._kernel_step(x, y, scale, decay):
-            return                       # the page's kernel took this whole step (the lines below) in one call
+            return  # the page's kernel took this whole step (the lines below) in one call
         if gradient is None:
-            deltas, inputs = self._deltas(x, y, scale=scale)           # δ × η/m: BP3's sums are the step
+            deltas, inputs = self._deltas(x, y, scale=scale)  # δ × η/m: BP3's sums are the step
             steps_b = [delta.sum(axis=0)[:, None] for delta in deltas]  # BP3, (n_out, 1)
         else:
             nabla_b, nabla_w = gradient(list(self.weights), list(self.biases), x, y, self.cost)
@@ -105,9 +105,9 @@ class SGD:
         self._check_gradient(steps_b)
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             if gradient is None:
-                backend.update(w, deltas[l], inputs[l], decay)   # BP4 and the step: w ← decay·w − δᵀ·a
+                backend.update(w, deltas[l], inputs[l], decay)  # BP4 and the step: w ← decay·w − δᵀ·a
             else:
-                backend.step(w, nabla_w[l], scale, decay)       # w ← decay·w − (η/m)·∇w
+                backend.step(w, nabla_w[l], scale, decay)  # w ← decay·w − (η/m)·∇w
             b -= steps_b[l]
 
     def _kernel_step(self, x, y, scale, decay):
@@ -130,23 +130,20 @@ class SGD:
     def _diverged(self, total):
         raise Diverged("weights" if not self.weights_finite() else "cost", value=total)
 
-    def train(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
-              monitor_train_cost=True, monitor_train_accuracy=True,
-              monitor_eval_cost=True, monitor_eval_accuracy=True,
-              on_epoch=None, should_stop=None):
+    def train(
+        self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *, on_epoch=None, should_stop=None, **monitors
+    ):
         """Mini-batch SGD; returns the History of the four monitors.
 
         ``on_epoch(epoch, history)`` is called after each epoch; ``should_stop()`` is asked after each
-        mini-batch and ends the run early (the network keeps what it learned). Eval monitors need
-        ``eval_data=(x_eval, y_eval)``. Raises Diverged when the cost or the weights stop being finite
-        (see the module's docstring for what the network then holds).
+        mini-batch and ends the run early (the network keeps what it learned). ``monitors`` are
+        ``train_steps``'s switches, all on by default: monitor_train_cost, monitor_train_accuracy,
+        monitor_eval_cost, monitor_eval_accuracy; the eval monitors need ``eval_data=(x_eval, y_eval)``.
+        Raises Diverged when the cost or the weights stop being finite (see the module's docstring for
+        what the network then holds).
         """
         progress = None
-        for progress in self.train_steps(x, y, epochs, batch_size, eta, lmbda, eval_data,
-                                         monitor_train_cost=monitor_train_cost,
-                                         monitor_train_accuracy=monitor_train_accuracy,
-                                         monitor_eval_cost=monitor_eval_cost,
-                                         monitor_eval_accuracy=monitor_eval_accuracy):
+        for progress in self.train_steps(x, y, epochs, batch_size, eta, lmbda, eval_data, **monitors):
             if progress.epoch_done and on_epoch is not None:
                 on_epoch(progress.epoch, progress.history)
             if should_stop is not None and should_stop():
@@ -154,9 +151,23 @@ class SGD:
                 break
         return progress.history if progress is not None else History()
 
-    def train_steps(self, x, y, epochs, batch_size, eta, lmbda=0.0, eval_data=None, *,
-                    monitor_train_cost=True, monitor_train_accuracy=True,
-                    monitor_eval_cost=True, monitor_eval_accuracy=True, x_divisor=None, gradient=None):
+    def train_steps(
+        self,
+        x,
+        y,
+        epochs,
+        batch_size,
+        eta,
+        lmbda=0.0,
+        eval_data=None,
+        *,
+        monitor_train_cost=True,
+        monitor_train_accuracy=True,
+        monitor_eval_cost=True,
+        monitor_eval_accuracy=True,
+        x_divisor=None,
+        gradient=None,
+    ):
         """The training loop as a generator of Progress, one per mini-batch.
 
         A generator lets a caller pause between mini-batches without threads: the browser's worker
@@ -199,7 +210,7 @@ class SGD:
             for j, k in enumerate(range(0, n, batch_size)):
                 # a small gather per mini-batch: a shuffled copy of the whole set per epoch is
                 # slower (a fresh 63 MB for 10k float64 digits, every page touched anew)
-                idx = order[k:k + batch_size]
+                idx = order[k : k + batch_size]
                 try:
                     xb = x[idx] if x_divisor is None else np.divide(x[idx], x_divisor, dtype=self.dtype)
                     self._update(xb, y[idx], eta, lmbda, n, gradient)
@@ -207,16 +218,24 @@ class SGD:
                     raise Diverged(e.what, epoch + 1, j + 1, e.value) from None
                 done = j + 1 == n_batches
                 if done:
-                    if not self.weights_finite():   # an overflow in the epoch's last steps
+                    if not self.weights_finite():  # an overflow in the epoch's last steps
                         raise Diverged("weights", epoch + 1, j + 1, math.inf)
-                    self._monitor(history, x, y, (x_eval, y_eval) if eval_data is not None else None,
-                                  lmbda, monitor_train_cost,
-                                  monitor_train_accuracy, monitor_eval_cost, monitor_eval_accuracy, x_divisor)
+                    self._monitor(
+                        history,
+                        x,
+                        y,
+                        (x_eval, y_eval) if eval_data is not None else None,
+                        lmbda,
+                        monitor_train_cost,
+                        monitor_train_accuracy,
+                        monitor_eval_cost,
+                        monitor_eval_accuracy,
+                        x_divisor,
+                    )
                     history.epochs = epoch + 1
                 yield Progress(epoch, j + 1, n_batches, min(k + batch_size, n), done, history, idx)
 
-    def _monitor(self, history, x, y, eval_xy, lmbda, train_cost, train_acc, eval_cost, eval_acc,
-                 x_divisor=None):
+    def _monitor(self, history, x, y, eval_xy, lmbda, train_cost, train_acc, eval_cost, eval_acc, x_divisor=None):
         """Append this epoch's monitors; one forward pass per data set serves both cost and accuracy."""
         sets = [((x, y), train_cost, train_acc, "train", x_divisor)]
         if eval_xy:

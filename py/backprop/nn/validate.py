@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-MAX_PARAMETERS = 20_000_000   # weights and biases of one network: 160 MB in float64, per copy
+MAX_PARAMETERS = 20_000_000  # weights and biases of one network: 160 MB in float64, per copy
 
 
 def short(value, limit=80):
@@ -15,8 +15,7 @@ def short(value, limit=80):
         text = f"[{head}, ... ({len(value):,} items)]"
     else:
         text = repr(value)
-    return text if len(text) <= limit else text[:limit - 15] + f"... ({len(text):,} chars)"
-
+    return text if len(text) <= limit else text[: limit - 15] + f"... ({len(text):,} chars)"
 
 
 def positive_int(name, value):
@@ -55,8 +54,10 @@ def sizes(value, max_parameters=MAX_PARAMETERS):
     out = [positive_int(f"sizes[{i}]", n) for i, n in enumerate(out)]
     n = parameters(out)
     if n > max_parameters:
-        raise ValueError(f"sizes {short(out)} mean {n:,} weights and biases (about {8 * n / 1e9:,.1f} GB "
-                         f"in float64), over the cap of {max_parameters:,}")
+        raise ValueError(
+            f"sizes {short(out)} mean {n:,} weights and biases (about {8 * n / 1e9:,.1f} GB "
+            f"in float64), over the cap of {max_parameters:,}"
+        )
     return out
 
 
@@ -114,17 +115,19 @@ def targets(y, m, n_out, dtype):
         y = y.astype(dtype, copy=False)
         # one-hot: every entry 0 or 1, one 1 per row (one output: a 0/1 target)
         zero_one = (y == 0) | (y == 1)
-        good_rows = zero_one.all(axis=1) & ((y.sum(axis=1) == 1) if n_out > 1 else True)   # (m,)
+        good_rows = zero_one.all(axis=1) & ((y.sum(axis=1) == 1) if n_out > 1 else True)  # (m,)
         if not good_rows.all():
             bad = int(np.flatnonzero(~good_rows)[0])
-            raise ValueError(f"one-hot targets must be rows of 0s with a single 1; row {bad} is "
-                             f"{short(y[bad].tolist())}")
+            raise ValueError(
+                f"one-hot targets must be rows of 0s with a single 1; row {bad} is {short(y[bad].tolist())}"
+            )
         return y
     if y.ndim == 2 and y.shape[1] == 1:  # a column of labels
         y = y[:, 0]
     if y.ndim != 1 or y.shape[0] != m:
-        raise ValueError(f"expected {m} integer labels (shape ({m},)) or one-hot targets ({m}, {n_out}), "
-                         f"got shape {y.shape}")
+        raise ValueError(
+            f"expected {m} integer labels (shape ({m},)) or one-hot targets ({m}, {n_out}), got shape {y.shape}"
+        )
     if not np.issubdtype(y.dtype, np.integer):
         if not np.issubdtype(y.dtype, np.floating) or not np.all(y == np.round(y)):
             raise ValueError(f"labels must be integers 0..{n_out - 1}, got dtype {y.dtype}")
@@ -135,4 +138,3 @@ def targets(y, m, n_out, dtype):
     one_hot = np.zeros((m, n_out), dtype=dtype)
     one_hot[np.arange(m), y] = 1.0
     return one_hot
-

@@ -14,13 +14,13 @@ from .params import N_OUTPUTS, sizes, validate_params
 from .session import Session
 from .wire import request
 
-FILENAME = "your code"       # how tracebacks name the editor's text: lines are the editor's lines
+FILENAME = "your code"  # how tracebacks name the editor's text: lines are the editor's lines
 
 
 class LabSession:
     def __init__(self):
         self._stop = False
-        self.session = None     # a page Session over the subset, once a run needs it
+        self.session = None  # a page Session over the subset, once a run needs it
 
     @request
     def stop(self):
@@ -75,6 +75,6 @@ class LabSession:
         """Theirs and the library's SGD steps timed side by side on the run's first digits."""
         p = validate_params(params, self.session.n_train)
         n = min(p["train_size"], 2000)
-        x = self.session.x_train_u8[:n] / 255.0                   # (n, 784)
-        y = np.eye(N_OUTPUTS)[self.session.y_train[:n]]           # (n, 10)
+        x = self.session.x_train_u8[:n] / 255.0  # (n, 784)
+        y = np.eye(N_OUTPUTS)[self.session.y_train[:n]]  # (n, 10)
         return lab.compare_speed(fn, sizes(p["hidden"]), x, y, p["batch_size"], p["cost"], seconds)

@@ -24,15 +24,15 @@ from ..nn.validate import parameters, short
 LIMITS = json.loads(resources.files(__package__).joinpath("limits.json").read_text(encoding="utf-8"))
 FIELDS = LIMITS["fields"]
 N_INPUTS, N_OUTPUTS = LIMITS["inputs"], LIMITS["outputs"]
-COSTS = tuple(FIELDS["cost"]["values"])                 # the library's names: "cross-entropy", "quadratic"
+COSTS = tuple(FIELDS["cost"]["values"])  # the library's names: "cross-entropy", "quadratic"
 WEIGHT_INITS = tuple(FIELDS["weight_init"]["values"])
 if set(COSTS) != set(LIBRARY_COSTS) or set(WEIGHT_INITS) != set(LIBRARY_WEIGHT_INITS):
     raise ImportError("limits.json names other costs or weight initialisations than backprop.nn does")
 MAX_HIDDEN_LAYERS = FIELDS["hidden"]["maxLayers"]
-MAX_LAYER_SIZE = FIELDS["hidden"]["max"]     # a browser tab's memory and patience, not the maths'
+MAX_LAYER_SIZE = FIELDS["hidden"]["max"]  # a browser tab's memory and patience, not the maths'
 MAX_EPOCHS = FIELDS["epochs"]["max"]
 MAX_SEED = FIELDS["seed"]["max"]
-MAX_STEP_WORK = LIMITS["maxStepWork"]   # weights and biases × mini-batch size, for one step
+MAX_STEP_WORK = LIMITS["maxStepWork"]  # weights and biases × mini-batch size, for one step
 # the worker's switch, not a form field: the four monitors on
 WORKER_SWITCHES = {"monitor": True}
 DEFAULTS = {**{name: f["default"] for name, f in FIELDS.items()}, **WORKER_SWITCHES}
@@ -56,7 +56,7 @@ def text(value):
 
 def is_int(value, lo, hi):
     if isinstance(value, float) and value.is_integer():
-        value = int(value)        # JSON from JavaScript has no integer type
+        value = int(value)  # JSON from JavaScript has no integer type
     return not isinstance(value, bool) and isinstance(value, numbers.Integral) and lo <= value <= hi
 
 
@@ -71,8 +71,13 @@ def checked_int(name, value, lo, hi, key="int"):
 
 def checked_float(name, value):
     f = FIELDS[name]
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or value < f["min"] or (f.get("exclusiveMin") and value == f["min"]):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value < f["min"]
+        or (f.get("exclusiveMin") and value == f["min"])
+    ):
         key = "positive" if f.get("exclusiveMin") else "non_negative"
         raise ValueError(f"{name}: " + message(key, label=f["label"], value=text(value)))
     return float(value)
@@ -81,8 +86,15 @@ def checked_float(name, value):
 def checked_choice(name, value):
     f = FIELDS[name]
     if not isinstance(value, str) or value not in f["values"]:
-        raise ValueError(f"{name}: " + message("choice", label=f["label"], values=", ".join(f["values"]),
-                                               value=value if isinstance(value, str) else text(value)))
+        raise ValueError(
+            f"{name}: "
+            + message(
+                "choice",
+                label=f["label"],
+                values=", ".join(f["values"]),
+                value=value if isinstance(value, str) else text(value),
+            )
+        )
     return value
 
 
@@ -99,7 +111,7 @@ def parse_hidden(value):
     lo = FIELDS["hidden"]["min"]
     for n in value:
         if not is_int(n, lo, MAX_LAYER_SIZE):
-            shown = n if isinstance(n, str) else text(n)   # a piece of the typed text, as typed
+            shown = n if isinstance(n, str) else text(n)  # a piece of the typed text, as typed
             raise ValueError(prefix + message("layer_size", min=lo, max=MAX_LAYER_SIZE, value=shown))
     return [int(n) for n in value]
 
@@ -113,8 +125,16 @@ def _check_step_work(hidden, batch_size):
     """One mini-batch step must stay short in a browser: Stop is read between steps."""
     n = parameters(sizes(hidden))
     if n * batch_size > MAX_STEP_WORK:
-        raise ValueError("batch_size: " + message("step_work", parameters=f"{n:,}", batch_size=batch_size,
-                                                  cap=f"{MAX_STEP_WORK:,}", max_batch=max(1, MAX_STEP_WORK // n)))
+        raise ValueError(
+            "batch_size: "
+            + message(
+                "step_work",
+                parameters=f"{n:,}",
+                batch_size=batch_size,
+                cap=f"{MAX_STEP_WORK:,}",
+                max_batch=max(1, MAX_STEP_WORK // n),
+            )
+        )
 
 
 def validate_params(params, n_train_available):
@@ -131,19 +151,21 @@ def validate_params(params, n_train_available):
     out["lmbda"] = checked_float("lmbda", p["lmbda"])
     out["train_size"] = checked_int("train_size", p["train_size"], FIELDS["train_size"]["min"], n_train_available)
     if is_int(p["batch_size"], FIELDS["batch_size"]["min"], math.inf) and p["batch_size"] > out["train_size"]:
-        raise ValueError("batch_size: " + message("batch_vs_train", batch_size=text(p["batch_size"]),
-                                                  train_size=out["train_size"]))
+        raise ValueError(
+            "batch_size: " + message("batch_vs_train", batch_size=text(p["batch_size"]), train_size=out["train_size"])
+        )
     out["batch_size"] = checked_int("batch_size", p["batch_size"], FIELDS["batch_size"]["min"], out["train_size"])
     out["epochs"] = checked_int("epochs", p["epochs"], FIELDS["epochs"]["min"], MAX_EPOCHS)
     out["weight_init"] = checked_choice("weight_init", p["weight_init"])
-    out["seed"] = None if p["seed"] in (None, "") else checked_int("seed", p["seed"], FIELDS["seed"]["min"],
-                                                                     MAX_SEED, key="seed")
+    out["seed"] = (
+        None if p["seed"] in (None, "") else checked_int("seed", p["seed"], FIELDS["seed"]["min"], MAX_SEED, key="seed")
+    )
     _check_step_work(out["hidden"], out["batch_size"])
     if not isinstance(p["monitor"], bool):
         raise ValueError(f"monitor must be true or false, got {p['monitor']!r}")
     out["monitor"] = p["monitor"]
-    out["dtype"] = checked_choice("dtype", p["dtype"])         # backend "auto": the WebAssembly kernel when
-    out["backend"] = checked_choice("backend", p["backend"])   # the page installed it (see nn/backend.py)
+    out["dtype"] = checked_choice("dtype", p["dtype"])  # backend "auto": the WebAssembly kernel when
+    out["backend"] = checked_choice("backend", p["backend"])  # the page installed it (see nn/backend.py)
     return out
 
 

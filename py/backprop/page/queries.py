@@ -17,7 +17,7 @@ from .params import N_OUTPUTS, checked_float, checked_int
 from .wire import b64, request, rounded
 
 STRIP_MAX = 200
-CELL_MAX = 100                       # digits listed for one confusion-matrix cell
+CELL_MAX = 100  # digits listed for one confusion-matrix cell
 
 
 class Queries:
@@ -30,13 +30,23 @@ class Queries:
         predicted = np.argmax(self._test_outputs(which), axis=1)
         correct = metrics.correct_count(predicted, self.y_test)
         total = len(self.y_test)
-        return {"which": which, "correct": correct, "total": total, "accuracy": correct / total,
-                "sizes": net.sizes, "cost": cost_name(net.cost), "running": self._is_live(which)}
+        return {
+            "which": which,
+            "correct": correct,
+            "total": total,
+            "accuracy": correct / total,
+            "sizes": net.sizes,
+            "cost": cost_name(net.cost),
+            "running": self._is_live(which),
+        }
 
     def _digits(self, indices):
         """Test digits by index: pixels (base64 of uint8 rows) and labels."""
-        return {"indices": [int(i) for i in indices], "pixels": b64(self.x_test_u8[indices]),
-                "labels": self.y_test[indices].tolist()}
+        return {
+            "indices": [int(i) for i in indices],
+            "pixels": b64(self.x_test_u8[indices]),
+            "labels": self.y_test[indices].tolist(),
+        }
 
     @request
     def strip(self, which="model", start=0, count=24):
@@ -46,16 +56,26 @@ class Queries:
         start = checked_int("start", start, 0, n - 1)
         count = checked_int("count", count, 1, STRIP_MAX)
         stop = min(start + count, n)
-        a = self._test_outputs(which)[start:stop]         # (count, 10)
-        return {"which": which, "start": start, "pixels": b64(self.x_test_u8[start:stop]),
-                "labels": self.y_test[start:stop].tolist(), "predictions": np.argmax(a, axis=1).tolist(),
-                "confidence": rounded(a.max(axis=1), 4)}
+        a = self._test_outputs(which)[start:stop]  # (count, 10)
+        return {
+            "which": which,
+            "start": start,
+            "pixels": b64(self.x_test_u8[start:stop]),
+            "labels": self.y_test[start:stop].tolist(),
+            "predictions": np.argmax(a, axis=1).tolist(),
+            "confidence": rounded(a.max(axis=1), 4),
+        }
 
     # -- draw a digit -------------------------------------------------------------------------------
     def _guess(self, which, x, **extra):
-        a = self._net(which).feedforward(x)[0]           # (10,)
-        return {"which": which, "digit": int(np.argmax(a)), "outputs": rounded(a),
-                "input": b64(np.rint(x * 255).astype(np.uint8)), **extra}
+        a = self._net(which).feedforward(x)[0]  # (10,)
+        return {
+            "which": which,
+            "digit": int(np.argmax(a)),
+            "outputs": rounded(a),
+            "input": b64(np.rint(x * 255).astype(np.uint8)),
+            **extra,
+        }
 
     @request
     def predict_drawing(self, which, data, width, height):
@@ -66,7 +86,7 @@ class Queries:
         ink = np.frombuffer(data, dtype=np.uint8)
         if ink.size != width * height:
             raise ValueError(f"the drawing has {ink.size} pixels, expected {width}×{height}")
-        self.drawing = preprocess.mnist_like(ink.reshape(height, width))     # (784,), for the step-through
+        self.drawing = preprocess.mnist_like(ink.reshape(height, width))  # (784,), for the step-through
         return self._guess(which, self.drawing)
 
     @request
@@ -102,16 +122,34 @@ class Queries:
         layers = []
         for layer in t.layers:
             nabla_w = np.nan_to_num(layer.nabla_w)
-            layers.append({
-                "l": layer.l, "n": int(layer.z.size), "equation": layer.equation, "z": layer.z, "a": layer.a,
-                "sigma_prime": layer.sigma_prime, "delta": layer.delta, "nabla_b": layer.nabla_b,
-                "nabla_w": b64(nabla_w.astype(np.float32)), "nabla_w_shape": list(layer.nabla_w.shape),
-                "nabla_w_max": float(np.max(np.abs(nabla_w))),
-            })
-        return {"which": which, "what": what, "index": index, "label": label,
-                "input": b64(np.rint(np.asarray(x) * 255).astype(np.uint8)), "cost": cost_name(t.cost),
-                "network_cost": cost_name(net.cost), "mistake": mistake, "C": float(t.C),
-                "guess": int(np.argmax(t.layers[-1].a)), "layers": layers}
+            layers.append(
+                {
+                    "l": layer.l,
+                    "n": int(layer.z.size),
+                    "equation": layer.equation,
+                    "z": layer.z,
+                    "a": layer.a,
+                    "sigma_prime": layer.sigma_prime,
+                    "delta": layer.delta,
+                    "nabla_b": layer.nabla_b,
+                    "nabla_w": b64(nabla_w.astype(np.float32)),
+                    "nabla_w_shape": list(layer.nabla_w.shape),
+                    "nabla_w_max": float(np.max(np.abs(nabla_w))),
+                }
+            )
+        return {
+            "which": which,
+            "what": what,
+            "index": index,
+            "label": label,
+            "input": b64(np.rint(np.asarray(x) * 255).astype(np.uint8)),
+            "cost": cost_name(t.cost),
+            "network_cost": cost_name(net.cost),
+            "mistake": mistake,
+            "C": float(t.C),
+            "guess": int(np.argmax(t.layers[-1].a)),
+            "layers": layers,
+        }
 
     @request
     def check_gradient(self, which, index, label=None, cost=None, mistake="none", per_layer=6):
@@ -139,11 +177,26 @@ class Queries:
             change = np.abs(w1 - w0).ravel()
             for f in np.argsort(-change, kind="stable")[:count]:
                 j, k = np.unravel_index(f, w0.shape)
-                moved.append({"l": i + 2, "j": int(j), "k": int(k), "before": float(w0[j, k]),
-                              "after": float(w1[j, k]), "change": float(w1[j, k] - w0[j, k])})
+                moved.append(
+                    {
+                        "l": i + 2,
+                        "j": int(j),
+                        "k": int(k),
+                        "before": float(w0[j, k]),
+                        "after": float(w1[j, k]),
+                        "change": float(w1[j, k] - w0[j, k]),
+                    }
+                )
         moved.sort(key=lambda m: -abs(m["change"]))
-        return {"which": which, "what": what, "label": label, "eta": eta, "cost_before": before,
-                "cost_after": after, "moved": moved[:count]}
+        return {
+            "which": which,
+            "what": what,
+            "label": label,
+            "eta": eta,
+            "cost_before": before,
+            "cost_after": after,
+            "moved": moved[:count],
+        }
 
     # -- hidden units --------------------------------------------------------------------------------
     @request
@@ -157,9 +210,17 @@ class Queries:
         layers = []
         for l, w in enumerate(net.weights):
             q, scale = units.quantise_symmetric(w, quantile=units.CLIP_QUANTILE)
-            layers.append({"layer": l + 2, "n_out": int(w.shape[0]), "n_in": int(w.shape[1]),
-                           "scale": scale, "max": float(np.max(np.abs(w))), "levels": units.LEVELS,
-                           "q": b64(q)})
+            layers.append(
+                {
+                    "layer": l + 2,
+                    "n_out": int(w.shape[0]),
+                    "n_in": int(w.shape[1]),
+                    "scale": scale,
+                    "max": float(np.max(np.abs(w))),
+                    "levels": units.LEVELS,
+                    "q": b64(q),
+                }
+            )
         return {"which": which, "sizes": net.sizes, "layers": layers, "running": self._is_live(which)}
 
     @request
@@ -180,8 +241,14 @@ class Queries:
         matrix = metrics.confusion_matrix(predicted, self.y_test, N_OUTPUTS)
         correct = int(np.trace(matrix))
         total = int(matrix.sum())
-        return {"which": which, "matrix": matrix.tolist(), "correct": correct, "total": total,
-                "accuracy": correct / total, "running": self._is_live(which)}
+        return {
+            "which": which,
+            "matrix": matrix.tolist(),
+            "correct": correct,
+            "total": total,
+            "accuracy": correct / total,
+            "running": self._is_live(which),
+        }
 
     @request
     def confusion_cell(self, which, true_label, predicted, limit=CELL_MAX):
@@ -194,5 +261,11 @@ class Queries:
         outputs = self._test_outputs(which)
         members = metrics.cell_members(outputs, self.y_test, true_label, predicted)
         shown = members[:limit]
-        return {"which": which, "true": true_label, "predicted": predicted, "count": int(len(members)),
-                **self._digits(shown), "outputs": rounded(outputs[shown], 4)}
+        return {
+            "which": which,
+            "true": true_label,
+            "predicted": predicted,
+            "count": int(len(members)),
+            **self._digits(shown),
+            "outputs": rounded(outputs[shown], 4),
+        }

@@ -24,10 +24,10 @@ from .training import Training
 from .wire import request
 
 DATASETS = {"subset": "the page's MNIST subset", "full": "full MNIST: 50,000 training and 10,000 test digits"}
-PIXEL_MAX = 255.0         # uint8 pixels -> [0, 1]: runs divide one mini-batch at a time
+PIXEL_MAX = 255.0  # uint8 pixels -> [0, 1]: runs divide one mini-batch at a time
 NETWORKS = {"model": "the shipped model", "trained": "your latest run", "file": "your model file"}
-MAX_FILE_BYTES = 100 * 1024 * 1024   # a model file the page accepts: a tab's memory, not the maths
-MAX_PAGE_PARAMETERS = 4_000_000      # a network the page shows: its largest trainable one (784-1000×4-10) has 3.8 M
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a model file the page accepts: a tab's memory, not the maths
+MAX_PAGE_PARAMETERS = 4_000_000  # a network the page shows: its largest trainable one (784-1000×4-10) has 3.8 M
 
 
 def read_subset(source):
@@ -51,8 +51,7 @@ def _check_page_parameters(sizes):
     n = parameters(sizes)
     if n > MAX_PAGE_PARAMETERS:
         shown = sizes if len(sizes) <= 8 else [*sizes[:4], "…", *sizes[-2:]]
-        raise ValueError(f"sizes {shown} mean {n:,} weights and biases; the page accepts up to "
-                         f"{MAX_PAGE_PARAMETERS:,}")
+        raise ValueError(f"sizes {shown} mean {n:,} weights and biases; the page accepts up to {MAX_PAGE_PARAMETERS:,}")
 
 
 def check_page_sizes(sizes):
@@ -72,14 +71,15 @@ def _precheck_model_text(text):
     if not isinstance(text, str):
         raise TypeError(f"a model file must be text, got {type(text).__name__}")
     if len(text) > MAX_FILE_BYTES:
-        raise ValueError(f"the file is {len(text) / 2**20:,.1f} MB; the page accepts model files up to "
-                         f"{MAX_FILE_BYTES // 2**20} MB")
+        raise ValueError(
+            f"the file is {len(text) / 2**20:,.1f} MB; the page accepts model files up to {MAX_FILE_BYTES // 2**20} MB"
+        )
     found = _SIZES.search(text[:4096])
     if found:
         try:
             sizes = [int(s) for s in found.group(1).split(",")]
         except ValueError:
-            return                      # not plain integers: model_io names the problem
+            return  # not plain integers: model_io names the problem
         _check_page_parameters(sizes)
 
 
@@ -92,17 +92,17 @@ class Session(Queries, Training):
     """
 
     def __init__(self, subset, model_text=None):
-        self._data = {"subset": read_subset(subset)}    # name -> uint8 arrays; "full" once loaded
-        self.data = None                                 # which of DATASETS the page trains and tests on
+        self._data = {"subset": read_subset(subset)}  # name -> uint8 arrays; "full" once loaded
+        self.data = None  # which of DATASETS the page trains and tests on
         self.x_test = None
         self.nets = dict.fromkeys(NETWORKS)
-        self.drawing = None       # the last drawing, MNIST-like (784,): the step-through can follow it
-        self._stepper = None      # the Step button's run: its settings, network and train_steps generator
+        self.drawing = None  # the last drawing, MNIST-like (784,): the step-through can follow it
+        self._stepper = None  # the Step button's run: its settings, network and train_steps generator
         self.running = False
         self._stop = False
-        self._outputs = {}        # which -> output activations on the test digits, (n_test, 10)
+        self._outputs = {}  # which -> output activations on the test digits, (n_test, 10)
         self.use_data("subset")
-        if model_text is not None:   # read now, evaluated when first asked (after the page is ready)
+        if model_text is not None:  # read now, evaluated when first asked (after the page is ready)
             self._put("model", self._read_model(model_text))
 
     @property
@@ -112,9 +112,17 @@ class Session(Queries, Training):
     @request
     def info(self):
         n_test = int(self.x_test_u8.shape[0])
-        return {"n_train": self.n_train, "n_test": n_test, "networks": NETWORKS, "max_file_bytes": MAX_FILE_BYTES,
-                "max_parameters": MAX_PAGE_PARAMETERS, "data": self.data, "datasets": DATASETS,
-                "loaded": sorted(self._data), "presets": presets.catalogue(self.n_train, n_test)}
+        return {
+            "n_train": self.n_train,
+            "n_test": n_test,
+            "networks": NETWORKS,
+            "max_file_bytes": MAX_FILE_BYTES,
+            "max_parameters": MAX_PAGE_PARAMETERS,
+            "data": self.data,
+            "datasets": DATASETS,
+            "loaded": sorted(self._data),
+            "presets": presets.catalogue(self.n_train, n_test),
+        }
 
     # -- which digits: the subset, or full MNIST --------------------------------------------------------
     def load_full(self, source):
@@ -138,10 +146,10 @@ class Session(Queries, Training):
         if name not in self._data:
             raise ValueError(f"{DATASETS[name]} has not been loaded yet")
         d = self._data[name]
-        self.x_test = None                               # free the old floats before making the new
+        self.x_test = None  # free the old floats before making the new
         self.x_train_u8, self.y_train = d["x_train"], d["y_train"].astype(np.int64)
         self.x_test_u8, self.y_test = d["x_test"], d["y_test"].astype(np.int64)
-        self.x_test = self.x_test_u8 / PIXEL_MAX         # (n_test, 784), used by every evaluation
+        self.x_test = self.x_test_u8 / PIXEL_MAX  # (n_test, 784), used by every evaluation
         self.data = name
         self._outputs.clear()
         self._stepper = None
@@ -178,8 +186,13 @@ class Session(Queries, Training):
             raise ValueError(f"which must be one of {', '.join(NETWORKS)}, got {which!r}")
         net = self.nets[which]
         if net is None:
-            raise ValueError({"model": "no model is loaded yet", "trained": "no network has been trained yet",
-                              "file": "no model file has been loaded yet"}[which])
+            raise ValueError(
+                {
+                    "model": "no model is loaded yet",
+                    "trained": "no network has been trained yet",
+                    "file": "no model file has been loaded yet",
+                }[which]
+            )
         return net
 
     def _test_outputs(self, which):
@@ -188,7 +201,7 @@ class Session(Queries, Training):
         changing the network."""
         outputs = self._outputs.get(which)
         if outputs is None:
-            outputs = self._net(which).feedforward(self.x_test)      # (n_test, 10)
+            outputs = self._net(which).feedforward(self.x_test)  # (n_test, 10)
             if not self._is_live(which):
                 self._outputs[which] = outputs
         return outputs
@@ -202,8 +215,9 @@ class Session(Queries, Training):
         orientation; ``sizes`` and ``cost`` (from ``evaluate``) say how to read them back. Bytes, not
         JSON: the worker hands them to the page as they are."""
         net = self._net(which)
-        return b"".join(np.ascontiguousarray(a, dtype="<f8").tobytes()
-                        for w, b in zip(net.weights, net.biases) for a in (w, b))
+        return b"".join(
+            np.ascontiguousarray(a, dtype="<f8").tobytes() for w, b in zip(net.weights, net.biases) for a in (w, b)
+        )
 
     @request
     def restore_network(self, sizes, cost, data, which="trained"):
@@ -211,24 +225,33 @@ class Session(Queries, Training):
         its sizes, the byte count, finite values. Returns ``evaluate``'s answer."""
         if which not in ("trained", "file"):
             raise ValueError(f"which must be trained or file, got {which!r}")
-        if (not isinstance(sizes, list) or len(sizes) < 2 or sizes[0] != N_INPUTS or sizes[-1] != N_OUTPUTS
-                or not all(is_int(n, 1, params.MAX_LAYER_SIZE if 0 < i < len(sizes) - 1 else max(N_INPUTS, N_OUTPUTS))
-                           for i, n in enumerate(sizes))):
+        if (
+            not isinstance(sizes, list)
+            or len(sizes) < 2
+            or sizes[0] != N_INPUTS
+            or sizes[-1] != N_OUTPUTS
+            or not all(
+                is_int(n, 1, params.MAX_LAYER_SIZE if 0 < i < len(sizes) - 1 else max(N_INPUTS, N_OUTPUTS))
+                for i, n in enumerate(sizes)
+            )
+        ):
             raise ValueError(f"a saved network needs sizes [{N_INPUTS}, …, {N_OUTPUTS}], got {short(sizes, 60)}")
         sizes = [int(n) for n in sizes]
         check_page_sizes(sizes)
-        cost = get_cost(cost)                      # the page's names; earlier visits stored class names
+        cost = get_cost(cost)  # the page's names; earlier visits stored class names
         values = np.frombuffer(bytes(data), dtype="<f8")
         if values.size != parameters(sizes):
-            raise ValueError(f"a saved {'-'.join(map(str, sizes))} network has {parameters(sizes):,} "
-                             f"numbers, got {values.size:,} (the saved copy is damaged)")
+            raise ValueError(
+                f"a saved {'-'.join(map(str, sizes))} network has {parameters(sizes):,} "
+                f"numbers, got {values.size:,} (the saved copy is damaged)"
+            )
         if not np.all(np.isfinite(values)):
             raise ValueError("the saved network holds numbers that are not finite")
         weights, biases, at = [], [], 0
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            weights.append(values[at:at + n_in * n_out].reshape(n_out, n_in))
+            weights.append(values[at : at + n_in * n_out].reshape(n_out, n_in))
             at += n_in * n_out
-            biases.append(values[at:at + n_out].reshape(n_out, 1))
+            biases.append(values[at : at + n_out].reshape(n_out, 1))
             at += n_out
         self._put(which, Network.from_params(weights, biases, cost))
         return self.evaluate(which)

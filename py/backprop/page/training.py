@@ -19,10 +19,10 @@ from ..nn.sgd import Diverged
 from .params import MAX_EPOCHS, sizes, text, validate_params
 from .wire import b64, request
 
-PAUSE_EVERY = 0.05        # seconds of work between yields to the JavaScript event loop
-PROGRESS_EVERY = 0.15     # seconds between progress reports
-SATURATION_PROBE = 500    # training digits whose σ′(z) and δ are measured after each epoch
-PIXEL_MAX = 255.0         # uint8 pixels -> [0, 1], a mini-batch at a time
+PAUSE_EVERY = 0.05  # seconds of work between yields to the JavaScript event loop
+PROGRESS_EVERY = 0.15  # seconds between progress reports
+SATURATION_PROBE = 500  # training digits whose σ′(z) and δ are measured after each epoch
+PIXEL_MAX = 255.0  # uint8 pixels -> [0, 1], a mini-batch at a time
 
 
 class Training:
@@ -38,8 +38,9 @@ class Training:
         divided by PIXEL_MAX a mini-batch at a time, y (n,)). It becomes "your latest run" at once, so
         every view can follow it."""
         n = p["train_size"]
-        net = Network(sizes(p["hidden"]), cost=p["cost"], seed=p["seed"], weight_init=p["weight_init"],
-                      dtype=p["dtype"])
+        net = Network(
+            sizes(p["hidden"]), cost=p["cost"], seed=p["seed"], weight_init=p["weight_init"], dtype=p["dtype"]
+        )
         self._put("trained", net)
         self._stepper = None
         return net, self.x_train_u8[:n], self.y_train[:n]
@@ -57,27 +58,45 @@ class Training:
         st = self._stepper
         if st is None or st["key"] != key or st["net"] is not self.nets["trained"]:
             net, x, y = self._new_run(p)
-            steps = net.train_steps(x, y, MAX_EPOCHS, p["batch_size"], p["eta"], p["lmbda"],
-                                    eval_data=(self.x_test, self.y_test), x_divisor=PIXEL_MAX)
+            steps = net.train_steps(
+                x,
+                y,
+                MAX_EPOCHS,
+                p["batch_size"],
+                p["eta"],
+                p["lmbda"],
+                eval_data=(self.x_test, self.y_test),
+                x_divisor=PIXEL_MAX,
+            )
             st = self._stepper = {"key": key, "net": net, "steps": steps, "x": x, "y": y, "count": 0}
         net = st["net"]
-        before = net.copy()                       # the weights the step starts from
+        before = net.copy()  # the weights the step starts from
         progress = next(st["steps"])
         self._outputs.pop("trained", None)
         st["count"] += 1
         idx = progress.indices
         xb, yb = st["x"][idx] / PIXEL_MAX, st["y"][idx]
-        record = {"which": "trained", "step": st["count"], "epoch": progress.epoch + 1, "batch": progress.batch,
-                  "n_batches": progress.n_batches, **self._train_digits(idx),
-                  "cost_before": before.total_cost(xb, yb), "cost_after": net.total_cost(xb, yb),
-                  "sizes": net.sizes}
+        record = {
+            "which": "trained",
+            "step": st["count"],
+            "epoch": progress.epoch + 1,
+            "batch": progress.batch,
+            "n_batches": progress.n_batches,
+            **self._train_digits(idx),
+            "cost_before": before.total_cost(xb, yb),
+            "cost_after": net.total_cost(xb, yb),
+            "sizes": net.sizes,
+        }
         if progress.epoch_done:
             record["epoch_record"] = _epoch_record(progress.epoch, progress.history)
         return record
 
     def _train_digits(self, indices):
-        return {"indices": [int(i) for i in indices], "pixels": b64(self.x_train_u8[indices]),
-                "labels": self.y_train[indices].tolist()}
+        return {
+            "indices": [int(i) for i in indices],
+            "pixels": b64(self.x_train_u8[indices]),
+            "labels": self.y_train[indices].tolist(),
+        }
 
     @request
     async def train(self, params, emit, pause, gradient=None):
@@ -95,18 +114,29 @@ class Training:
         p = validate_params(params, self.n_train)
         n = p["train_size"]
         net, x, y = self._new_run(p)
-        products = backend.use(p["backend"])            # for this run; "auto" again after it
+        products = backend.use(p["backend"])  # for this run; "auto" again after it
         self.running, self._stop = True, False
         mon = p["monitor"]
-        steps = net.train_steps(x, y, p["epochs"], p["batch_size"], p["eta"], p["lmbda"],
-                                eval_data=(self.x_test, self.y_test), monitor_train_cost=mon,
-                                monitor_train_accuracy=mon, monitor_eval_cost=mon,
-                                monitor_eval_accuracy=mon, x_divisor=PIXEL_MAX, gradient=gradient)
-        busy = 0.0                 # seconds spent in training steps (not waiting on the event loop)
+        steps = net.train_steps(
+            x,
+            y,
+            p["epochs"],
+            p["batch_size"],
+            p["eta"],
+            p["lmbda"],
+            eval_data=(self.x_test, self.y_test),
+            monitor_train_cost=mon,
+            monitor_train_accuracy=mon,
+            monitor_eval_cost=mon,
+            monitor_eval_accuracy=mon,
+            x_divisor=PIXEL_MAX,
+            gradient=gradient,
+        )
+        busy = 0.0  # seconds spent in training steps (not waiting on the event loop)
         examples = 0
         history = None
         diverged = None
-        good = net.copy(), 0       # the network as of its last finished epoch, and that epoch
+        good = net.copy(), 0  # the network as of its last finished epoch, and that epoch
         last_pause = last_report = time.perf_counter()
         try:
             while True:
@@ -125,12 +155,20 @@ class Training:
                 rate = examples / busy if busy > 0 else 0.0
                 if progress.epoch_done:
                     good = net.copy(), history.epochs
-                    emit("epoch", {**_epoch_record(progress.epoch, history),
-                                   **_saturation_record(net, x, y)})
+                    emit("epoch", {**_epoch_record(progress.epoch, history), **_saturation_record(net, x, y)})
                 if progress.epoch_done or t1 - last_report >= PROGRESS_EVERY:
                     last_report = t1
-                    emit("progress", {"epoch": progress.epoch + 1, "epochs": p["epochs"], "batch": progress.batch,
-                                      "n_batches": progress.n_batches, "examples_per_s": rate, "backend": products})
+                    emit(
+                        "progress",
+                        {
+                            "epoch": progress.epoch + 1,
+                            "epochs": p["epochs"],
+                            "batch": progress.batch,
+                            "n_batches": progress.n_batches,
+                            "examples_per_s": rate,
+                            "backend": products,
+                        },
+                    )
                 if t1 - last_pause >= PAUSE_EVERY or progress.epoch_done:
                     await pause()
                     last_pause = time.perf_counter()
@@ -143,25 +181,38 @@ class Training:
         done = history.epochs if history is not None else 0
         if diverged is not None:
             diverged = self._diverged(diverged, p, net, good)
-        now = self.evaluate("trained")      # the network as it is now, even mid-epoch
-        return {"test_accuracy": now["accuracy"], "diverged": diverged,
-                "stopped": diverged is None and done < p["epochs"], "epochs_done": done, "examples": examples,
-                "seconds": busy, "examples_per_s": examples / busy if busy > 0 else 0.0,
-                "params": p, "sizes": net.sizes, "backend": products,
-                "history": history.to_dict() if history is not None else None}
+        now = self.evaluate("trained")  # the network as it is now, even mid-epoch
+        return {
+            "test_accuracy": now["accuracy"],
+            "diverged": diverged,
+            "stopped": diverged is None and done < p["epochs"],
+            "epochs_done": done,
+            "examples": examples,
+            "seconds": busy,
+            "examples_per_s": examples / busy if busy > 0 else 0.0,
+            "params": p,
+            "sizes": net.sizes,
+            "backend": products,
+            "history": history.to_dict() if history is not None else None,
+        }
 
     def _diverged(self, e, p, net, good):
         """The summary's account of a Diverged run. Non-finite weights are replaced by the network
         as of the last finished epoch; a non-finite cost left the weights as of the last good step."""
         became = "NaN" if math.isnan(e.value) else "infinite"
-        message = (f"the {e.what} became {became} at epoch {e.epoch}, batch {e.batch}: η = {text(p['eta'])} is "
-                   f"probably too large for the {p['cost']} cost")
+        message = (
+            f"the {e.what} became {became} at epoch {e.epoch}, batch {e.batch}: η = {text(p['eta'])} is "
+            f"probably too large for the {p['cost']} cost"
+        )
         if e.what == "weights" or not net.weights_finite():
             kept, epoch = good
             net.weights, net.biases = kept.weights, kept.biases
             self._put("trained", net)
-            message += (f"; the network as of epoch {epoch} is kept" if epoch else
-                        "; the network is back to its starting weights")
+            message += (
+                f"; the network as of epoch {epoch} is kept"
+                if epoch
+                else "; the network is back to its starting weights"
+            )
         else:
             message += "; the network is kept as it was before that mini-batch"
         value = "NaN" if math.isnan(e.value) else ("Infinity" if e.value > 0 else "-Infinity")
@@ -177,7 +228,15 @@ def _saturation_record(net, x, y):
 
 def _epoch_record(epoch, history):
     """The epoch's monitors: network2's costs (with the L2 term), their data terms, the accuracies."""
+
     def last(values):
         return values[-1] if values else None
-    return {"epoch": epoch + 1, **{f"{part}_{what}": last(getattr(history, f"{part}_{what}"))
-                                   for part in ("train", "eval") for what in ("cost", "cost_data", "accuracy")}}
+
+    return {
+        "epoch": epoch + 1,
+        **{
+            f"{part}_{what}": last(getattr(history, f"{part}_{what}"))
+            for part in ("train", "eval")
+            for what in ("cost", "cost_data", "accuracy")
+        },
+    }

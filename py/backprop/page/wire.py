@@ -58,7 +58,7 @@ def rounded(values, digits=6):
 
 
 def _bytes(data):
-    if hasattr(data, "to_py"):                       # a JavaScript Uint8Array or ArrayBuffer, in the worker
+    if hasattr(data, "to_py"):  # a JavaScript Uint8Array or ArrayBuffer, in the worker
         data = data.to_py()
     return bytes(data)
 

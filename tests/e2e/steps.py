@@ -1,0 +1,52 @@
+"""The steps the browser tests share: what the page is doing, a run started from the form, the run
+list drawn on the chart, the site's test digits as CPython reads them. Plain functions over a
+Playwright page (the fixtures, the site and the browser, are conftest.py's)."""
+
+import io
+
+import numpy as np
+
+STATUS = "document.getElementById('status').dataset.state"
+MODE = "document.body.dataset.mode"
+VIEWS_DONE = "window.__app.views"
+
+
+def train(page, **fields):
+    """Fill the form's fields and press Train; returns once the run is on the chart."""
+    for name, value in fields.items():
+        page.fill(f"#train-form [name={name}]", str(value))
+    started = page.evaluate("window.__chart.runs.length")
+    page.click("#train-button")
+    # the run is on the chart from its first moment; a short one can be over before a poll of the
+    # page's mode would see "training"
+    page.wait_for_function(f"window.__chart.runs.length > {started}")
+
+
+def wait_idle(page, timeout=120_000):
+    page.wait_for_function(f"{MODE} === 'ready'", timeout=timeout)
+
+
+def chart(page):
+    return page.evaluate("window.__chart")
+
+
+def subset(site):
+    """The site's test digits, (x floats in [0, 1], y ints), as CPython reads the file the page fetched."""
+    with np.load(io.BytesIO((site.dir / "data/mnist-subset.npz").read_bytes()), allow_pickle=False) as npz:
+        return npz["x_test"] / 255.0, npz["y_test"].astype(np.int64)
+
+
+def open_views(open_page, url, **kw):
+    """The page, once every view has shown the model."""
+    page = open_page(url, **kw)
+    page.wait_for_function(f"{VIEWS_DONE} >= 1", timeout=60_000)
+    return page
+
+
+def wait_status(page, timeout=120_000):
+    page.wait_for_function("document.getElementById('status').dataset.state !== 'loading'", timeout=timeout)
+    return page.text_content("#status-text")
+
+
+def wait_ready(page, timeout=180_000):
+    page.wait_for_function(f"{MODE} === 'ready'", timeout=timeout)

@@ -1,0 +1,54 @@
+"""The core package in its second home: Pyodide 0.27.7 (Python 3.12, numpy 2.0.2), run by Node."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ci_support import ROOT, skip_or_fail
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="module")
+def package_zip(tmp_path_factory):
+    """The package as the page gets it: build.py's archive (the command line's folder left out)."""
+    import build
+
+    return build.write_package_zip(tmp_path_factory.mktemp("pkg") / "backprop.zip")
+
+
+def run_in_pyodide(package_zip, script, *extra):
+    pyodide_dir = os.environ.get("PYODIDE_DIR")
+    node = shutil.which("node")
+    if not pyodide_dir:
+        skip_or_fail("PYODIDE_DIR is not set (a folder with Pyodide 0.27.7 and its numpy wheel)")
+    if not node:
+        skip_or_fail("node is not installed")
+    proc = subprocess.run(
+        [node, str(HERE / "run_in_pyodide.mjs"), pyodide_dir, str(package_zip), str(HERE / script), *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "FAIL" not in out, out
+    assert " 0 failed" in out and "checks ok" in out, out
+    return out
+
+
+def test_core_contracts_hold_in_pyodide(package_zip):
+    run_in_pyodide(package_zip, "core_in_pyodide.py")
+
+
+def test_what_the_views_compute_holds_in_pyodide(package_zip):
+    """metrics, preprocess, augment and units on wasm32, where numpy's index type is int32."""
+    run_in_pyodide(package_zip, "views_in_pyodide.py")
+
+
+def test_wasm_kernel_equals_numpy_in_pyodide(package_zip):
+    """Node's WebAssembly has SIMD: js/kernel.js installs web/kernel/gemm.wasm as the page does."""
+    run_in_pyodide(package_zip, "kernel_in_pyodide.py", str(ROOT / "web" / "kernel" / "gemm.wasm"))
