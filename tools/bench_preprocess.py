@@ -1,4 +1,4 @@
-"""How long ``backprop.preprocess.mnist_like`` takes on a 280x280 drawing, in CPython and in Pyodide.
+"""How long ``backprop.data.preprocess.mnist_like`` takes on a 280x280 drawing, in CPython and in Pyodide.
 
     python3 tools/bench_preprocess.py [--repeats 200] [--pyodide-dir DIR]
 

@@ -37,12 +37,6 @@ def small(monkeypatch, uint8_data):
     return uint8_data
 
 
-def run(argv, capsys):
-    code = cli.main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def train_args(out, *extra):
     return [
         "train",
@@ -64,8 +58,8 @@ def train_args(out, *extra):
     ]
 
 
-def test_train_writes_a_loadable_model_and_history(tmp_path, small, capsys):
-    code, out, err = run(train_args(tmp_path / "m.json"), capsys)
+def test_train_writes_a_loadable_model_and_history(tmp_path, small, run):
+    code, out, err = run(train_args(tmp_path / "m.json"))
     assert code == 0, err
     net = backprop.load(tmp_path / "m.json")
     assert net.sizes == [784, 16, 10]
@@ -80,20 +74,20 @@ def test_train_writes_a_loadable_model_and_history(tmp_path, small, capsys):
     assert "epoch 1/2 [" in err and "1000/1000" in err and "ex/s" in err  # the progress bar, on stderr
 
 
-def test_seeded_runs_repeat_and_existing_files_are_kept(tmp_path, small, capsys):
+def test_seeded_runs_repeat_and_existing_files_are_kept(tmp_path, small, run):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    assert run(train_args(a), capsys)[0] == 0
-    assert run(train_args(b), capsys)[0] == 0
+    assert run(train_args(a))[0] == 0
+    assert run(train_args(b))[0] == 0
     assert json.loads(a.read_text()) == json.loads(b.read_text())
     before = a.read_text()
-    code, _, err = run(train_args(a, "--seed", "2"), capsys)
+    code, _, err = run(train_args(a, "--seed", "2"))
     assert code == 2 and str(a) in err and "--force" in err
     assert a.read_text() == before
-    assert run(train_args(a, "--seed", "2", "--force"), capsys)[0] == 0
+    assert run(train_args(a, "--seed", "2", "--force"))[0] == 0
     assert a.read_text() != before
 
 
-def test_train_options(tmp_path, small, capsys):
+def test_train_options(tmp_path, small, run):
     code, out, err = run(
         train_args(
             tmp_path / "f.json",
@@ -108,38 +102,37 @@ def test_train_options(tmp_path, small, capsys):
             "--cost",
             "quadratic",
         ),
-        capsys,
     )
     assert code == 0, err
     history = json.loads((tmp_path / "f.history.json").read_text())
     assert history["train_size"] == 300 and history["eval_set"] == "test" and history["cost"] == "QuadraticCost"
     assert history["test_accuracy"] == history["eval_accuracy"]
     assert backprop.load(tmp_path / "f.json").cost is backprop.QuadraticCost
-    code, _, err = run(train_args(tmp_path / "g.json", "--train-size", "5000"), capsys)
+    code, _, err = run(train_args(tmp_path / "g.json", "--train-size", "5000"))
     assert code == 2 and "5000" in err
 
 
-def test_plot_writes_a_png(tmp_path, small, capsys):
+def test_plot_writes_a_png(tmp_path, small, run):
     try:
         import matplotlib  # noqa: F401  (in the test extra: CI runs this test, never skips it)
     except ImportError:
         skip_or_fail("--plot needs matplotlib (pip install -e '.[test]')")
-    code, out, err = run(train_args(tmp_path / "m.json", "--plot", str(tmp_path / "c.png")), capsys)
+    code, out, err = run(train_args(tmp_path / "m.json", "--plot", str(tmp_path / "c.png")))
     assert code == 0, err
     png = (tmp_path / "c.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
 
 
-def test_plot_without_matplotlib_fails_before_training(tmp_path, small, capsys, monkeypatch):
+def test_plot_without_matplotlib_fails_before_training(tmp_path, small, monkeypatch, run):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
-    code, out, err = run(train_args(tmp_path / "m.json", "--plot", str(tmp_path / "c.png")), capsys)
+    code, out, err = run(train_args(tmp_path / "m.json", "--plot", str(tmp_path / "c.png")))
     assert code == 2 and "matplotlib" in err and "pip install" in err
     assert not (tmp_path / "m.json").exists() and "epoch" not in out
 
 
-def test_evaluate_prints_accuracy_and_confusion_matrix(tmp_path, small, capsys):
-    assert run(train_args(tmp_path / "m.json"), capsys)[0] == 0
-    code, out, err = run(["evaluate", str(tmp_path / "m.json")], capsys)
+def test_evaluate_prints_accuracy_and_confusion_matrix(tmp_path, small, run):
+    assert run(train_args(tmp_path / "m.json"))[0] == 0
+    code, out, err = run(["evaluate", str(tmp_path / "m.json")])
     assert code == 0, err
     _, _, (xt, yt) = small
     net = backprop.load(tmp_path / "m.json")
@@ -250,7 +243,7 @@ def idx_dir(tmp_path, monkeypatch):
     return d
 
 
-def test_mnist_dir_is_where_train_and_evaluate_read_mnist(tmp_path, idx_dir, capsys):
+def test_mnist_dir_is_where_train_and_evaluate_read_mnist(tmp_path, idx_dir, run):
     code, out, err = run(
         [
             "train",
@@ -265,46 +258,45 @@ def test_mnist_dir_is_where_train_and_evaluate_read_mnist(tmp_path, idx_dir, cap
             "--out",
             str(tmp_path / "m.json"),
         ],
-        capsys,
     )
     assert code == 0, err
     assert "on 50 images; eval on 10,000 validation images" in out
     history = json.loads((tmp_path / "m.history.json").read_text())
     assert history["train_size"] == 50
-    code, out, err = run(["evaluate", str(tmp_path / "m.json"), "--mnist-dir", str(idx_dir)], capsys)
+    code, out, err = run(["evaluate", str(tmp_path / "m.json"), "--mnist-dir", str(idx_dir)])
     assert code == 0, err
     assert "(" in out and "/200)" in out  # the folder's 200 test digits
-    code, _, err = run(["evaluate", str(tmp_path / "m.json")], capsys)  # without it: nothing to read
+    code, _, err = run(["evaluate", str(tmp_path / "m.json")])  # without it: nothing to read
     assert code == 1 and "could not download" in err
 
 
-def test_divergence_is_one_line_exit_1_and_saves_nothing(tmp_path, small, capsys):
-    code, out, err = run(train_args(tmp_path / "m.json", "--eta", "1e6", "--lmbda", "5", "--force"), capsys)
+def test_divergence_is_one_line_exit_1_and_saves_nothing(tmp_path, small, run):
+    code, out, err = run(train_args(tmp_path / "m.json", "--eta", "1e6", "--lmbda", "5", "--force"))
     assert code == 1
     assert "became NaN at epoch 1, batch" in err and "nothing was saved" in err
     assert len([line for line in err.splitlines() if "error" in line]) == 1 and "Warning" not in err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_every_output_is_checked_before_training(tmp_path, small, capsys):
+def test_every_output_is_checked_before_training(tmp_path, small, run):
     (tmp_path / "m.history.json").write_text("keep")  # the history follows the model's rule
-    code, out, err = run(train_args(tmp_path / "m.json"), capsys)
+    code, out, err = run(train_args(tmp_path / "m.json"))
     assert code == 2 and "m.history.json" in err and "--force" in err and "epoch" not in out
     assert (tmp_path / "m.history.json").read_text() == "keep" and not (tmp_path / "m.json").exists()
     (tmp_path / "c.png").write_text("keep")
-    code, out, err = run(train_args(tmp_path / "n.json", "--plot", str(tmp_path / "c.png")), capsys)
+    code, out, err = run(train_args(tmp_path / "n.json", "--plot", str(tmp_path / "c.png")))
     assert code == 2 and "c.png" in err and "epoch" not in out
-    code, out, err = run(train_args(tmp_path / "n.json", "--plot", str(tmp_path / "n.json")), capsys)
+    code, out, err = run(train_args(tmp_path / "n.json", "--plot", str(tmp_path / "n.json")))
     assert code == 2 and "different files" in err
     os.mkfifo(tmp_path / "pipe.json")
-    code, out, err = run(train_args(tmp_path / "pipe.json", "--force"), capsys)
+    code, out, err = run(train_args(tmp_path / "pipe.json", "--force"))
     assert code == 2 and "named pipe" in err and "epoch" not in out
     if os.access("/dev/null", os.W_OK):
-        code, out, err = run(train_args("/dev/null", "--force"), capsys)
+        code, out, err = run(train_args("/dev/null", "--force"))
         assert code == 2 and "character device" in err and "epoch" not in out
 
 
-def test_ctrl_c_during_the_save_finishes_it_and_says_so(tmp_path, small, capsys, monkeypatch):
+def test_ctrl_c_during_the_save_finishes_it_and_says_so(tmp_path, small, monkeypatch, run):
     real_save = backprop.Network.save
 
     def save_and_press_ctrl_c(net, path):
@@ -312,7 +304,7 @@ def test_ctrl_c_during_the_save_finishes_it_and_says_so(tmp_path, small, capsys,
         real_save(net, path)
 
     monkeypatch.setattr(backprop.Network, "save", save_and_press_ctrl_c)
-    code, out, err = run(train_args(tmp_path / "m.json"), capsys)
+    code, out, err = run(train_args(tmp_path / "m.json"))
     assert code == 130
     assert "interrupted; saved" in err and "m.json" in err and "m.history.json" in err
     assert "nothing was saved" not in err
@@ -338,72 +330,3 @@ def test_hostile_model_files_are_one_line_exit_2(tmp_path, capsys):
         assert cli.main(["evaluate", str(tmp_path / name)]) == 2
         err = capsys.readouterr().err
         assert named in err and len(err.strip().splitlines()) == 1 and len(err) < 400
-
-
-# -- check: the lab's gradient check on a file ------------------------------------------------------------
-def test_check_passes_the_reference_and_exits_0(tmp_path, capsys):
-    from backprop.lab import backprop_texts as lab_bugs
-
-    path = tmp_path / "my_backprop.py"
-    path.write_text(lab_bugs.REFERENCE, encoding="utf-8")
-    code, out, err = run(["check", str(path)], capsys)
-    assert code == 0 and err == ""
-    assert out.count("  pass\n") == 6 and "784-30-10, cross-entropy   2 (30×784)" in out
-    assert out.rstrip().endswith("PASS: every layer agrees with central differences and with the library's backprop.")
-
-
-def test_check_fails_a_bug_with_its_hint_and_exits_1(tmp_path, capsys):
-    from backprop.lab import backprop_texts as lab_bugs
-
-    path = tmp_path / "bp2.py"
-    path.write_text(lab_bugs.BUGS["bp2-no-sigma-prime"]["code"], encoding="utf-8")
-    code, out, _ = run(["check", str(path)], capsys)
-    assert code == 1 and "FAIL" in out and "look at BP2" in out
-    assert "verdict per layer: layer 2 fail, layer 3 pass" in out
-
-
-def test_check_shows_the_line_of_an_exception(tmp_path, capsys):
-    path = tmp_path / "broken.py"
-    path.write_text("def backprop(weights, biases, x, y, cost):\n    return weights[99]\n", encoding="utf-8")
-    code, out, _ = run(["check", str(path)], capsys)
-    assert code == 1
-    assert out.splitlines()[:2] == [f"{path}, line 2:", "    return weights[99]"]
-    assert "FAIL on 4-3-2, cross-entropy: line 2: IndexError" in out
-
-
-def test_check_of_a_missing_file_is_a_usage_error(tmp_path, capsys):
-    code, out, err = run(["check", str(tmp_path / "nope.py")], capsys)
-    assert (
-        code == 2
-        and out == ""
-        and err.strip() == f"python -m backprop check: error: {tmp_path / 'nope.py'}: no such file"
-    )
-
-
-def test_check_runs_as_a_module(tmp_path):
-    from backprop.lab import backprop_texts as lab_bugs
-
-    path = tmp_path / "averaged.py"
-    path.write_text(lab_bugs.BUGS["averaged-twice"]["code"], encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "backprop", "check", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT / "py",
-        timeout=120,
-    )
-    assert done.returncode == 1 and "divided by m" in done.stdout
-
-
-def test_check_speed_times_theirs_and_the_librarys(tmp_path, capsys, monkeypatch):
-    from backprop.lab import backprop_texts as lab_bugs
-    from backprop.lab import check as lab
-
-    monkeypatch.setattr(lab, "compare_speed", lambda *a, **k: {"yours": 1000.0, "library": 2500.0})
-    path = tmp_path / "mine.py"
-    path.write_text(lab_bugs.REFERENCE, encoding="utf-8")
-    code, out, _ = run(["check", str(path), "--speed"], capsys)
-    assert code == 0
-    assert out.splitlines()[-1] == (
-        "SGD steps, 784-30-10, batch 10: yours 1,000 examples/s, the library's 2,500 examples/s (2.50× yours)"
-    )
