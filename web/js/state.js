@@ -154,7 +154,7 @@ export function fromQuery(search) {
 
 /** A short label for a run on the chart, e.g. "CE 784-30-10 η=0.5 λ=5 #1". */
 export function runLabel(params, n) {
-  const cost = params.cost === "quadratic" ? "Quad" : "CE";
+  const cost = FIELDS.cost.short[params.cost] ?? params.cost;
   const sizes = [784, ...params.hidden, 10].join("-");
   const init = params.weight_init === "large" ? " large-init" : "";
   const f32 = params.dtype === "float32" ? " f32" : "";

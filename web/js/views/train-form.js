@@ -1,7 +1,7 @@
 // The training form: hyperparameter fields with per-field errors, kept in the URL (state.js), and the
 // Train / Stop / Defaults buttons. It knows nothing of the worker: main.js gets `onTrain`/`onStop`.
 
-import { FIELDS, MAX_STEP_WORK, defaults, fromQuery, toQuery, validate } from "../state.js";
+import { COSTS, FIELDS, MAX_STEP_WORK, WEIGHT_INITS, defaults, fromQuery, toQuery, validate } from "../state.js";
 
 const fmt = new Intl.NumberFormat("en-US");
 
@@ -42,8 +42,8 @@ export class TrainFormView {
   pairDefault() {
     const f = this.form.elements;
     return {
-      cost: f.cost.value === "quadratic" ? "cross-entropy" : "quadratic",
-      weight_init: f.weight_init.value === "large" ? "default" : "large",
+      cost: COSTS.find((c) => c !== f.cost.value),
+      weight_init: WEIGHT_INITS.find((w) => w !== f.weight_init.value),
       lmbda: f.lmbda.value === "0" ? "5" : "0",
       eta: String(+(Number(f.eta.value) / 5).toPrecision(3) || 0.1),
     }[this.pairVary.value];
