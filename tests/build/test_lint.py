@@ -51,3 +51,16 @@ def test_test_files_have_unique_basenames():
     tests = ROOT / "tests"
     names = [p.name for p in tests.rglob("test_*.py")]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_no_test_module_imports_a_conftest_or_another_test_module():
+    """Fixtures come from conftest.py files, which pytest loads; importing one by name picks whichever
+    conftest was loaded first (there is one per folder), and test modules do not import each other."""
+    import re
+
+    offenders = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.match(r"\s*(from|import) (conftest|test_\w+)\b", line):
+                offenders.append(f"{path.relative_to(ROOT)}: {line.strip()}")
+    assert not offenders, offenders

@@ -16,8 +16,7 @@ from chromium import (  # one place for the browser's settings (tools/)
     CHROMIUM_ARGS,
 )
 from ci_support import skip_or_fail
-
-READY_TIMEOUT_MS = 120_000  # a cold Pyodide start on a slow CI machine, with margin
+from steps import READY_TIMEOUT_MS
 
 
 def pytest_configure(config):
@@ -73,12 +72,13 @@ def site(site_dir, build_module):
 
 
 @pytest.fixture(scope="session")
-def broken_site(site_dir, build_module, tmp_path_factory):
-    """A served copy of the site with some files deleted: broken_site("data/mnist-subset.npz")."""
+def serve_copy(site_dir, build_module, tmp_path_factory):
+    """serve_copy(*missing) -> a served copy of the site (.dir, .url) that a test may change, with the
+    files `missing` (paths in the site) deleted; served until the session ends."""
     served = []
 
     def make(*missing):
-        copy = tmp_path_factory.mktemp("broken") / "dist"
+        copy = tmp_path_factory.mktemp("copy") / "dist"
         shutil.copytree(site_dir, copy)
         for rel in missing:
             (copy / rel).unlink()
@@ -89,6 +89,12 @@ def broken_site(site_dir, build_module, tmp_path_factory):
     yield make
     for s in served:
         s.stop()
+
+
+@pytest.fixture(scope="session")
+def broken_site(serve_copy):
+    """A served copy of the site with some files deleted: broken_site("data/mnist-subset.npz")."""
+    return serve_copy
 
 
 @pytest.fixture(scope="session")

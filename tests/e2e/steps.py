@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 
+READY_TIMEOUT_MS = 120_000  # a cold Pyodide start on a slow CI machine, with margin
 STATUS = "document.getElementById('status').dataset.state"
 MODE = "document.body.dataset.mode"
 VIEWS_DONE = "window.__app.views"

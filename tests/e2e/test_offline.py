@@ -6,7 +6,8 @@ import shutil
 import time
 
 import pytest
-from conftest import READY_TIMEOUT_MS
+
+from steps import READY_TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -142,14 +143,11 @@ def test_a_bad_snapshot_falls_back_to_the_normal_load_and_is_made_again(chromium
         context.close()
 
 
-def test_a_changed_site_replaces_the_offline_copy(chromium, site_dir, build_module, tmp_path_factory):
-    from conftest import Site
-
+def test_a_changed_site_replaces_the_offline_copy(chromium, serve_copy, build_module):
     from ci_support import ROOT
 
-    copy = tmp_path_factory.mktemp("changing") / "dist"
-    shutil.copytree(site_dir, copy)
-    served = Site(build_module, copy)
+    served = serve_copy()
+    copy = served.dir
     context = None
     try:
         context, _ = first_visit(chromium, served.url, service_workers="allow")
@@ -178,4 +176,3 @@ def test_a_changed_site_replaces_the_offline_copy(chromium, site_dir, build_modu
     finally:
         if context:
             context.close()
-        served.stop()
