@@ -248,7 +248,15 @@ def check_steps(fn, seed=7):
     if not callable(fn):
         raise TypeError(f"backprop must be a function, got {type(fn).__name__}")
     done = []
-    report = {"ok": False, "cases": [], "verdicts": {}, "error": None, "hint": "", "finished": False}
+    report = {
+        "ok": False,
+        "cases": [],
+        "verdicts": {},
+        "error": None,
+        "hint": "",
+        "finished": False,
+        "tolerance": TOLERANCE,
+    }
     for case in cases(seed):
         try:
             result = check_case(fn, case)

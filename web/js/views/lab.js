@@ -195,6 +195,7 @@ export class LabView {
       "library's, under both costs. Now train with it." : report.hint;
     hint.dataset.kind = report.error?.kind ?? (report.ok ? "pass" : "fail");
     this.showTable(report.cases);
+    if (report.tolerance) this.el("lab-tolerance").textContent = report.tolerance.toExponential(0); // Python's, not a copy
     this.showPrinted(report.printed);
     this.markLine(report.error?.line);
     if (report.stopped) this.say("stopped", "Stopped before the check finished.");
