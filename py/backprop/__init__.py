@@ -4,9 +4,11 @@ The core imports numpy and the standard library only, so that the same files run
 Pyodide.
 """
 
-from .activations import Sigmoid, sigmoid, sigmoid_prime
+from . import activations
+from .activations import ReLU, Sigmoid, Softmax, Tanh, sigmoid, sigmoid_prime
 from .explain.trace import trace
-from .nn.costs import CrossEntropyCost, QuadraticCost, get_cost
+from .nn import layers
+from .nn.costs import CrossEntropyCost, LogLikelihoodCost, QuadraticCost, get_cost
 from .nn.model_io import from_dict, load, loads, save
 from .nn.network import Network
 from .nn.sgd import Diverged, History, Progress
@@ -19,6 +21,12 @@ __all__ = [
     "Diverged",
     "CrossEntropyCost",
     "QuadraticCost",
+    "LogLikelihoodCost",
+    "layers",
+    "activations",
+    "ReLU",
+    "Tanh",
+    "Softmax",
     "get_cost",
     "Sigmoid",
     "sigmoid",

@@ -1,18 +1,30 @@
-"""Models as JSON in network2's format: {"sizes", "weights", "biases", "cost"}, both ways.
+"""Models as JSON in network2's format: {"sizes", "weights", "biases", "cost"}, both ways, and its superset.
 
 network2.py writes ``weights[l]`` as nested lists (n_out, n_in), ``biases[l]`` as (n_out, 1) and the
 cost as its class name; a file it saved loads here and predicts the same, and ours loads in network2.
-Loading validates everything before building a Network, so a malformed file is a clear ValueError,
-never a half-built model. No pickle, ever.
+A network network2 cannot hold (other activations, softmax, the log-likelihood cost, convolutions)
+is saved in a superset of that format, two keys more:
+
+    "layers":      [{"kind": "dense", "n": 100, "activation": "relu"},
+                    {"kind": "dense", "n": 10, "activation": "softmax"}]      each layer's kind and settings
+    "input_shape": [784]                                                       (or [1, 28, 28])
+
+with "sizes" [n_in, then each layer's output size], "weights"/"biases" one entry per layer that has
+parameters, in order, and "cost" also "LogLikelihoodCost". A file without "layers" is network2's
+(all dense, all sigmoid). Loading validates everything before building a Network, so a malformed file
+is a clear ValueError naming what is wrong (an unknown layer kind or setting by name), never a
+half-built model. No pickle, ever.
 """
 
 import json
+import math
 import os
 import re
 import stat
 
 import numpy as np
 
+from . import layers as layer_types
 from .costs import BY_CLASS_NAME
 from .network import Network
 from .validate import MAX_PARAMETERS, array, parameters, short
@@ -33,12 +45,14 @@ def dumps(net):
 
 
 def from_dict(data):
-    """A Network from network2's dict form, after checking every field."""
+    """A Network from network2's dict form (or its superset, with "layers"), after checking every field."""
     if not isinstance(data, dict):
         raise ValueError(f"a model must be a JSON object, got {type(data).__name__}")
     missing = [k for k in ("sizes", "weights", "biases") if k not in data]
     if missing:
         raise ValueError(f"model is missing {', '.join(missing)} (expected keys sizes, weights, biases, cost)")
+    if "layers" in data or "input_shape" in data:
+        return _stack_from_dict(data)
     sizes = data["sizes"]
     if (
         not isinstance(sizes, list)
@@ -66,6 +80,49 @@ def from_dict(data):
     return Network.from_params(weights, biases, BY_CLASS_NAME[cost])
 
 
+def _stack_from_dict(data):
+    """The superset: the layers are built first (their settings checked), then every declared size and
+    array is checked against what those layers make of the input."""
+    specs, input_shape = data.get("layers"), data.get("input_shape")
+    if not isinstance(specs, list) or not specs:
+        raise ValueError(f"model layers must be a non-empty list of layer objects, got {short(specs)}")
+    if len(specs) > layer_types.MAX_LAYERS:
+        raise ValueError(f"model has {len(specs):,} layers, over the cap of {layer_types.MAX_LAYERS}")
+    if (
+        not isinstance(input_shape, list)
+        or not 1 <= len(input_shape) <= 3
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in input_shape)
+    ):
+        raise ValueError(f"model input_shape must be a list of 1 to 3 positive integers, got {short(input_shape)}")
+    built = [layer_types.from_dict(spec, f"layers[{l}]") for l, spec in enumerate(specs)]
+    layer_types.check_stack(built)
+    cost = data.get("cost", "CrossEntropyCost")
+    if not isinstance(cost, str) or cost not in BY_CLASS_NAME:
+        raise ValueError(f"unknown cost {short(cost)} in model: expected one of {sorted(BY_CLASS_NAME)}")
+    # the shapes the layers make, with no arrays allocated yet: Network() would refuse a bad stack too,
+    # but only after drawing weights
+    shape, sizes, shapes = tuple(input_shape), [math.prod(input_shape)], []
+    for l, layer in enumerate(built):
+        try:
+            shape = layer.build(shape)
+        except ValueError as e:
+            raise ValueError(f"layers[{l}] ({layer.kind}): {e}") from None
+        sizes.append(math.prod(shape))
+        if getattr(layer, "shapes", None) is not None:
+            shapes.append(layer.shapes)
+    n_params = sum(math.prod(w) + math.prod(b) for w, b in shapes)
+    if n_params > MAX_PARAMETERS:
+        raise ValueError(f"model layers mean {n_params:,} parameters, over the cap of {MAX_PARAMETERS:,}")
+    if data["sizes"] != sizes:
+        raise ValueError(f"model sizes {short(data['sizes'])} disagree with its layers, which make {short(sizes)}")
+    for key in ("weights", "biases"):
+        if not isinstance(data[key], list) or len(data[key]) != len(shapes):
+            raise ValueError(f"model {key} must be a list of {len(shapes)} arrays, one per layer with parameters")
+    weights = [array(f"weights[{l}]", w, s[0], finite=True) for l, (w, s) in enumerate(zip(data["weights"], shapes))]
+    biases = [array(f"biases[{l}]", b, s[1], finite=True) for l, (b, s) in enumerate(zip(data["biases"], shapes))]
+    return Network.from_params(weights, biases, BY_CLASS_NAME[cost], layers=built, input_shape=tuple(input_shape))
+
+
 def nesting_depth(text):
     """How deeply arrays and objects nest in JSON text, counted without parsing it (the parser would
     recurse that deep): strings are blanked out first, then brackets are summed. C speed throughout."""
@@ -88,7 +145,9 @@ def loads(text):
         raise ValueError(f"model text is {len(text):,} characters, over the cap of {MAX_FILE_BYTES:,}")
     depth = nesting_depth(text)
     if depth > MAX_DEPTH:
-        raise ValueError(f"model JSON nests {depth:,} levels deep; a network2 model needs 4 (cap {MAX_DEPTH})")
+        raise ValueError(
+            f"model JSON nests {depth:,} levels deep; a network2 model needs 4, a convolutional one 6 (cap {MAX_DEPTH})"
+        )
 
     def no_constants(name):  # json accepts NaN/Infinity by default; a model must not
         raise ValueError(f"model contains {name}, which is not a finite number")

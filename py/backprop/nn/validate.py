@@ -42,6 +42,23 @@ def non_negative_float(name, value):
     return float(value)
 
 
+REGULARIZATIONS = ("l2", "l1", "none")
+
+
+def regularization(value):
+    """ "l2" (network2's weight decay), "l1" or "none", in any letter case."""
+    if isinstance(value, str) and value.strip().lower() in REGULARIZATIONS:
+        return value.strip().lower()
+    raise ValueError(f"regularization must be one of {', '.join(REGULARIZATIONS)}, got {short(value)}")
+
+
+def fraction(name, value):
+    """A number in [0, 1): dropout's rate, momentum's μ."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a number in [0, 1), got {short(value)}")
+    return float(value)
+
+
 def sizes(value, max_parameters=MAX_PARAMETERS):
     """Layer sizes: a list of at least two positive ints, e.g. [784, 30, 10], whose weights and biases
     number at most ``max_parameters`` (checked before anything is allocated)."""
