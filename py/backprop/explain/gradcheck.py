@@ -11,15 +11,33 @@ the routine, the sampler and the tolerance below, so that they agree on what "ri
 the two-point formula struggles to reach 1e-6 on small gradients. Four forward passes per parameter,
 so it is checked on a sample of each layer's weights and biases — enough to catch any wrong equation,
 since a wrong BP1/BP2/BP4 spoils whole layers. The sample is drawn among the parameters whose gradient
-is not negligible (a weight from a blank pixel has ∂C/∂w = 0 both ways and proves nothing). What it
-leaves out: the L2 term (not part of C_x).
+is not negligible (a weight from a blank pixel has ∂C/∂w = 0 both ways and proves nothing).
+
+With a regulariser the checked cost is C_x + R(w), R = (λ/2n)Σw² (L2) or (λ/n)Σ|w| (L1), and backprop's
+side adds ∂R/∂w = (λ/n)w or (λ/n)sgn(w) — never to the biases. ReLU's kink: where moving a parameter
+by ±2ε flips some ReLU unit's z across 0, the differences measure a corner, not a derivative; such
+entries are skipped, and the result says how many.
 """
 
 import numpy as np
 
 from ..nn import validate
 from ..nn.costs import get_cost
-from .trace import trace
+from .trace import MISTAKES, mistakes_for, trace
+
+# mistakes in the regulariser's part of the gradient (the step adds it, so the trace has none)
+REGULARIZER_MISTAKES = {
+    "l1-as-l2": "L1's ∂R/∂w taken as L2's (λ/n)·w instead of (λ/n)·sgn(w)",
+    "l2-on-biases": "L2 applied to the biases too: ∂R/∂b = (λ/n)·b, where R has no biases",
+}
+ALL_MISTAKES = {**MISTAKES, **REGULARIZER_MISTAKES}
+
+
+def check_mistakes_for(net, cost=None, regularization="none", lmbda=0.0):
+    """The mistakes that reach this network with this cost and regulariser (the page's menu)."""
+    reg = [] if lmbda <= 0 else {"l1": ["l1-as-l2"], "l2": ["l2-on-biases"]}.get(regularization, [])
+    return mistakes_for(net, cost) + reg
+
 
 EPS = 1e-3  # float64: truncation error ~ε⁴ ≈ 1e-12, rounding ~1e-16/ε ≈ 1e-13
 TOLERANCE = 1e-6  # relative error that counts as agreement, against differences or another backprop
@@ -48,29 +66,67 @@ def central_difference(cost, p, index, eps=EPS):
     return (8 * near - far) / (12 * eps)
 
 
-def numeric_partials(net, x, y, entries, cost=None, eps=EPS):
+def regularizer(weights, lmbda, n, regularization):
+    """R(w): (λ/2n)Σw² for "l2", (λ/n)Σ|w| for "l1", 0 for "none"."""
+    if regularization == "l2":
+        return 0.5 * lmbda / n * sum(float(np.sum(w * w)) for w in weights)
+    if regularization == "l1":
+        return lmbda / n * sum(float(np.sum(np.abs(w))) for w in weights)
+    return 0.0
+
+
+def _relu_pattern(probe, x):
+    """Which ReLU units fire, for every ReLU layer: the pattern a kink crossing changes."""
+    zs = probe._forward(x)[0]
+    return [z > 0 for layer, z in zip(probe.layers, zs) if layer.activation.name == "relu"]
+
+
+def numeric_partials(net, x, y, entries, cost=None, eps=EPS, lmbda=0.0, n=1, regularization="none"):
     """Central differences of the cost summed over the batch x (m, n_in), y one-hot (m, n_out) — or one
-    example (n_in,), (n_out,) — for each entry (kind, layer, j, k): kind "w" or "b", layer 0-based into
-    net.weights / net.biases (k is 0 for biases). In float64, on a copy: the network is never touched."""
+    example (n_in,), (n_out,) — plus the regulariser R(w), for each entry (kind, layer, j, k): kind "w"
+    or "b", layer 0-based into net.weights / net.biases (k is 0 for biases). NaN for an entry whose
+    ±2ε moves a ReLU unit across its kink. In float64, on a copy: the network is never touched."""
     cost = net.cost if cost is None else get_cost(cost)
     probe = net.copy(np.float64)
     x = validate.inputs(x, net.sizes[0], np.float64)
     y = np.asarray(y, dtype=np.float64).reshape(x.shape[0], -1)
-    summed_cost = lambda: cost.fn(probe._output(x), y)  # C summed over the batch
-    out = [
-        central_difference(summed_cost, probe.weights[i] if kind == "w" else probe.biases[i], (j, k), eps)
-        for kind, i, j, k in entries
-    ]
+    reg = validate.regularization(regularization) if lmbda > 0 else "none"
+    total = lambda: cost.fn(probe._output(x), y) + regularizer(probe.weights, lmbda, n, reg)  # C summed + R
+    has_relu = any(layer.activation.name == "relu" for layer in probe.layers)
+    base = _relu_pattern(probe, x) if has_relu else None
+    out = []
+    for kind, i, j, k in entries:
+        p = probe.weights[i] if kind == "w" else probe.biases[i]
+        if has_relu and _crosses_kink(probe, x, p, (j, k), 2 * eps, base):
+            out.append(np.nan)
+            continue
+        out.append(central_difference(total, p, (j, k), eps))
     return np.array(out)
 
 
-def sample_entries(grad_b, grad_w, per_layer, rng):
+def _crosses_kink(probe, x, p, index, step, base):
+    keep = p[index]
+    crossed = False
+    for s in (-step, step):
+        p[index] = keep + s
+        if any(np.any(a != b) for a, b in zip(_relu_pattern(probe, x), base)):
+            crossed = True
+    p[index] = keep
+    return crossed
+
+
+def sample_entries(grad_b, grad_w, per_layer, rng, also=None):
     """Up to ``per_layer`` weights and ``per_layer`` biases of each layer, among those whose gradient
-    is not negligible (the largest ``per_layer`` when none is), as (kind, layer, j, k) in order."""
+    is not negligible (the largest ``per_layer`` when none is), as (kind, layer, j, k) in order.
+    ``also``: a second (grad_b, grad_w), a wrong backprop's, whose non-negligible entries are candidates
+    too where the right gradient is exactly 0 — where such a mistake may be all there is to see (ReLU's
+    forgotten step sends error into units that did not fire). A sigmoid network's gradient is exactly 0
+    only where both are (a blank pixel's weights), so its sample is the same with or without it."""
     entries = []
-    for i, (gb, gw) in enumerate(zip(grad_b, grad_w)):
-        for kind, g in (("w", gw), ("b", gb)):  # gb is (n, 1), gw (n_out, n_in)
-            flat = np.flatnonzero(np.abs(g) > NEGLIGIBLE)
+    also_b, also_w = also if also is not None else (grad_b, grad_w)
+    for i, (gb, gw, ab, aw) in enumerate(zip(grad_b, grad_w, also_b, also_w)):
+        for kind, g, a in (("w", gw, aw), ("b", gb, ab)):  # gb is (n, 1), gw (n_out, n_in)
+            flat = np.flatnonzero((np.abs(g) > NEGLIGIBLE) | ((g == 0) & (np.abs(a) > NEGLIGIBLE)))
             if flat.size == 0:
                 flat = np.argsort(-np.abs(g), axis=None, kind="stable")[:per_layer]
             pick = rng.choice(flat, size=min(per_layer, flat.size), replace=False)
@@ -80,31 +136,74 @@ def sample_entries(grad_b, grad_w, per_layer, rng):
     return entries
 
 
-def gradient_check(net, x, y, cost=None, mistake="none", per_layer=6, seed=0, eps=EPS, tolerance=TOLERANCE):
-    """Check backprop (``trace``, with an optional deliberate ``mistake``) against central differences.
+def regularized_gradient(trace_, weights, biases, lmbda, n, regularization, mistake="none"):
+    """The trace's (nabla_b, nabla_w) plus ∂R/∂w (and, with the mistake "l2-on-biases", a wrong ∂R/∂b)."""
+    nabla_b, nabla_w = trace_.gradient()
+    if lmbda <= 0 or regularization == "none":
+        return nabla_b, nabla_w
+    if regularization == "l1" and mistake != "l1-as-l2":
+        nabla_w = [nw + lmbda / n * np.sign(w) for nw, w in zip(nabla_w, weights)]
+    else:  # L2's (λ/n)·w, or L1 with its mistake
+        nabla_w = [nw + lmbda / n * w for nw, w in zip(nabla_w, weights)]
+    if mistake == "l2-on-biases" and regularization == "l2":
+        nabla_b = [nb + lmbda / n * b for nb, b in zip(nabla_b, biases)]
+    return nabla_b, nabla_w
 
-    Returns {"layers": [{"l", "rows": [(kind, j, k, backprop, numeric, rel_error)], "max_error", "ok"}],
-    "ok"}. The sample is chosen from the correct gradient, so switching a mistake on and off checks the
-    same parameters.
+
+def gradient_check(
+    net,
+    x,
+    y,
+    cost=None,
+    mistake="none",
+    per_layer=6,
+    seed=0,
+    eps=EPS,
+    tolerance=TOLERANCE,
+    regularization="none",
+    lmbda=0.0,
+    n=1,
+):
+    """Check backprop (``trace``, with an optional deliberate ``mistake``) against central differences
+    of C_x + R(w) (``regularization`` with ``lmbda`` and the training set's size ``n``).
+
+    Returns {"layers": [{"l", "rows": [(kind, j, k, backprop, numeric, rel_error)], "max_error", "ok",
+    "skipped"}], "ok", "skipped"}: rows whose entry sits on a ReLU kink are left out and counted in
+    ``skipped``. The sample is chosen from the correct gradient (and the wrong one's non-zero entries:
+    see ``sample_entries``), so switching a mistake on and off checks the same parameters wherever
+    both gradients are non-zero in the same places.
     """
+    if mistake not in ALL_MISTAKES:
+        raise ValueError(f"mistake must be one of {', '.join(ALL_MISTAKES)}, got {mistake!r}")
+    lmbda = validate.non_negative_float("lmbda", lmbda)
+    n = validate.positive_int("n", n)
+    regularization = validate.regularization(regularization)
     correct = trace(net, x, y, cost)
-    checked = correct if mistake == "none" else trace(net, x, y, cost, mistake=mistake)
+    checked = correct if mistake in ("none", *REGULARIZER_MISTAKES) else trace(net, x, y, cost, mistake=mistake)
+    weights, biases = [w.astype(np.float64) for w in net.weights], [b.astype(np.float64) for b in net.biases]
     rng = np.random.default_rng(seed)
     grad_b, grad_w = correct.gradient()
-    entries = sample_entries(grad_b, grad_w, per_layer, rng)
-    numeric = numeric_partials(net, correct.x, correct.y, entries, correct.cost, eps)
-    cb, cw = checked.gradient()
-    layers = [{"l": i + 2, "rows": []} for i in range(len(net.weights))]
-    for (kind, i, j, k), n in zip(entries, numeric):
+    cb, cw = regularized_gradient(checked, weights, biases, lmbda, n, regularization, mistake)
+    entries = sample_entries(grad_b, grad_w, per_layer, rng, also=checked.gradient())
+    numeric = numeric_partials(net, correct.x, correct.y, entries, correct.cost, eps, lmbda, n, regularization)
+    layers = [{"l": i + 2, "rows": [], "skipped": 0} for i in range(len(net.weights))]
+    for (kind, i, j, k), num in zip(entries, numeric):
+        if np.isnan(num):
+            layers[i]["skipped"] += 1
+            continue
         b = cw[i][j, k] if kind == "w" else cb[i][j, 0]
-        layers[i]["rows"].append((kind, j, k, float(b), float(n), relative_error(b, n)))
+        layers[i]["rows"].append((kind, j, k, float(b), float(num), relative_error(b, num)))
     for layer in layers:
-        layer["max_error"] = max(r[5] for r in layer["rows"])
+        layer["max_error"] = max((r[5] for r in layer["rows"]), default=0.0)
         layer["ok"] = bool(layer["max_error"] <= tolerance)
     return {
         "layers": layers,
         "ok": all(layer["ok"] for layer in layers),
+        "skipped": sum(layer["skipped"] for layer in layers),
         "tolerance": tolerance,
         "eps": eps,
         "mistake": mistake,
+        "regularization": regularization,
+        "lmbda": lmbda,
+        "n": n,
     }
