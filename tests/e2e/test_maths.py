@@ -43,7 +43,7 @@ def test_the_step_through_shows_cpythons_numbers(site, open_page):
     want = trace(net, x[5], y[5])
     for layer in want.layers:
         shown = strips(page, layer.l)
-        for kind in ("z", "a", "sigma_prime", "delta", "nabla_b"):
+        for kind in ("z", "a", "f_prime", "delta", "nabla_b"):
             np.testing.assert_allclose(shown[kind], getattr(layer, kind), rtol=1e-9, atol=1e-13, err_msg=kind)
     text = page.text_content("#trace-out")
     assert "BP1" in text and "BP2" in text and "BP3" in text and "BP4" in text

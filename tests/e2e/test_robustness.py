@@ -340,10 +340,10 @@ def test_ten_runs_of_a_thousand_epochs_keep_the_page_responsive(site, new_page):
     band = page.evaluate("""async () => {
       const { envelope } = await import(new URL('js/render/line-chart.js', location.href).href);
       const series = Array.from({ length: 1000 }, (_, i) =>
-        [i + 1, { sigma_prime: [i === 505 ? -0.01 : 0, 0.02, 0.05, 0.1, i === 777 ? 0.21 : 0.2] }]);
+        [i + 1, { f_prime: [i === 505 ? -0.01 : 0, 0.02, 0.05, 0.1, i === 777 ? 0.21 : 0.2] }]);
       const out = envelope(series, 1000, 100);
-      return { n: out.length, lo: Math.min(...out.map(([, s]) => s.sigma_prime[0])),
-               hi: Math.max(...out.map(([, s]) => s.sigma_prime[4])),
+      return { n: out.length, lo: Math.min(...out.map(([, s]) => s.f_prime[0])),
+               hi: Math.max(...out.map(([, s]) => s.f_prime[4])),
                short: envelope(series.slice(0, 150), 1000, 100).length }; }""")
     assert band["n"] <= 2 * 101 and band["short"] == 150, band
     assert band["lo"] == -0.01 and band["hi"] == 0.21, band  # extremes inside a column are kept

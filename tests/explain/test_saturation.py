@@ -15,9 +15,9 @@ def test_layer_saturation_matches_the_one_digit_trace(cost):
     got = layer_saturation(net, x, y, quantiles=(0.0, 0.5, 1.0))
     traces = [trace(net, x[i], y[i]) for i in range(40)]
     for i, layer in enumerate(got):
-        sp = np.concatenate([t.layers[i].sigma_prime for t in traces])
+        sp = np.concatenate([t.layers[i].f_prime for t in traces])
         delta = np.concatenate([t.layers[i].delta for t in traces])
-        np.testing.assert_allclose(layer["sigma_prime"], np.quantile(sp, [0, 0.5, 1]), rtol=1e-12)
+        np.testing.assert_allclose(layer["f_prime"], np.quantile(sp, [0, 0.5, 1]), rtol=1e-12)
         assert layer["mean_abs_delta"] == pytest.approx(np.mean(np.abs(delta)), rel=1e-12)
         assert layer["saturated"] == pytest.approx(np.mean(sp < 0.01))
         assert layer["l"] == i + 2

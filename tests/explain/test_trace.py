@@ -28,7 +28,7 @@ def test_forward_values_match_feedforward(example):
     assert t.C == pytest.approx(net.total_cost(x[None, :], [y]))
 
 
-def test_the_other_cost_shows_bp1s_sigma_prime(example):
+def test_the_other_cost_shows_bp1s_f_prime(example):
     net, x, y = example  # the network's own cost is cross-entropy
     ce, quad = trace(net, x, y), trace(net, x, y, cost="quadratic")
     a, onehot = ce.layers[-1].a, np.eye(4)[y]

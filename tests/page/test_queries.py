@@ -110,7 +110,7 @@ def test_trace_digit_carries_bp1_to_bp4_as_numbers(setup, ask):
     assert got["label"] == y[3] and got["what"] == "test digit #3"
     want = trace(net, x[3], y[3])
     for shown, layer in zip(got["layers"], want.layers):
-        for key in ("z", "a", "sigma_prime", "delta", "nabla_b"):
+        for key in ("z", "a", "f_prime", "delta", "nabla_b"):
             np.testing.assert_allclose(shown[key], getattr(layer, key), rtol=1e-9, atol=1e-14)
         nabla_w = np.frombuffer(base64.b64decode(shown["nabla_w"]), np.float32).reshape(shown["nabla_w_shape"])
         np.testing.assert_allclose(nabla_w, layer.nabla_w, rtol=1e-6, atol=1e-30)
@@ -119,11 +119,11 @@ def test_trace_digit_carries_bp1_to_bp4_as_numbers(setup, ask):
     assert [l["equation"] for l in got["layers"]] == ["BP2", "BP1"]
 
 
-def test_the_cost_switch_shows_bp1s_sigma_prime(setup, ask):
+def test_the_cost_switch_shows_bp1s_f_prime(setup, ask):
     session, *_ = setup
     ce = ask(session, "trace-digit", which="model", index=0, cost="cross-entropy")
     quad = ask(session, "trace-digit", which="model", index=0, cost="quadratic")
-    a, sp = np.array(ce["layers"][-1]["a"]), np.array(ce["layers"][-1]["sigma_prime"])
+    a, sp = np.array(ce["layers"][-1]["a"]), np.array(ce["layers"][-1]["f_prime"])
     onehot = np.eye(10)[ce["label"]]
     np.testing.assert_allclose(ce["layers"][-1]["delta"], a - onehot, atol=1e-14)
     np.testing.assert_allclose(quad["layers"][-1]["delta"], (a - onehot) * sp, atol=1e-14)

@@ -183,7 +183,7 @@ def test_an_epoch_carries_the_data_terms_and_saturation(views, train_run, ask):
     assert e["eval_cost_data"] == pytest.approx(net.total_cost(session.x_test, session.y_test, 0.0), rel=1e-9)
     assert [s["l"] for s in e["saturation"]] == [2, 3]
     for s in e["saturation"]:
-        q = s["sigma_prime"]
+        q = s["f_prime"]
         assert q == sorted(q) and 0 <= q[0] and q[-1] <= 0.25 and s["mean_abs_delta"] > 0
 
 

@@ -129,7 +129,7 @@ class Queries:
                     "equation": layer.equation,
                     "z": layer.z,
                     "a": layer.a,
-                    "sigma_prime": layer.sigma_prime,
+                    "f_prime": layer.f_prime,
                     "delta": layer.delta,
                     "nabla_b": layer.nabla_b,
                     "nabla_w": b64(nabla_w.astype(np.float32)),

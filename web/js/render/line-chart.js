@@ -41,7 +41,7 @@ export function decimate(points, xMax, pixels) {
 }
 
 /**
- * A band's series ([epoch, {sigma_prime: [p10, p25, p50, p75, p90]}], epochs increasing) reduced to
+ * A band's series ([epoch, {f_prime: [p10, p25, p50, p75, p90]}], epochs increasing) reduced to
  * two points per pixel column of a plot `pixels` wide over epochs 1..xMax when it has more than that:
  * the column's first and last epoch, each with the column's lowest p10/p25 and highest p75/p90, so the
  * filled bands cover every pixel the full series would. Short series are returned as they are.
@@ -51,13 +51,13 @@ export function envelope(series, xMax, pixels) {
   const out = [];
   let column = -1, first, last, lo, hi;
   const flush = () => {
-    const sigma_prime = [lo[0], lo[1], NaN, hi[0], hi[1]];
-    out.push([first, { sigma_prime }]);
-    if (last !== first) out.push([last, { sigma_prime }]);
+    const f_prime = [lo[0], lo[1], NaN, hi[0], hi[1]];
+    out.push([first, { f_prime }]);
+    if (last !== first) out.push([last, { f_prime }]);
   };
   for (const [x, s] of series) {
     const c = Math.floor(((x - 1) / Math.max(1, xMax - 1)) * pixels);
-    const p = s.sigma_prime;
+    const p = s.f_prime;
     if (c !== column) {
       if (column >= 0) flush();
       column = c;

@@ -73,10 +73,10 @@ export class SaturationView {
       const series = points.map((p) => [p.epoch, p.saturation[i]]);
       this.drawBand(fig.firstChild, series, LAYER_COLOURS[i % LAYER_COLOURS.length]);
       const last = series[series.length - 1][1];
-      fig.lastChild.textContent = `Layer ${l}: median σ′(z) ${last.sigma_prime[2].toFixed(3)}, ` +
+      fig.lastChild.textContent = `Layer ${l}: median σ′(z) ${last.f_prime[2].toFixed(3)}, ` +
         `${(100 * last.saturated).toFixed(0)} % saturated (σ′ < 0.01) after epoch ${series[series.length - 1][0]}`;
       fig.firstChild.setAttribute("aria-label", fig.lastChild.textContent);
-      fig.firstChild.dataset.values = JSON.stringify(series.map(([, s]) => s.sigma_prime));
+      fig.firstChild.dataset.values = JSON.stringify(series.map(([, s]) => s.f_prime));
     });
     this.drawDeltas(points, layers);
     this.note.textContent = `${run.label}: σ′(z) of every neuron over 500 training digits, per epoch. ` +
@@ -111,22 +111,22 @@ export class SaturationView {
     return { ctx, sx, sy, pixels: Math.max(1, Math.round(box.right - box.left)) };
   }
 
-  drawBand(canvas, series, colour) { // series: [epoch, {sigma_prime: [p10, p25, p50, p75, p90]}]
+  drawBand(canvas, series, colour) { // series: [epoch, {f_prime: [p10, p25, p50, p75, p90]}]
     const xMax = series[series.length - 1][0];
     const f = this.frame(canvas, xMax, 0, 0.25, false);
     if (!f) return;
     const { ctx, sx, sy, pixels } = f;
-    const median = decimate(series.map(([x, s]) => [x, s.sigma_prime[2]]), xMax, pixels);
+    const median = decimate(series.map(([x, s]) => [x, s.f_prime[2]]), xMax, pixels);
     series = envelope(series, xMax, pixels);
     const area = (lo, hi, alpha) => {
       ctx.globalAlpha = alpha;
       ctx.fillStyle = colour;
       ctx.beginPath();
-      series.forEach(([x, s], i) => (i ? ctx.lineTo(sx(x), sy(s.sigma_prime[hi])) : ctx.moveTo(sx(x), sy(s.sigma_prime[hi]))));
-      for (const [x, s] of [...series].reverse()) ctx.lineTo(sx(x), sy(s.sigma_prime[lo]));
+      series.forEach(([x, s], i) => (i ? ctx.lineTo(sx(x), sy(s.f_prime[hi])) : ctx.moveTo(sx(x), sy(s.f_prime[hi]))));
+      for (const [x, s] of [...series].reverse()) ctx.lineTo(sx(x), sy(s.f_prime[lo]));
       ctx.closePath();
-      if (series.length === 1) ctx.fillRect(sx(1) - 3, sy(series[0][1].sigma_prime[hi]), 6,
-        sy(series[0][1].sigma_prime[lo]) - sy(series[0][1].sigma_prime[hi]));
+      if (series.length === 1) ctx.fillRect(sx(1) - 3, sy(series[0][1].f_prime[hi]), 6,
+        sy(series[0][1].f_prime[lo]) - sy(series[0][1].f_prime[hi]));
       else ctx.fill();
       ctx.globalAlpha = 1;
     };

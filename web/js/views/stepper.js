@@ -143,7 +143,7 @@ export class StepperView {
       const block = el("div", "trace-layer");
       block.dataset.l = String(l);
       block.append(el("h4", "", `Layer ${l}${l === L ? " (output)" : ""}`));
-      block.append(equation(EQ.sp(l)), this.strip("sigma_prime", layer.sigma_prime,
+      block.append(equation(EQ.sp(l)), this.strip("f_prime", layer.f_prime,
         { signed: false, scale: 0.25, name: name("σ′"), label: `σ′(z${sup(l)})` }));
       const bp = layer.equation === "BP1" ? (t.cost === "quadratic" ? EQ.bp1quad : EQ.bp1ce) : EQ.bp2(l);
       block.append(equation(bp), this.strip("delta", layer.delta, { name: name("δ"), label: `δ${sup(l)}` }));
