@@ -232,6 +232,13 @@ def test_the_site_gets_the_labs_texts_from_the_package(web_dir, tmp_path, quiet)
     assert texts["skeleton"] == lab_bugs.SKELETON
     assert {b["id"]: b["code"] for b in texts["bugs"]} == {k: b["code"] for k, b in lab_bugs.BUGS.items()}
     assert all(b["story"] and b["title"] for b in texts["bugs"])
+    from backprop.lab import exercises
+
+    assert [e["key"] for e in texts["exercises"]] == list(exercises.EXERCISES)
+    for shipped in texts["exercises"]:
+        ex = exercises.get(shipped["key"])
+        assert shipped["skeleton"] == ex.texts.SKELETON and shipped["signature"] == ex.signature
+        assert [b["id"] for b in shipped["bugs"]] == list(ex.texts.BUGS) and shipped["trains"] == ex.trains
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ backprop(weights, biases, x, y, cost) — the same table, verdict and hint as th
 import subprocess
 import sys
 
+import pytest
+
 from ci_support import ROOT
 
 
@@ -74,3 +76,21 @@ def test_check_speed_times_theirs_and_the_librarys(tmp_path, monkeypatch, run):
     assert out.splitlines()[-1] == (
         "SGD steps, 784-30-10, batch 10: yours 1,000 examples/s, the library's 2,500 examples/s (2.50× yours)"
     )
+
+
+def test_check_takes_the_exercise(tmp_path, run):
+    from backprop.lab import exercises
+
+    texts = exercises.get("relu").texts
+    path = tmp_path / "relu.py"
+    path.write_text(texts.REFERENCE, encoding="utf-8")
+    code, out, _ = run(["check", "--exercise", "relu", str(path)])
+    assert code == 0 and "784-30-10, ReLU" in out and out.rstrip().endswith("library's backprop.")
+    path.write_text(texts.BUGS["relu-step-forgotten"]["code"], encoding="utf-8")
+    code, out, _ = run(["check", "--exercise", "relu", str(path)])
+    assert code == 1 and "relu′ is the step" in out
+    code, out, _ = run(["check", str(path), "--exercise", "momentum"])
+    assert code == 1 and "defines no function momentum_step" in out
+    with pytest.raises(SystemExit) as e:
+        run(["check", str(path), "--exercise", "lstm"])
+    assert e.value.code == 2

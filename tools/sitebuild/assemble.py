@@ -49,13 +49,28 @@ COMMAND_LINE = ("cli", "__main__.py")
 
 
 def lab_texts(package_dir=PACKAGE_DIR):
-    """The lab's skeleton and "find the bug" versions (backprop/lab/backprop_texts.py, which imports nothing) as
-    the JSON text of js/lab.json: the page shows the skeleton before Python has loaded."""
-    spec = importlib.util.spec_from_file_location("_backprop_lab_bugs", Path(package_dir) / "lab" / "backprop_texts.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    bugs = [{"id": k, "title": b["title"], "story": b["story"], "code": b["code"]} for k, b in module.BUGS.items()]
-    return json.dumps({"skeleton": module.SKELETON, "bugs": bugs}, ensure_ascii=False, indent=1) + "\n"
+    """The lab's exercises (backprop/lab/exercises.json) with each one's skeleton and "find the bug" versions
+    (its texts module, which imports nothing, loaded by path) as the JSON text of js/lab.json: the page
+    shows the skeleton before Python has loaded. The first exercise's skeleton and bugs are also at the
+    top level, as js/lab.json had them before there were more."""
+    lab = Path(package_dir) / "lab"
+    catalogue = json.loads((lab / "exercises.json").read_text(encoding="utf-8"))
+    out = []
+    for ex in catalogue["exercises"]:
+        spec = importlib.util.spec_from_file_location(f"_backprop_lab_{ex['key']}", lab / f"{ex['texts']}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        bugs = [{"id": k, "title": b["title"], "story": b["story"], "code": b["code"]} for k, b in module.BUGS.items()]
+        out.append(
+            {
+                **{k: ex[k] for k in ("key", "title", "intro", "function", "trains")},
+                "signature": f"{ex['function']}({', '.join(ex['params'])})",
+                "skeleton": module.SKELETON,
+                "bugs": bugs,
+            }
+        )
+    texts = {"skeleton": out[0]["skeleton"], "bugs": out[0]["bugs"], "exercises": out}
+    return json.dumps(texts, ensure_ascii=False, indent=1) + "\n"
 
 
 def package_version(package_dir=PACKAGE_DIR):

@@ -4,11 +4,11 @@
         --cost cross-entropy --seed 1 --out model.json [--plot curves.png]
     python -m backprop evaluate model.json
     python -m backprop bench [--n 10000] [--dtype float64|float32|both]
-    python -m backprop check my_backprop.py
+    python -m backprop check my_backprop.py [--exercise softmax|relu|dropout|momentum]
 
-``check`` runs the page's gradient check (``backprop.lab``) on a file that defines
-``backprop(weights, biases, x, y, cost)``: the per-layer table, exit 0 when every layer passes, 1 when
-not (an exception or a wrong shape in that code included).
+``check`` runs the page's lab check (``backprop.lab``) on a file that defines the exercise's function —
+``backprop(weights, biases, x, y, cost)`` by default: the per-layer table, exit 0 when every layer
+passes, 1 when not (an exception or a wrong shape in that code included).
 
 A bad argument, a bad output path, a missing or malformed file, or missing MNIST is one line on
 stderr naming the value, with exit code 2; a run that could not finish — MNIST could not be
@@ -23,13 +23,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ..activations import HIDDEN
 from ..data import mnist
 from ..explain import metrics
+from ..lab.exercises import DEFAULT as DEFAULT_EXERCISE
+from ..lab.exercises import EXERCISES
 from ..nn import validate
 from ..nn.costs import get_cost
 from ..nn.model_io import load as load_model
 from ..nn.network import WEIGHT_INITS
 from ..nn.sgd import Diverged
+from ..nn.validate import REGULARIZATIONS
 from ..page import params as page_params
 from .errors import Interrupted, UsageError
 from .train import train
@@ -84,6 +88,10 @@ def _cost(text):
     return get_cost(text)
 
 
+def _fraction(name):
+    return _number(float, lambda v: 0 <= v < 1, f"a {name} rate in [0, 1)")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, no usage dump: the message names the bad value
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -98,7 +106,24 @@ def build_parser():
     t.add_argument("--epochs", type=non_negative_int, default=30)
     t.add_argument("--batch-size", type=positive_int, default=10)
     t.add_argument("--eta", type=positive_float, default=0.5, help="learning rate η")
-    t.add_argument("--lmbda", type=non_negative_float, default=5.0, help="L2 regularisation λ")
+    t.add_argument(
+        "--lmbda", type=non_negative_float, default=5.0, help="regularisation λ (L2 unless --regularization)"
+    )
+    t.add_argument("--regularization", choices=REGULARIZATIONS, default="l2", help="l2 (network2's), l1 or none")
+    t.add_argument("--activation", choices=HIDDEN, default="sigmoid", help="the hidden layers' (default sigmoid)")
+    t.add_argument(
+        "--output",
+        choices=("sigmoid", "softmax"),
+        default=None,
+        help="default: softmax for log-likelihood, else sigmoid",
+    )
+    t.add_argument("--dropout", type=_fraction("dropout"), default=0.0, help="rate p of hidden units dropped (0..1)")
+    t.add_argument("--momentum", type=_fraction("momentum"), default=0.0, help="μ of v ← μv − η∇C (0: plain SGD)")
+    t.add_argument(
+        "--keep-best",
+        action="store_true",
+        help="save the network of the epoch with the best eval accuracy (choose on validation), not the last",
+    )
     t.add_argument(
         "--cost",
         type=_cost,
@@ -129,8 +154,14 @@ def build_parser():
     e.add_argument("--mnist-dir", default=None)
     e.add_argument("--set", choices=("test", "validation"), default="test")
 
-    c = sub.add_parser("check", help="gradient-check your own backprop(weights, biases, x, y, cost)")
-    c.add_argument("file", help="a Python file that defines backprop (the page's lab can download one)")
+    c = sub.add_parser("check", help="check your own backprop (or another of the lab's exercises)")
+    c.add_argument("file", help="a Python file that defines the exercise's function (the page's lab can download one)")
+    c.add_argument(
+        "--exercise",
+        choices=tuple(EXERCISES),
+        default=DEFAULT_EXERCISE,
+        help="; ".join(f"{e.key}: {e.signature}" for e in EXERCISES.values()),
+    )
     c.add_argument(
         "--speed",
         action="store_true",
@@ -192,14 +223,14 @@ def check(args, out=None):
     if not path.is_file():
         raise UsageError(f"{args.file}: no such file")
     source = path.read_text(encoding="utf-8")
-    report = lab.check_source(source, filename=str(path))
+    report = lab.check_source(source, filename=str(path), exercise=args.exercise)
     if report["error"] and report["error"]["line"]:
         lines = source.splitlines()
         line = report["error"]["line"]
         if 0 < line <= len(lines):
             print(f"{path}, line {line}:\n    {lines[line - 1].strip()}", file=out)
     print(lab.format_report(report), file=out)
-    if report["ok"] and getattr(args, "speed", False):
+    if report["ok"] and getattr(args, "speed", False) and args.exercise == DEFAULT_EXERCISE:
         rng = np.random.default_rng(0)
         x, y = rng.random((2000, 784)), np.eye(10)[rng.integers(0, 10, 2000)]
         fn = lab.load_backprop(source, str(path))

@@ -72,7 +72,19 @@ def train(args, out=None, err=None):
             raise UsageError(f"--train-size {args.train_size} is more than the {len(x)} training images")
         x, y = x[: args.train_size], y[: args.train_size]
     x_eval, y_eval = (xt, yt) if args.eval == "test" else (xv, yv)
-    net = Network(args.sizes, cost=args.cost, seed=seed, weight_init=args.weight_init, dtype=dtype)
+    try:
+        net = Network(
+            args.sizes,
+            cost=args.cost,
+            seed=seed,
+            weight_init=args.weight_init,
+            dtype=dtype,
+            activation=args.activation,
+            output=args.output,
+        )
+    except ValueError as e:  # a cost the output layer cannot take, say
+        raise UsageError(str(e)) from None
+    rule = dict(regularization=args.regularization, dropout=args.dropout, momentum=args.momentum)
     settings = dict(
         sizes=args.sizes,
         epochs=args.epochs,
@@ -85,10 +97,18 @@ def train(args, out=None, err=None):
         dtype=args.dtype,
         train_size=len(x),
         eval=args.eval,
+        activation=args.activation,
+        output=net.output.name,
+        **rule,
+        keep_best=args.keep_best,
     )
+    layers = "" if net.is_network2 else f"{args.activation}/{net.output.name}, "
+    extras = "".join(
+        f", {k} {v}" for k, v in rule.items() if v not in (0.0, "l2")
+    )  # the rule's settings that are not network2's
     print(
-        f"training {'-'.join(map(str, args.sizes))} ({settings['cost']}, eta={args.eta}, lmbda={args.lmbda}, "
-        f"batch {args.batch_size}, seed {seed}, {args.dtype}) on {len(x):,} images; "
+        f"training {'-'.join(map(str, args.sizes))} ({layers}{settings['cost']}, eta={args.eta}, lmbda={args.lmbda}"
+        f"{extras}, batch {args.batch_size}, seed {seed}, {args.dtype}) on {len(x):,} images; "
         f"eval on {len(x_eval):,} {args.eval} images",
         file=out,
         flush=True,
@@ -112,6 +132,7 @@ def train(args, out=None, err=None):
         monitor_train_accuracy=False,
         monitor_eval_cost=False,
         monitor_eval_accuracy=False,
+        **rule,
     ):
         if not p.epoch_done:
             bar.update(p.epoch, p.examples)
@@ -119,12 +140,14 @@ def train(args, out=None, err=None):
         t_train = time.perf_counter() - bar.start
         examples_per_second.append(bar.finish_epoch(p.epoch, p.examples))
         for (cost, acc), costs, accs in (
-            (net.cost_and_accuracy(x, y, args.lmbda), h.train_cost, h.train_accuracy),
-            (net.cost_and_accuracy(x_eval, y_eval, args.lmbda), h.eval_cost, h.eval_accuracy),
+            (net.cost_and_accuracy(x, y, args.lmbda, args.regularization), h.train_cost, h.train_accuracy),
+            (net.cost_and_accuracy(x_eval, y_eval, args.lmbda, args.regularization), h.eval_cost, h.eval_accuracy),
         ):
             costs.append(cost)
             accs.append(acc)
         test_accuracy.append(h.eval_accuracy[-1] if args.eval == "test" else net.accuracy(xt, yt) / len(xt))
+        if args.keep_best and h.eval_accuracy[-1] > max(h.eval_accuracy[:-1], default=-1.0):
+            best_net = net.copy()  # the first epoch of the best eval accuracy, as the record's best_epoch
         h.epochs = p.epoch + 1
         train_seconds.append(t_train)
         epoch_seconds.append(time.perf_counter() - bar.start)
@@ -138,6 +161,8 @@ def train(args, out=None, err=None):
         )
         bar.start_epoch()
 
+    if args.keep_best and h.eval_accuracy:
+        net = best_net
     final_test = net.accuracy(xt, yt)
     record = dict(
         settings,
@@ -168,7 +193,8 @@ def train(args, out=None, err=None):
         saved.append(out_path)
         _write_json(history_path(out_path), record)
         saved.append(history_path(out_path))
-    print(f"test accuracy: {final_test / len(xt):.2%} ({final_test}/{len(xt)})", file=out)
+    which = f" (the network of epoch {record['best_epoch']}, the best on {args.eval})" if args.keep_best else ""
+    print(f"test accuracy{which}: {final_test / len(xt):.2%} ({final_test}/{len(xt)})", file=out)
     print(f"saved {out_path} and {history_path(out_path)}", file=out)
     if args.plot:
         from .plot import plot_history

@@ -75,41 +75,46 @@ def regularizer(weights, lmbda, n, regularization):
     return 0.0
 
 
-def _relu_pattern(probe, x):
+def _relu_pattern(probe, x, masks=None):
     """Which ReLU units fire, for every ReLU layer: the pattern a kink crossing changes."""
-    zs = probe._forward(x)[0]
+    zs = probe._forward(x, masks=masks)[0]
     return [z > 0 for layer, z in zip(probe.layers, zs) if layer.activation.name == "relu"]
 
 
-def numeric_partials(net, x, y, entries, cost=None, eps=EPS, lmbda=0.0, n=1, regularization="none"):
+def numeric_partials(net, x, y, entries, cost=None, eps=EPS, lmbda=0.0, n=1, regularization="none", masks=None):
     """Central differences of the cost summed over the batch x (m, n_in), y one-hot (m, n_out) — or one
     example (n_in,), (n_out,) — plus the regulariser R(w), for each entry (kind, layer, j, k): kind "w"
     or "b", layer 0-based into net.weights / net.biases (k is 0 for biases). NaN for an entry whose
-    ±2ε moves a ReLU unit across its kink. In float64, on a copy: the network is never touched."""
+    ±2ε moves a ReLU unit across its kink. ``masks``: dropout's, fixed (the cost of that training
+    pass). In float64, on a copy: the network is never touched."""
     cost = net.cost if cost is None else get_cost(cost)
     probe = net.copy(np.float64)
     x = validate.inputs(x, net.sizes[0], np.float64)
     y = np.asarray(y, dtype=np.float64).reshape(x.shape[0], -1)
     reg = validate.regularization(regularization) if lmbda > 0 else "none"
-    total = lambda: cost.fn(probe._output(x), y) + regularizer(probe.weights, lmbda, n, reg)  # C summed + R
+    if masks is None:
+        outputs = lambda: probe._output(x)
+    else:
+        outputs = lambda: probe._forward(x, masks=masks)[2][-1]
+    total = lambda: cost.fn(outputs(), y) + regularizer(probe.weights, lmbda, n, reg)  # C summed + R
     has_relu = any(layer.activation.name == "relu" for layer in probe.layers)
-    base = _relu_pattern(probe, x) if has_relu else None
+    base = _relu_pattern(probe, x, masks) if has_relu else None
     out = []
     for kind, i, j, k in entries:
         p = probe.weights[i] if kind == "w" else probe.biases[i]
-        if has_relu and _crosses_kink(probe, x, p, (j, k), 2 * eps, base):
+        if has_relu and _crosses_kink(probe, x, p, (j, k), 2 * eps, base, masks):
             out.append(np.nan)
             continue
         out.append(central_difference(total, p, (j, k), eps))
     return np.array(out)
 
 
-def _crosses_kink(probe, x, p, index, step, base):
+def _crosses_kink(probe, x, p, index, step, base, masks=None):
     keep = p[index]
     crossed = False
     for s in (-step, step):
         p[index] = keep + s
-        if any(np.any(a != b) for a, b in zip(_relu_pattern(probe, x), base)):
+        if any(np.any(a != b) for a, b in zip(_relu_pattern(probe, x, masks), base)):
             crossed = True
     p[index] = keep
     return crossed

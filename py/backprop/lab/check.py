@@ -1,10 +1,12 @@
-"""The gradient check of a learner's backprop, shared by the page's lab and ``python -m backprop check``.
+"""The check of a learner's code, shared by the page's lab and ``python -m backprop check``.
 
-A learner writes ``backprop(weights, biases, x, y, cost) -> (nabla_b, nabla_w)`` with the package's
-conventions (see ``lab_bugs.SKELETON``). ``check`` runs it on a tiny 4-3-2 network under both costs (so
-the numbers can be read) and on 784-30-10 with four MNIST digits, and compares every layer's nabla_b
-(BP3) and nabla_w (BP4) with central differences of the cost and with ``Network.backprop``: a verdict
-per layer and one hint that names the likely equation. Shape mistakes and exceptions in the learner's
+A learner writes one exercise's function (``exercises.json``): most often ``backprop(weights, biases,
+x, y, cost) -> (nabla_b, nabla_w)`` with the package's conventions (see ``backprop_texts.SKELETON``),
+for sigmoid layers, a softmax output, ReLU layers or a training pass with dropout masks; or a layer's
+momentum step (``momentum_check``). ``check`` runs it on a tiny network (so the numbers can be read)
+and on 784-30-10 with four MNIST digits (``cases``), and compares every layer's nabla_b (BP3) and
+nabla_w (BP4) with central differences of the cost and with the library's backprop: a verdict per
+layer and one hint that names the likely equation. Shape mistakes and exceptions in the learner's
 code become plain messages with the line they came from.
 
 This module runs code a person typed, by design: their own code, on their own machine (the page runs
@@ -12,19 +14,17 @@ it in a Web Worker of its own, so that an endless loop cannot take the page down
 the editor, stopping code that never returns (the page terminates its worker), anything about files.
 """
 
-import base64
 import inspect
-import json
 import time
 import traceback
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ..explain import gradcheck
-from ..nn.costs import CrossEntropyCost, QuadraticCost
+from ..nn.costs import CrossEntropyCost
 from ..nn.network import Network
+from . import exercises, momentum_check
+from .cases import Case, cases_for, lab_digits  # noqa: F401  (Case and lab_digits: the lab's public names)
 from .hints import hint
 
 TOLERANCE = gradcheck.TOLERANCE  # the page's gradient check's: the lab and section 5 agree on "right"
@@ -60,8 +60,10 @@ def _exception(e, filename):
     return LabError(f"{where}{type(e).__name__}: {e}", line=line, kind="exception")
 
 
-def load_backprop(source, filename="<your code>"):
-    """Run the learner's source and return its ``backprop`` function; LabError when it cannot be."""
+def load_backprop(source, filename="<your code>", exercise=exercises.DEFAULT):
+    """Run the learner's source and return the exercise's function (``backprop`` unless the exercise
+    says otherwise); LabError when it cannot be."""
+    ex = exercises.get(exercise)
     if not isinstance(source, str):
         raise TypeError(f"the code must be text, got {type(source).__name__}")
     try:
@@ -73,14 +75,14 @@ def load_backprop(source, filename="<your code>"):
         exec(code, namespace)  # the learner's own code, run on purpose (see the module docstring)
     except Exception as e:
         raise _exception(e, filename) from None
-    fn = namespace.get("backprop")
+    fn = namespace.get(ex.function)
     if not callable(fn):
-        raise LabError("your code defines no function backprop(weights, biases, x, y, cost)", kind="missing")
+        raise LabError(f"your code defines no function {ex.signature}", kind="missing")
     try:
-        inspect.signature(fn).bind(None, None, None, None, None)
+        inspect.signature(fn).bind(*[None] * len(ex.params))
     except TypeError:
         raise LabError(
-            f"backprop should take (weights, biases, x, y, cost); yours takes {inspect.signature(fn)}",
+            f"{ex.function} should take ({', '.join(ex.params)}); yours takes {inspect.signature(fn)}",
             line=fn.__code__.co_firstlineno,
             kind="signature",
         ) from None
@@ -89,13 +91,15 @@ def load_backprop(source, filename="<your code>"):
     return fn
 
 
-def _call(fn, weights, biases, x, y, cost, copy=True):
+def _call(fn, weights, biases, x, y, cost, copy=True, masks=None):
     """Their gradient, checked for shape; on copies of everything unless ``copy`` is False (training,
-    where a copy of every weight per mini-batch would cost more than it protects)."""
+    where a copy of every weight per mini-batch would cost more than it protects). ``masks``: the
+    dropout exercise's extra argument."""
     if copy:
         weights, biases, x, y = [w.copy() for w in weights], [b.copy() for b in biases], x.copy(), y.copy()
+    extra = () if masks is None else ([m.copy() for m in masks],)
     try:
-        result = fn(weights, biases, x, y, cost)
+        result = fn(weights, biases, x, y, cost, *extra)
     except Exception as e:
         raise _exception(e, getattr(getattr(fn, "__code__", None), "co_filename", None)) from None
     return _checked(result, weights, biases, x.shape[0])
@@ -157,52 +161,9 @@ def _shape_hint(name, got, want, m):
     return ""
 
 
-# -- the networks it is checked on ------------------------------------------------------------------------
-@dataclass
-class Case:
-    """A network, a batch and a cost to check a backprop on."""
-
-    name: str
-    net: Network
-    x: np.ndarray  # (m, n_in)
-    y: np.ndarray  # (m, n_out) one-hot
-
-    @property
-    def sizes(self):
-        return self.net.sizes
-
-
-def _one_hot(labels, n):
-    y = np.zeros((len(labels), n))
-    y[np.arange(len(labels)), labels] = 1.0
-    return y
-
-
-def lab_digits():
-    """Four MNIST test digits shipped with the package (lab_digits.json): x (4, 784) in [0, 1], labels."""
-    data = json.loads((Path(__file__).with_name("digits.json")).read_text(encoding="utf-8"))
-    x = np.frombuffer(base64.b64decode(data["pixels"]), dtype=np.uint8).reshape(data["shape"])
-    return x / 255.0, np.array(data["labels"])
-
-
-def cases(seed=7):
-    """The check's networks: 4-3-2 with three random inputs under each cost, 784-30-10 on four digits."""
-    rng = np.random.default_rng(seed)
-    x_tiny = rng.random((3, 4))  # (3, 4)
-    y_tiny = _one_hot(rng.integers(0, 2, 3), 2)
-    out = []
-    for cost, label in ((CrossEntropyCost, "cross-entropy"), (QuadraticCost, "quadratic")):
-        out.append(Case(f"4-3-2, {label}", Network([4, 3, 2], cost=cost, seed=seed), x_tiny, y_tiny))
-    x, labels = lab_digits()
-    out.append(
-        Case(
-            "784-30-10, cross-entropy",
-            Network([784, 30, 10], cost=CrossEntropyCost, seed=seed),
-            x,
-            _one_hot(labels, 10),
-        )
-    )
-    return out
+def cases(seed=7, exercise=exercises.DEFAULT):
+    """The check's networks for an exercise (``cases.cases_for``)."""
+    return cases_for(exercise, seed)
 
 
 # -- the oracles: central differences (explain.gradcheck, the page's own) and the library's backprop --------
@@ -211,10 +172,11 @@ def check_case(fn, case, seed=0):
 
     Raises LabError for an exception or a wrong shape in their code."""
     net, x, y = case.net, case.x, case.y
-    theirs_b, theirs_w = _call(fn, net.weights, net.biases, x, y, net.cost)
-    ref_b, ref_w = net.backprop(x, y)
-    entries = gradcheck.sample_entries(ref_b, ref_w, SAMPLED, np.random.default_rng(seed))
-    numeric = dict(zip(entries, gradcheck.numeric_partials(net, x, y, entries)))
+    theirs_b, theirs_w = _call(fn, net.weights, net.biases, x, y, net.cost, masks=case.masks)
+    ref_b, ref_w = net._backprop(x, y, case.masks)  # with the case's dropout masks, if any
+    entries = gradcheck.sample_entries(ref_b, ref_w, SAMPLED, np.random.default_rng(seed), also=(theirs_b, theirs_w))
+    numeric = dict(zip(entries, gradcheck.numeric_partials(net, x, y, entries, masks=case.masks)))
+    entries = [e for e in entries if not np.isnan(numeric[e])]  # on a ReLU kink: no derivative to compare
     layers = []
     for i in range(len(net.weights)):
         row = {"layer": i + 2, "shape_w": list(net.weights[i].shape), "output": i == len(net.weights) - 1}
@@ -238,7 +200,7 @@ def check_case(fn, case, seed=0):
     }
 
 
-def check_steps(fn, seed=7):
+def check_steps(fn, seed=7, exercise=exercises.DEFAULT):
     """The check as a generator: yields the report so far after each network, so that a caller can
     pause between them (the page's Stop). The last report yielded is the verdict.
 
@@ -256,10 +218,12 @@ def check_steps(fn, seed=7):
         "hint": "",
         "finished": False,
         "tolerance": TOLERANCE,
+        "exercise": exercise,
     }
-    for case in cases(seed):
+    check_one = momentum_check.check_case if exercise == "momentum" else check_case
+    for case in cases(seed, exercise):
         try:
-            result = check_case(fn, case)
+            result = check_one(fn, case)
         except LabError as e:
             report["error"] = e.to_dict()
             report["error"]["case"] = case.name
@@ -277,7 +241,7 @@ def check_steps(fn, seed=7):
             report["verdicts"][key] = "fail" if report["verdicts"].get(key) == "fail" or not row["ok"] else "pass"
         yield _snapshot(report)
     report["ok"] = all(r["ok"] for r in done)
-    report["hint"] = hint(done)
+    report["hint"] = hint(done, exercise)
     report["finished"] = True
     yield _snapshot(report)
 
@@ -290,21 +254,21 @@ def _public(result):
     return {k: v for k, v in result.items() if not k.startswith("_")}
 
 
-def check(fn, seed=7):
-    """Check a backprop function; the report of ``check_steps``'s last step."""
+def check(fn, seed=7, exercise=exercises.DEFAULT):
+    """Check a learner's function; the report of ``check_steps``'s last step."""
     report = None
-    for report in check_steps(fn, seed):  # noqa: B007  (the last report is the verdict)
+    for report in check_steps(fn, seed, exercise):  # noqa: B007  (the last report is the verdict)
         pass
     return report
 
 
-def check_source(source, filename="<your code>"):
+def check_source(source, filename="<your code>", exercise=exercises.DEFAULT):
     """Load the learner's code and check it; a code that does not load gives a report with its error."""
     try:
-        fn = load_backprop(source, filename)
+        fn = load_backprop(source, filename, exercise)
     except LabError as e:
         return {"ok": False, "cases": [], "verdicts": {}, "error": e.to_dict(), "hint": str(e), "finished": True}
-    return check(fn)
+    return check(fn, exercise=exercise)
 
 
 # -- the table -------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..explain import gradcheck
 from ..nn.costs import CrossEntropyCost, QuadraticCost
+from . import exercise_hints
 
 
 def _scale(theirs, ref):
@@ -38,11 +39,13 @@ def _l2_on(theirs, ref, params):
     return cs[0] if cs and all(abs(c - cs[0]) <= 1e-6 * abs(cs[0]) for c in cs) else None
 
 
-def hint(results):
+def hint(results, exercise="backprop"):
     """One sentence that points at the likely mistake, from the checked cases (all without errors)."""
     failing = [r for r in results if not r["ok"]]
     if not failing:
         return ""
+    if exercise == "momentum":  # its arrays are steps, not gradients: only its own hints apply
+        return exercise_hints.momentum(results)
     if all(not a.any() for r in results for a in r["_arrays"][0] + r["_arrays"][1]):
         return "Every gradient is zero: write the backward pass, BP1 to BP4, where the skeleton says."
     for r in failing:
@@ -84,6 +87,9 @@ def hint(results):
                 "nabla_w is off by a multiple of the weights in every layer: an L2 term. backprop returns "
                 "the gradient of the cost alone; the SGD step applies weight decay (λ) itself."
             )
+    own = exercise_hints.BY_EXERCISE.get(exercise)
+    if own is not None and own(results):
+        return own(results)
     by_cost = {r["cost"]: r["ok"] for r in results if r["sizes"] == results[0]["sizes"]}
     if by_cost.get(QuadraticCost.name) and by_cost.get(CrossEntropyCost.name) is False:
         return (

@@ -191,33 +191,37 @@ class Network(SGD):
         ``dropout`` p: a training pass's, with fresh masks from the network's generator (``_forward``)."""
         return self._forward(validate.inputs(x, self.sizes[0], self.dtype), dropout)[:2]
 
-    def _forward(self, x, dropout=0.0):
+    def _forward(self, x, dropout=0.0, masks=None):
         """(zs, activations, outputs, masks). With dropout p > 0 each hidden dense layer's output is
         multiplied by a mask of 0s (probability p) and 1/(1 − p)s drawn for this batch (inverted
         dropout: the scaling keeps each unit's expected output, so prediction needs no change):
         ``activations`` holds what the next layer sees, ``outputs`` each f(z) before its mask (f′ is
-        taken from it), ``masks`` the masks (None where none). p = 0 draws nothing: then ``outputs``
-        is ``activations[1:]`` itself."""
-        if not dropout:
+        taken from it), ``masks`` the masks (None where none). ``masks`` given (one per layer from the
+        first, (m, n_l) or None; missing ones are None) are used instead of drawing. p = 0 draws
+        nothing: then ``outputs`` is ``activations[1:]`` itself."""
+        if not dropout and masks is None:
             zs, activations = [], [x]
             for z, a in self._layers(x):
                 zs.append(z)
                 activations.append(a)
             return zs, activations, activations[1:], [None] * len(zs)
-        zs, activations, outputs, masks = [], [x], [], []
+        zs, activations, outputs, used = [], [x], [], []
         a, last = x, len(self.layers) - 1
         for l, (layer, (w, b)) in enumerate(zip(self.layers, self._params())):
             z, a = layer.forward(a, w, b)
             zs.append(z)
             outputs.append(a)
             mask = None
-            if l < last and isinstance(layer, Dense):
+            if masks is not None:
+                mask = masks[l] if l < len(masks) else None  # the hidden layers' masks, the output's may be left out
+            elif l < last and isinstance(layer, Dense):
                 keep = self.rng.random(a.shape) >= dropout  # (m, n): True for the units kept
                 mask = keep.astype(self.dtype) / self.dtype.type(1.0 - dropout)
+            if mask is not None:
                 a = a * mask  # what the next layer sees
-            masks.append(mask)
+            used.append(mask)
             activations.append(a)
-        return zs, activations, outputs, masks
+        return zs, activations, outputs, used
 
     def _output(self, x):
         """The output activations alone (m, n_out): no layer's z or a is kept."""
@@ -251,11 +255,12 @@ class Network(SGD):
         """f′(z^l) of every layer, (m, n_l) (None for a softmax output, whose BP1 needs none)."""
         return [layer.f_prime(z, a) for layer, z, a in zip(self.layers, zs, outputs)]
 
-    def _deltas(self, x, y, scale=None, dropout=0.0):
+    def _deltas(self, x, y, scale=None, dropout=0.0, masks=None):
         """``deltas``; ``scale`` multiplies every δ (δ is linear all the way down, so scaling the small
         (m, n_L) output error is cheaper than scaling each nabla_w afterwards). With ``dropout`` the
-        pass is a training pass: the masks are applied going up and again coming down."""
-        zs, activations, outputs, masks = self._forward(x, dropout)
+        pass is a training pass: the masks are applied going up and again coming down (``masks``: given
+        ones, as ``_forward`` takes them)."""
+        zs, activations, outputs, masks = self._forward(x, dropout, masks)
         layers, params = self.layers, self._params()
         deltas = [None] * len(layers)
         delta = output_delta(self.cost, self.output, zs[-1], outputs[-1], y)  # BP1, (m, n_L)
@@ -271,8 +276,10 @@ class Network(SGD):
             deltas[l] = delta
         return deltas, activations
 
-    def _backprop(self, x, y):
-        deltas, activations = self._deltas(x, y)
+    def _backprop(self, x, y, masks=None):
+        """``backprop``; with ``masks`` (dropout's, given: see ``_forward``) the gradient of that training
+        pass — what the lab's dropout exercise is checked against."""
+        deltas, activations = self._deltas(x, y, masks=masks)
         nabla_b, nabla_w = [], []
         for layer, delta, a in zip(self.layers, deltas, activations):
             if layer in self.trainable:
