@@ -322,13 +322,14 @@ def checked_gradient(fn):
     return gradient
 
 
-def compare_speed(fn, sizes, x, y, batch_size, cost=CrossEntropyCost, seconds=0.25, seed=1):
+def compare_speed(fn, sizes, x, y, batch_size, cost=CrossEntropyCost, seconds=0.25, seed=1, **network):
     """Examples/s of SGD steps with their backprop and with the library's: two networks of the same
-    seed step through the same batches (no monitors), alternating batch by batch so that a noisy machine
-    slows both alike, until about ``seconds`` each: {"yours": ex/s, "library": ex/s}."""
+    seed (and ``network``'s activation, output, weight_init) step through the same batches (no monitors),
+    alternating batch by batch so that a noisy machine slows both alike, until about ``seconds`` each:
+    {"yours": ex/s, "library": ex/s}."""
     sides = {
-        "library": [Network(sizes, cost=cost, seed=seed), None, 0.0],
-        "yours": [Network(sizes, cost=cost, seed=seed), checked_gradient(fn), 0.0],
+        "library": [Network(sizes, cost=cost, seed=seed, **network), None, 0.0],
+        "yours": [Network(sizes, cost=cost, seed=seed, **network), checked_gradient(fn), 0.0],
     }
     examples = 0
     k = 0

@@ -10,6 +10,7 @@ out: the check itself (``backprop.lab.check``), the training loop (``Training.tr
 import numpy as np
 
 from ..lab import check as lab
+from ..lab import exercises
 from .params import N_OUTPUTS, sizes, validate_params
 from .session import Session
 from .wire import request
@@ -30,15 +31,16 @@ class LabSession:
             self.session.stop()
 
     @request
-    async def check(self, code, pause):
-        """The lab's check of ``code``; ``pause()`` is awaited between the networks."""
+    async def check(self, code, pause, exercise=exercises.DEFAULT):
+        """The lab's check of ``code`` for ``exercise``; ``pause()`` is awaited between the networks."""
         self._stop = False
+        exercises.get(exercise)
         try:
-            fn = lab.load_backprop(code, FILENAME)
+            fn = lab.load_backprop(code, FILENAME, exercise)
         except lab.LabError as e:
             return {"ok": False, "cases": [], "verdicts": {}, "error": e.to_dict(), "hint": str(e), "finished": True}
         report = None
-        for report in lab.check_steps(fn):
+        for report in lab.check_steps(fn, exercise=exercise):
             if report["finished"]:
                 break
             await pause()
@@ -51,16 +53,21 @@ class LabSession:
         self.session = Session(path)
 
     @request
-    async def train(self, code, params, emit, pause):
+    async def train(self, code, params, emit, pause, exercise=exercises.DEFAULT):
         """A run on the subset with the learner's backprop in the library's SGD step: the run's summary
         (as ``Training.train``'s) and ``speed``, examples/s of SGD steps with their backprop and with the
         library's on the same batches; or {"error": {message, line}} when their code failed (the run
-        keeps what it learned until then)."""
+        keeps what it learned until then). The exercise's network (``trains``: softmax outputs, ReLU
+        layers) replaces the form's choices; an exercise that is not a backprop cannot train."""
         if self.session is None:
             raise RuntimeError("the MNIST subset is not loaded yet")
+        ex = exercises.get(exercise)
+        if ex.trains is None:
+            raise ValueError(f"the {ex.key} exercise is checked, not trained: {ex.signature} is not a backprop")
+        params = {**params, **ex.trains}
         self._stop = False
         try:
-            fn = lab.load_backprop(code, FILENAME)
+            fn = lab.load_backprop(code, FILENAME, exercise)
         except lab.LabError as e:
             return {"error": e.to_dict()}
         try:
@@ -77,4 +84,5 @@ class LabSession:
         n = min(p["train_size"], 2000)
         x = self.session.x_train_u8[:n] / 255.0  # (n, 784)
         y = np.eye(N_OUTPUTS)[self.session.y_train[:n]]  # (n, 10)
-        return lab.compare_speed(fn, sizes(p["hidden"]), x, y, p["batch_size"], p["cost"], seconds)
+        network = {"activation": p["activation"], "output": p["output"], "weight_init": p["weight_init"]}
+        return lab.compare_speed(fn, sizes(p["hidden"]), x, y, p["batch_size"], p["cost"], seconds, **network)

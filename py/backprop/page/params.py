@@ -36,7 +36,11 @@ MAX_STEP_WORK = LIMITS["maxStepWork"]  # weights and biases × mini-batch size, 
 # the worker's switch, not a form field: the four monitors on
 WORKER_SWITCHES = {"monitor": True}
 DEFAULTS = {**{name: f["default"] for name, f in FIELDS.items()}, **WORKER_SWITCHES}
-PAIRABLE = ("cost", "eta", "lmbda", "weight_init")
+# the settings a paired run may vary: "sigmoid or ReLU?", "L1 or L2?", "with or without dropout?", ...
+PAIRABLE = ("cost", "eta", "lmbda", "weight_init", "activation", "regularization", "dropout", "momentum")
+COST_OUTPUTS = LIMITS["costOutputs"]  # cost -> the output layer it goes with in the page
+if set(COST_OUTPUTS) != set(COSTS):
+    raise ImportError("limits.json's costOutputs must name every cost")
 
 
 def message(key, **values):
@@ -77,9 +81,12 @@ def checked_float(name, value):
         or not math.isfinite(value)
         or value < f["min"]
         or (f.get("exclusiveMin") and value == f["min"])
+        or ("max" in f and value > f["max"])
     ):
-        key = "positive" if f.get("exclusiveMin") else "non_negative"
-        raise ValueError(f"{name}: " + message(key, label=f["label"], value=text(value)))
+        key = "range" if "max" in f else "positive" if f.get("exclusiveMin") else "non_negative"
+        raise ValueError(
+            f"{name}: " + message(key, label=f["label"], value=text(value), min=f["min"], max=f.get("max"))
+        )
     return float(value)
 
 
@@ -121,6 +128,26 @@ def sizes(hidden):
     return [N_INPUTS, *hidden, N_OUTPUTS]
 
 
+def network_of(p):
+    """A checked run's network, as ``Network`` builds it (a new random start from its seed)."""
+    from ..nn.network import Network  # late: the library imports nothing of the page
+
+    return Network(
+        sizes(p["hidden"]),
+        cost=p["cost"],
+        seed=p["seed"],
+        weight_init=p["weight_init"],
+        dtype=p["dtype"],
+        activation=p["activation"],
+        output=p["output"],
+    )
+
+
+def step_rule(p):
+    """A checked run's step settings, as ``Network.train_steps`` takes them."""
+    return {"regularization": p["regularization"], "dropout": p["dropout"], "momentum": p["momentum"]}
+
+
 def _check_step_work(hidden, batch_size):
     """One mini-batch step must stay short in a browser: Stop is read between steps."""
     n = parameters(sizes(hidden))
@@ -147,8 +174,15 @@ def validate_params(params, n_train_available):
     p = {**DEFAULTS, "train_size": min(DEFAULTS["train_size"], n_train_available), **params}
     out = {"hidden": parse_hidden(p["hidden"])}
     out["cost"] = checked_choice("cost", p["cost"])
+    out["activation"] = checked_choice("activation", p["activation"])
+    out["output"] = checked_choice("output", p["output"])
+    if out["output"] != COST_OUTPUTS[out["cost"]]:
+        raise ValueError("output: " + message("cost_output", cost=out["cost"], needs=COST_OUTPUTS[out["cost"]]))
     out["eta"] = checked_float("eta", p["eta"])
+    out["regularization"] = checked_choice("regularization", p["regularization"])
     out["lmbda"] = checked_float("lmbda", p["lmbda"])
+    out["dropout"] = checked_float("dropout", p["dropout"])
+    out["momentum"] = checked_float("momentum", p["momentum"])
     out["train_size"] = checked_int("train_size", p["train_size"], FIELDS["train_size"]["min"], n_train_available)
     if is_int(p["batch_size"], FIELDS["batch_size"]["min"], math.inf) and p["batch_size"] > out["train_size"]:
         raise ValueError(
@@ -175,7 +209,7 @@ def paired_params(params, vary, value, n_train_available):
     uses); with no seed given, one is drawn for both. B's η or λ may come as the form's text."""
     if vary not in PAIRABLE:
         raise ValueError(f"a paired run varies one of {', '.join(PAIRABLE)}, got {vary!r}")
-    if vary in ("eta", "lmbda") and isinstance(value, str):
+    if vary in ("eta", "lmbda", "dropout", "momentum") and isinstance(value, str):
         try:
             value = float(value)
         except ValueError:
@@ -183,5 +217,8 @@ def paired_params(params, vary, value, n_train_available):
     a = validate_params(params, n_train_available)
     if a["seed"] is None:
         a["seed"] = int(np.random.default_rng().integers(0, MAX_SEED))
-    b = validate_params({**a, vary: value}, n_train_available)
+    other = {vary: value}
+    if vary == "cost" and isinstance(value, str) and value in COST_OUTPUTS:
+        other["output"] = COST_OUTPUTS[value]  # the other cost with its own output layer: CE or LL, say
+    b = validate_params({**a, **other}, n_train_available)
     return a, b

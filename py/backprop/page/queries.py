@@ -13,7 +13,7 @@ from ..data import preprocess
 from ..explain import gradcheck, metrics, units
 from ..explain.trace import trace
 from ..nn.costs import cost_name
-from .params import N_OUTPUTS, checked_float, checked_int
+from .params import N_OUTPUTS, checked_choice, checked_float, checked_int
 from .wire import b64, request, rounded
 
 STRIP_MAX = 200
@@ -37,6 +37,9 @@ class Queries:
             "accuracy": correct / total,
             "sizes": net.sizes,
             "cost": cost_name(net.cost),
+            "activation": net.layers[0].activation.name,
+            "output": net.output.name,
+            "layers": net.layer_specs(),
             "running": self._is_live(which),
         }
 
@@ -112,13 +115,15 @@ class Queries:
         return x, label, what
 
     @request
-    def trace_digit(self, which, index, label=None, cost=None, mistake="none"):
+    def trace_digit(self, which, index, label=None, cost=None, mistake="none", dropout=0.0, seed=0):
         """BP1–BP4 for one digit on the current network (``backprop.trace``), every layer's z, a,
-        σ′(z), δ and ∂C/∂b as numbers at full precision (a learner checks them against CPython),
-        ∂C/∂w as float32 (base64) for its picture."""
+        f′(z), δ and ∂C/∂b as numbers at full precision (a learner checks them against CPython),
+        ∂C/∂w as float32 (base64) for its picture. ``dropout`` p > 0: the pass of a training step with
+        dropout, its masks drawn from ``seed`` (the same as ``trial_step``'s with that seed)."""
         net = self._net(which)
         x, label, what = self._digit(which, index, label)
-        t = trace(net, x, label, cost=cost or net.cost, mistake=mistake)
+        masks = _dropout_masks(net, checked_float("dropout", dropout), seed)
+        t = trace(net, x, label, cost=cost or net.cost, mistake=mistake, masks=masks)
         layers = []
         for layer in t.layers:
             nabla_w = np.nan_to_num(layer.nabla_w)
@@ -126,6 +131,8 @@ class Queries:
                 {
                     "l": layer.l,
                     "n": int(layer.z.size),
+                    "activation": layer.activation,
+                    "dropped": None if layer.mask is None else np.flatnonzero(layer.mask == 0).tolist(),
                     "equation": layer.equation,
                     "z": layer.z,
                     "a": layer.a,
@@ -145,33 +152,59 @@ class Queries:
             "input": b64(np.rint(np.asarray(x) * 255).astype(np.uint8)),
             "cost": cost_name(t.cost),
             "network_cost": cost_name(net.cost),
+            "output": net.output.name,
             "mistake": mistake,
+            "dropout": float(dropout),
             "C": float(t.C),
             "guess": int(np.argmax(t.layers[-1].a)),
             "layers": layers,
         }
 
     @request
-    def check_gradient(self, which, index, label=None, cost=None, mistake="none", per_layer=6):
-        """``gradcheck.gradient_check`` for one digit on the current network: a table per layer."""
+    def check_gradient(
+        self, which, index, label=None, cost=None, mistake="none", per_layer=6, regularization="none", lmbda=0.0, n=1
+    ):
+        """``gradcheck.gradient_check`` for one digit on the current network: a table per layer, with
+        the regulariser (λ over a training set of n digits) in the cost when one is chosen, and the
+        mistakes that reach this network (the "break backprop" menu: [key, what it does])."""
         net = self._net(which)
         x, label, what = self._digit(which, index, label)
         per_layer = checked_int("per_layer", per_layer, 1, 50)
-        result = gradcheck.gradient_check(net, x, label, cost=cost or net.cost, mistake=mistake, per_layer=per_layer)
-        return {"which": which, "what": what, "label": label, **result}
+        regularization = checked_choice("regularization", regularization)
+        lmbda = checked_float("lmbda", lmbda)
+        n = checked_int("n", n, 1, 10_000_000)
+        result = gradcheck.gradient_check(
+            net,
+            x,
+            label,
+            cost=cost or net.cost,
+            mistake=mistake,
+            per_layer=per_layer,
+            regularization=regularization,
+            lmbda=lmbda,
+            n=n,
+        )
+        menu = gradcheck.check_mistakes_for(net, cost or net.cost, regularization, lmbda)
+        mistakes = [[key, gradcheck.ALL_MISTAKES[key]] for key in menu]
+        return {"which": which, "what": what, "label": label, **result, "mistakes": mistakes}
 
     @request
-    def trial_step(self, which, index, label=None, eta=0.5, count=8):
+    def trial_step(self, which, index, label=None, eta=0.5, count=8, dropout=0.0, seed=0):
         """One SGD step on this digit alone, tried on a copy (the network shown is not changed): the cost
-        before and after, and the weights that moved most."""
+        before and after, and the weights that moved most. ``dropout`` p > 0: a training step with
+        dropout, its masks drawn from ``seed`` as ``trace_digit``'s; ``dropped`` lists the hidden units
+        it dropped per layer (their incoming weights do not move)."""
         net = self._net(which)
         x, label, what = self._digit(which, index, label)
         eta = checked_float("eta", eta)
         count = checked_int("count", count, 1, 50)
+        dropout = checked_float("dropout", dropout)
         copy = net.copy(np.float64)
-        before = copy.total_cost(x, [label])
-        copy.update_mini_batch(x, [label], eta, 0.0, 1)
-        after = copy.total_cost(x, [label])
+        before = copy.total_cost(x, [label], 0.0)
+        masks = _dropout_masks(copy, dropout, seed)
+        copy.rng = np.random.default_rng(seed)  # the step draws its masks from here, as _dropout_masks did
+        copy.update_mini_batch(x, [label], eta, 0.0, 1, dropout=dropout)
+        after = copy.total_cost(x, [label], 0.0)
         moved = []
         for i, (w0, w1) in enumerate(zip(net.weights, copy.weights)):
             change = np.abs(w1 - w0).ravel()
@@ -196,6 +229,8 @@ class Queries:
             "cost_before": before,
             "cost_after": after,
             "moved": moved[:count],
+            "dropout": dropout,
+            "dropped": None if masks is None else [np.flatnonzero(m == 0).tolist() for m in masks if m is not None],
         }
 
     # -- hidden units --------------------------------------------------------------------------------
@@ -269,3 +304,15 @@ class Queries:
             **self._digits(shown),
             "outputs": rounded(outputs[shown], 4),
         }
+
+
+def _dropout_masks(net, dropout, seed):
+    """Dropout's masks for one example as a training step draws them from ``default_rng(seed)``: one
+    (n,) per hidden dense layer, None for the rest; None when p = 0."""
+    if not dropout:
+        return None
+    seed = checked_int("seed", seed, 0, 2**32 - 1)
+    probe = net.copy(np.float64)
+    probe.rng = np.random.default_rng(seed)
+    masks = probe._forward(np.zeros((1, net.sizes[0])), dropout)[3]  # the draws of a one-example pass
+    return [None if m is None else m[0] for m in masks]

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..data import mnist
 from ..explain import presets
+from ..nn import layers as layer_types
 from ..nn.costs import get_cost
 from ..nn.model_io import dumps, loads
 from ..nn.network import Network
@@ -175,7 +176,8 @@ class Session(Queries, Training):
 
     @request
     def model_json(self, which):
-        """The network as network2 JSON text: the file the CLI writes and ``backprop.load`` reads."""
+        """The network as JSON text, network2's or its superset (``model_io``): the file the CLI writes
+        and ``backprop.load`` reads."""
         net = self._net(which)
         if not net.weights_finite():
             raise ValueError(f"{NETWORKS[which]} has weights that are not finite numbers; it cannot be saved")
@@ -220,9 +222,11 @@ class Session(Queries, Training):
         )
 
     @request
-    def restore_network(self, sizes, cost, data, which="trained"):
+    def restore_network(self, sizes, cost, data, which="trained", layers=None):
         """Put back a network saved by ``network_bytes`` (as ``which``); checked like a model file:
-        its sizes, the byte count, finite values. Returns ``evaluate``'s answer."""
+        its sizes, the byte count, finite values, and ``layers`` (``evaluate``'s: each layer's kind and
+        settings; None for a sigmoid network, as earlier visits saved them). Returns ``evaluate``'s
+        answer."""
         if which not in ("trained", "file"):
             raise ValueError(f"which must be trained or file, got {which!r}")
         if (
@@ -253,7 +257,12 @@ class Session(Queries, Training):
             at += n_in * n_out
             biases.append(values[at : at + n_out].reshape(n_out, 1))
             at += n_out
-        self._put(which, Network.from_params(weights, biases, cost))
+        if layers is not None:
+            if not isinstance(layers, list) or len(layers) != len(sizes) - 1:
+                raise ValueError(f"a saved {'-'.join(map(str, sizes))} network lists {len(sizes) - 1} layers")
+            layers = [layer_types.from_dict(spec, f"layers[{l}]") for l, spec in enumerate(layers)]
+        net = Network.from_params(weights, biases, cost, layers=layers, input_shape=(N_INPUTS,))
+        self._put(which, net)
         return self.evaluate(which)
 
     # -- the parameters of a run, for the form --------------------------------------------------------

@@ -12,16 +12,16 @@ part of ``Session`` that does this; ``wire`` encodes what it returns and emits.
 import math
 import time
 
-from ..explain import saturation
+from ..explain import saturation, speed
 from ..nn import backend
-from ..nn.network import Network
 from ..nn.sgd import Diverged
-from .params import MAX_EPOCHS, sizes, text, validate_params
+from .params import MAX_EPOCHS, network_of, step_rule, text, validate_params
 from .wire import b64, request
 
 PAUSE_EVERY = 0.05  # seconds of work between yields to the JavaScript event loop
 PROGRESS_EVERY = 0.15  # seconds between progress reports
-SATURATION_PROBE = 500  # training digits whose σ′(z) and δ are measured after each epoch
+SATURATION_PROBE = 500  # training digits whose f′(z) and δ are measured after each epoch
+SPEED_PROBE = 1000  # and whose ‖∂C/∂b^l‖ is, as the book's chapter 5 measures it
 PIXEL_MAX = 255.0  # uint8 pixels -> [0, 1], a mini-batch at a time
 
 
@@ -38,9 +38,7 @@ class Training:
         divided by PIXEL_MAX a mini-batch at a time, y (n,)). It becomes "your latest run" at once, so
         every view can follow it."""
         n = p["train_size"]
-        net = Network(
-            sizes(p["hidden"]), cost=p["cost"], seed=p["seed"], weight_init=p["weight_init"], dtype=p["dtype"]
-        )
+        net = network_of(p)
         self._put("trained", net)
         self._stepper = None
         return net, self.x_train_u8[:n], self.y_train[:n]
@@ -67,6 +65,7 @@ class Training:
                 p["lmbda"],
                 eval_data=(self.x_test, self.y_test),
                 x_divisor=PIXEL_MAX,
+                **step_rule(p),
             )
             st = self._stepper = {"key": key, "net": net, "steps": steps, "x": x, "y": y, "count": 0}
         net = st["net"]
@@ -83,8 +82,8 @@ class Training:
             "batch": progress.batch,
             "n_batches": progress.n_batches,
             **self._train_digits(idx),
-            "cost_before": before.total_cost(xb, yb),
-            "cost_after": net.total_cost(xb, yb),
+            "cost_before": before.total_cost(xb, yb, 0.0),
+            "cost_after": net.total_cost(xb, yb, 0.0),
             "sizes": net.sizes,
         }
         if progress.epoch_done:
@@ -131,12 +130,14 @@ class Training:
             monitor_eval_accuracy=mon,
             x_divisor=PIXEL_MAX,
             gradient=gradient,
+            **step_rule(p),
         )
         busy = 0.0  # seconds spent in training steps (not waiting on the event loop)
         examples = 0
         history = None
         diverged = None
         good = net.copy(), 0  # the network as of its last finished epoch, and that epoch
+        speed_start = _speed_record(net, x, y)["speed"]  # chapter 5's speeds at initialisation
         last_pause = last_report = time.perf_counter()
         try:
             while True:
@@ -155,7 +156,11 @@ class Training:
                 rate = examples / busy if busy > 0 else 0.0
                 if progress.epoch_done:
                     good = net.copy(), history.epochs
-                    emit("epoch", {**_epoch_record(progress.epoch, history), **_saturation_record(net, x, y)})
+                    record = {**_epoch_record(progress.epoch, history), **_saturation_record(net, x, y)}
+                    record.update(_speed_record(net, x, y))
+                    if history.epochs == 1:
+                        record["speed_start"] = speed_start
+                    emit("epoch", record)
                 if progress.epoch_done or t1 - last_report >= PROGRESS_EVERY:
                     last_report = t1
                     emit(
@@ -167,6 +172,7 @@ class Training:
                             "n_batches": progress.n_batches,
                             "examples_per_s": rate,
                             "backend": products,
+                            "step": _step_path(net, products),
                         },
                     )
                 if t1 - last_pause >= PAUSE_EVERY or progress.epoch_done:
@@ -193,6 +199,7 @@ class Training:
             "params": p,
             "sizes": net.sizes,
             "backend": products,
+            "step": _step_path(net, products),
             "history": history.to_dict() if history is not None else None,
         }
 
@@ -203,6 +210,7 @@ class Training:
         message = (
             f"the {e.what} became {became} at epoch {e.epoch}, batch {e.batch}: η = {text(p['eta'])} is "
             f"probably too large for the {p['cost']} cost"
+            + (f" with momentum μ = {text(p['momentum'])}" if p["momentum"] else "")
         )
         if e.what == "weights" or not net.weights_finite():
             kept, epoch = good
@@ -217,6 +225,24 @@ class Training:
             message += "; the network is kept as it was before that mini-batch"
         value = "NaN" if math.isnan(e.value) else ("Infinity" if e.value > 0 else "-Infinity")
         return {"what": e.what, "epoch": e.epoch, "batch": e.batch, "value": value, "message": message}
+
+
+def _step_path(net, products):
+    """How the run's SGD steps ran, for the progress line: the page's whole-step kernel takes
+    network2's step (sigmoid layers, L2, no dropout, no momentum); anything else is numpy around the
+    kernel's matrix products."""
+    if products != "wasm-simd" or net.step_path is None:
+        return None
+    return "whole step" if net.step_path == "whole step" else "products only"
+
+
+def _speed_record(net, x, y):
+    """Chapter 5's speed of learning of each hidden layer on the first SPEED_PROBE training digits
+    (``explain.speed``), and ReLU's dead units on them."""
+    if not net.weights_finite() or net.num_layers < 3:
+        return {"speed": [], "dead": []}
+    xs, ys = x[:SPEED_PROBE] / PIXEL_MAX, y[:SPEED_PROBE]
+    return {"speed": speed.layer_speeds(net, xs, ys), "dead": speed.dead_units(net, xs)}
 
 
 def _saturation_record(net, x, y):
