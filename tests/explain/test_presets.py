@@ -14,7 +14,8 @@ def test_every_preset_is_valid_form_input_on_the_subset_and_on_full_mnist():
         for key in presets.BY_KEY:
             p = presets.params_for(key, n)
             assert params.validate_params(p, n) == {**params.DEFAULTS, **p}, key  # unchanged by the checks
-            assert p["train_size"] == n and p["seed"] == presets.SEED
+            fixed = presets.BY_KEY[key]["n_train"]
+            assert p["train_size"] == (n if fixed is None else min(fixed, n)) and p["seed"] == presets.SEED
 
 
 @pytest.mark.parametrize("n, want", [(50_000, 5.0), (10_000, 1.0), (2_500, 0.25), (1, 1e-4)])
@@ -30,10 +31,11 @@ def test_lambda_keeps_the_books_lambda_over_n(n, want):
 def test_everything_but_lambda_is_the_books():
     for key, p in presets.BY_KEY.items():
         mine = presets.params_for(key, 10_000)
+        fixed = p["n_train"] is not None  # chapter 5's own 1,000 digits: λ as the book's too
         for name in presets.SETTINGS:
-            if name != "lmbda":
+            if name != "lmbda" or fixed:
                 assert mine[name] == p["book_params"][name], (key, name)
-        assert p["book"]["n_train"] == 50_000 and p["book"]["n_eval"] == 10_000
+        assert p["book"]["n_train"] == (p["n_train"] if fixed else 50_000) and p["book"]["n_eval"] == 10_000
         assert p["book"]["measured_on"] in presets.MEASURED_ON
         assert p["book_params"]["cost"] in FIELDS["cost"]["values"]
 
@@ -67,3 +69,29 @@ def test_ours_is_picked_as_the_book_picked_its_figure():
     assert presets.ours(book(1), acc) == (0.5, 1)
     assert presets.ours(book(7), acc) is None
     assert presets.ours(book("best"), []) is None
+
+
+def test_chapter_5_and_6_runs_carry_the_books_figures():
+    depth = {k: p["book"]["accuracy"] for k, p in presets.BY_KEY.items() if k.startswith("ch5-depth")}
+    assert depth == {"ch5-depth-1": 0.9648, "ch5-depth-2": 0.9690, "ch5-depth-3": 0.9657, "ch5-depth-4": 0.9653}
+    speed = presets.BY_KEY["ch5-speed-4"]
+    assert speed["book"]["speeds"] == [0.003, 0.017, 0.070, 0.285] and speed["book"]["accuracy"] is None
+    p = presets.params_for("ch5-speed-2", 10_000)
+    assert (p["hidden"], p["train_size"], p["batch_size"], p["epochs"], p["eta"], p["lmbda"]) == (
+        [30, 30],
+        1000,
+        1000,
+        500,
+        0.1,
+        5.0,
+    )
+    assert presets.ours(speed, [0.5, 0.6]) is None  # no accuracy of the book's to set ours beside
+    relu = presets.params_for("ch5-speed-relu", 10_000)
+    assert relu["activation"] == "relu" and relu["weight_init"] == "he"
+    soft = presets.params_for("ch6-softmax", 10_000)
+    assert (soft["cost"], soft["output"], soft["epochs"], presets.BY_KEY["ch6-softmax"]["book"]["accuracy"]) == (
+        "log-likelihood",
+        "softmax",
+        60,
+        0.978,
+    )

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from ..data import mnist
-from ..explain import presets
+from ..explain import presets, speed
 from ..nn.network import Network
 
 
@@ -23,7 +23,14 @@ def run_preset(key, x_train_u8, y_train, x_test, y_test, epochs=None):
     """Train preset ``key`` on all of x_train_u8 (uint8, divided a mini-batch at a time); returns
     (ours (accuracy, epoch) or None, the per-epoch test accuracies, seconds)."""
     p = presets.params_for(key, len(x_train_u8))
-    net = Network([784, *p["hidden"], 10], cost=p["cost"], seed=p["seed"], weight_init=p["weight_init"])
+    net = Network(
+        [784, *p["hidden"], 10],
+        cost=p["cost"],
+        seed=p["seed"],
+        weight_init=p["weight_init"],
+        activation=p["activation"],
+        output=p["output"],
+    )
     t0 = time.perf_counter()
     history = _train(net, x_train_u8, y_train, x_test, y_test, p, epochs or p["epochs"])
     seconds = time.perf_counter() - t0
@@ -44,11 +51,31 @@ def _train(net, x_u8, y, x_test, y_test, p, epochs):
         monitor_train_accuracy=False,
         monitor_eval_cost=False,
         x_divisor=255.0,
+        regularization=p["regularization"],
+        dropout=p["dropout"],
+        momentum=p["momentum"],
     )
     progress = None
     for progress in steps:  # noqa: B007  (the last step's progress holds the history)
         pass
     return progress.history
+
+
+def print_initial_speeds(x_u8, y, seeds=range(1, 11)):
+    """Chapter 5's speeds of learning at initialisation, ‖∂C/∂b^l‖ over the book's first 1,000 training
+    digits, as mean ± spread over ``seeds`` beside the book's one start; then the deepest network with
+    ReLU and He's initialisation (no figure in the book)."""
+    x, y = x_u8[: speed.BOOK_N] / 255.0, y[: speed.BOOK_N]
+    print(
+        f"speed of learning at initialisation, first {len(x):,} training digits, seeds {seeds.start}–{seeds.stop - 1}"
+    )
+    runs = [(sizes, book, {}) for sizes, book in speed.BOOK_INITIAL.items()]
+    runs.append(((784, 30, 30, 30, 30, 10), None, {"activation": "relu", "weight_init": "he"}))
+    for sizes, book, options in runs:
+        got = speed.initial_spread(list(sizes), x, y, seeds, **options)
+        ours = ", ".join(f"{m:.4f} ± {s:.4f}" for m, s in zip(got["mean"], got["std"]))
+        name = "-".join(map(str, sizes)) + (" ReLU + He" if options else "")
+        print(f"  {name:28} ours {ours}   book {', '.join(map(str, book)) if book else '—'}", flush=True)
 
 
 def main(argv=None):
@@ -58,8 +85,12 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*", choices=list(presets.BY_KEY), help="these presets only")
     parser.add_argument("--epochs", type=int, help="fewer epochs than the book's, for a quick look")
     parser.add_argument("--mnist-dir", help="folder with the four MNIST .gz files (default: MNIST_DIR)")
+    parser.add_argument("--speeds", action="store_true", help="chapter 5's initial speeds over ten seeds, then stop")
     args = parser.parse_args(argv)
     (x_tr, y_tr), _, (x_te, y_te) = mnist.load_data(args.mnist_dir, dtype=np.uint8)
+    if args.speeds:
+        print_initial_speeds(x_tr, y_tr)
+        return
     x_tr, y_tr = x_tr[: args.n_train], y_tr[: args.n_train]
     x_te, y_te = x_te[: args.n_test] / 255.0, y_te[: args.n_test]
     print(
@@ -76,8 +107,10 @@ def main(argv=None):
         book = preset["book"]
         lmbda = presets.params_for(key, len(x_tr))["lmbda"]
         mine = f"{100 * got[0]:6.2f}% {got[1]:>6}" if got else f"{'—':>7} {'—':>6}"
+        # chapter 5's speed presets have no accuracy in the book: `python -m backprop.explain.speed` has theirs
+        theirs = f"{100 * book['accuracy']:7.2f}%" if book["accuracy"] is not None else f"{'—':>8}"
         print(
-            f"{key:24} {lmbda:7.3g} {100 * book['accuracy']:7.2f}% {book['measured_on']:>10} "
+            f"{key:24} {lmbda:7.3g} {theirs} {book['measured_on']:>10} "
             f"{str(book['epoch']):>6}  {mine} {100 * accs[-1]:6.2f}% {seconds:8.1f}",
             flush=True,
         )

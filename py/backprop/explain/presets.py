@@ -8,28 +8,62 @@ initialisation) is the book's. Each epoch on a subset is fewer steps, so "ours" 
 below the book; on the full 50,000 digits the run is the book's own.
 
 The book's figures are quoted from "Neural Networks and Deep Learning" (Michael Nielsen, 2015),
-chapters 1 and 3. Where the text does not say whether a figure is the last epoch's or the best one, a
-preset's note says so, and ``ours`` reports our best epoch for it.
+chapters 1 and 3 here, 5 and 6 in ``presets_deep``. Where the text does not say whether a figure is
+the last epoch's or the best one, a preset's note says so, and ``ours`` reports our best epoch for it.
 
 What it leaves out: running the presets (``browser.Session`` in the page, ``preset_runs`` on the
 command line), and anything the book does not print (its seeds: the book's runs are not reproducible to
 the digit, so "ours" differs by a few tenths of a percent from run to run even on the full data).
 """
 
+from .presets_deep import deep_runs
+
 BOOK_N_TRAIN = 50_000  # network2's training_data: the first 50,000 of MNIST's 60,000 training digits
 BOOK_N_EVAL = 10_000  # test_data (t10k) or validation_data (the last 10,000 training digits)
 SEED = 1  # the presets' seed: the same run every time, in the page and in CPython
 
-# What the book measured on: its 10,000 test digits, or its 10,000 validation digits.
-MEASURED_ON = {"test": "test digits", "validation": "validation digits"}
+# What the book measured on: its 10,000 test digits, its 10,000 validation digits, or (chapter 5's
+# speeds) its training digits.
+MEASURED_ON = {"test": "test digits", "validation": "validation digits", "training": "training digits"}
 
 # The settings a preset fixes (the form's fields, limits.json), apart from train_size and seed.
-SETTINGS = ("hidden", "cost", "eta", "lmbda", "batch_size", "epochs", "weight_init")
+SETTINGS = (
+    "hidden",
+    "cost",
+    "eta",
+    "lmbda",
+    "batch_size",
+    "epochs",
+    "weight_init",
+    "activation",
+    "output",
+    "regularization",
+    "dropout",
+    "momentum",
+)
+LAYER_DEFAULTS = {"activation": "sigmoid", "regularization": "l2", "dropout": 0.0, "momentum": 0.0}
 
 
 def _preset(
-    key, title, chapter, hidden, cost, eta, lmbda, weight_init, book, note, epochs=30, batch_size=10, pair=None
+    key,
+    title,
+    chapter,
+    hidden,
+    cost,
+    eta,
+    lmbda,
+    weight_init,
+    book,
+    note,
+    epochs=30,
+    batch_size=10,
+    pair=None,
+    n_train=None,
+    **layers,
 ):
+    """A run of the book. ``n_train``: the book's run used that many training digits itself (chapter
+    5's 1,000), so the preset uses them too, λ unscaled; ``layers``: activation, regularization,
+    dropout, momentum when not network2's."""
     return {
         "key": key,
         "title": title,
@@ -42,23 +76,29 @@ def _preset(
             "batch_size": batch_size,
             "epochs": epochs,
             "weight_init": weight_init,
+            **LAYER_DEFAULTS,
+            "output": "softmax" if cost == "log-likelihood" else "sigmoid",
+            **layers,
         },
         "book": book,
         "note": note,
         "pair": pair,
+        "n_train": n_train,
     }
 
 
-def _book(accuracy, text, measured_on="test", epoch="best"):
-    """The book's figure: ``accuracy`` a fraction; ``epoch`` "best" (its peak over the run), "final"
-    or an epoch number (1-based); ``text`` as the book words it."""
+def _book(accuracy, text, measured_on="test", epoch="best", speeds=None, n_train=BOOK_N_TRAIN):
+    """The book's figure: ``accuracy`` a fraction (None when the book gives speeds instead); ``epoch``
+    "best" (its peak over the run), "final" or an epoch number (1-based); ``text`` as the book words it;
+    ``speeds``: chapter 5's ‖δ^l‖ of each hidden layer at initialisation."""
     return {
         "accuracy": accuracy,
         "text": text,
         "measured_on": measured_on,
         "epoch": epoch,
-        "n_train": BOOK_N_TRAIN,
+        "n_train": n_train,
         "n_eval": BOOK_N_EVAL,
+        "speeds": speeds,
     }
 
 
@@ -178,6 +218,7 @@ PRESETS = (
         "(30 epochs). The page measures on test digits, not validation digits.",
     ),
 )
+PRESETS += deep_runs(_preset, _book)
 BY_KEY = {p["key"]: p for p in PRESETS}
 
 
@@ -193,12 +234,17 @@ def params_for(key, n_train):
     λ scaled (``scale_lmbda``), train_size n_train and the presets' seed."""
     if key not in BY_KEY:
         raise ValueError(f"no preset {key!r}; expected one of {', '.join(BY_KEY)}")
-    book = BY_KEY[key]["book_params"]
+    preset = BY_KEY[key]
+    book = preset["book_params"]
+    fixed = preset["n_train"]
+    if fixed is not None:  # the book's own run on its own number of digits: nothing to scale
+        n_train = min(fixed, n_train)
     return {
         **book,
         "hidden": list(book["hidden"]),
-        "lmbda": scale_lmbda(book["lmbda"], n_train),
+        "lmbda": book["lmbda"] if fixed is not None else scale_lmbda(book["lmbda"], n_train),
         "train_size": n_train,
+        "batch_size": min(book["batch_size"], n_train),
         "seed": SEED,
     }
 
@@ -209,6 +255,8 @@ def ours(preset, eval_accuracy):
     the run did not get that far."""
     acc = list(eval_accuracy or [])
     rule = preset["book"]["epoch"]
+    if preset["book"].get("accuracy", 0) is None:  # a run the book gives speeds for, not an accuracy
+        return None
     if rule == "best":
         if not acc:
             return None
