@@ -10,6 +10,17 @@ READY_TIMEOUT_MS = 120_000  # a cold Pyodide start on a slow CI machine, with ma
 STATUS = "document.getElementById('status').dataset.state"
 MODE = "document.body.dataset.mode"
 VIEWS_DONE = "window.__app.views"
+# pixels of a canvas within 40 of a colour in each channel: a run's curve drawn in its colour
+COUNT_COLOUR = """([id, hex]) => {
+  const c = document.getElementById(id);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    if (Math.abs(d[i] - r) < 40 && Math.abs(d[i + 1] - g) < 40 && Math.abs(d[i + 2] - b) < 40 && d[i + 3] > 200) n++;
+  }
+  return n;
+}"""
 
 
 def train(page, **fields):

@@ -12,21 +12,11 @@ import numpy as np
 import pytest
 
 import backprop
-from steps import MODE, STATUS, chart, train, wait_idle
+from steps import COUNT_COLOUR, MODE, STATUS, chart, train, wait_idle
 
 pytestmark = pytest.mark.e2e
 
 # Counts canvas pixels near a colour: proof that curves were drawn, not just that a canvas exists.
-COUNT_COLOUR = """([id, hex]) => {
-  const c = document.getElementById(id);
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  let n = 0;
-  for (let i = 0; i < d.length; i += 4) {
-    if (Math.abs(d[i] - r) < 40 && Math.abs(d[i + 1] - g) < 40 && Math.abs(d[i + 2] - b) < 40 && d[i + 3] > 200) n++;
-  }
-  return n;
-}"""
 
 
 def test_page_reaches_ready(site, open_page):

@@ -6,12 +6,11 @@ survives a reload."""
 import time
 
 import pytest
+from lab_steps import LAB_TIMEOUT_MS, editor_text, open_lab, press_check, type_code, verdicts  # noqa: F401
 
 from backprop.lab import backprop_texts as lab_bugs
 
 pytestmark = pytest.mark.e2e
-
-LAB_TIMEOUT_MS = 120_000  # the lab's own Pyodide starts on first use
 
 # A correct backprop written differently from the package's reference (one loop for every layer).
 TYPED = """\
@@ -33,48 +32,6 @@ def backprop(weights, biases, x, y, cost):
         nabla_w[-l] = delta.T @ activations[-l - 1]
     return nabla_b, nabla_w
 """
-
-
-def open_lab(open_page, url, **kw):
-    page = open_page(url, **kw)
-    page.wait_for_function("window.__lab && window.__lab.ready", timeout=30_000)
-    return page
-
-
-def editor_text(page):
-    return page.evaluate(
-        "[...document.getElementById('lab-editor').shadowRoot.querySelectorAll('.cm-line')]"
-        ".map(l => l.textContent).join('\\n')"
-    )
-
-
-def type_code(page, code):
-    """Type `code` into the editor as a person would. The editor indents each new line itself, so each
-    line's own indentation replaces what it inserted (Shift+Home selects it)."""
-    page.click("#lab-editor .cm-content")
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    for i, line in enumerate(code.splitlines()):
-        if i:
-            page.keyboard.press("Enter")
-        if line:
-            page.keyboard.press("Shift+Home")
-            page.keyboard.type(line)
-
-
-def press_check(page):
-    page.click("#lab-check")
-    page.wait_for_function(
-        "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'",
-        timeout=LAB_TIMEOUT_MS,
-    )
-    return page.get_attribute("#lab-status", "data-state"), page.text_content("#lab-status")
-
-
-def verdicts(page):
-    return page.eval_on_selector_all(
-        "#lab-verdicts li", "els => Object.fromEntries(els.map(e => [e.dataset.layer, e.dataset.verdict]))"
-    )
 
 
 def test_a_backprop_typed_on_the_keyboard_passes_and_survives_a_reload(site, open_page):

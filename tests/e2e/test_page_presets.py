@@ -36,10 +36,16 @@ def test_a_preset_fills_the_form_and_its_run_shows_the_book_beside_ours(site, op
     # the picker lists every preset; choosing one fills the form with it, λ scaled to the 10,000 digits
     keys = page.eval_on_selector_all("#preset-select option", "os => os.map(o => o.value).filter(Boolean)")
     assert keys == list(presets.BY_KEY)
+    pick(page, "ch5-speed-relu")  # a ReLU preset first: the next one sets every layer setting back
     pick(page, "ch3-l2")
     want = presets.params_for("ch3-l2", 10_000)
     assert form_values(page) == {
         "hidden": "30",
+        "activation": "sigmoid",
+        "output": "sigmoid",
+        "regularization": "l2",
+        "dropout": "0",
+        "momentum": "0",
         "cost": "cross-entropy",
         "eta": "0.5",
         "lmbda": "1",

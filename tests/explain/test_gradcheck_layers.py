@@ -122,3 +122,11 @@ def test_the_trace_applies_dropouts_mask_up_and_down():
 def test_a_cost_the_output_cannot_take_is_refused_in_the_trace():
     with pytest.raises(ValueError, match="softmax outputs go with the log-likelihood cost"):
         trace(net_of("relu", "softmax", "log-likelihood"), x_of(), 2, cost="quadratic")
+
+
+def test_under_l1_weights_within_2_eps_of_0_are_skipped_as_a_kink():
+    net = net_of("relu", "softmax", "log-likelihood")
+    net.weights[1][:, :] = 1e-4  # every second-layer weight sits on |w|'s kink
+    result = gradcheck.gradient_check(net, x_of(), 2, per_layer=8, regularization="l1", lmbda=500.0, n=50)
+    assert result["ok"] and result["layers"][1]["skipped"] > 0
+    assert all(row[0] == "b" for row in result["layers"][1]["rows"])  # only its biases were compared

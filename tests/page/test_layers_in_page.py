@@ -125,7 +125,13 @@ def test_a_superset_network_is_saved_restored_and_downloaded_identically(synthet
     data = s.network_bytes("trained")
     again = page_session.Session(synthetic_digits()[0])
     restored = ask(
-        again, "restore-network", data=data, sizes=shown["sizes"], cost=shown["cost"], layers=shown["layers"]
+        again,
+        "restore-network",
+        data=data,
+        sizes=shown["sizes"],
+        cost=shown["cost"],
+        activation="relu",
+        output="softmax",
     )
     assert restored["correct"] == shown["correct"] and restored["layers"] == shown["layers"]
     text = ask(s, "model-json", which="trained")
@@ -135,5 +141,16 @@ def test_a_superset_network_is_saved_restored_and_downloaded_identically(synthet
     np.testing.assert_array_equal(net.predict(x), s.nets["trained"].predict(x))
     loaded = ask(again, "load-file", text=text)
     assert loaded["correct"] == shown["correct"] and loaded["output"] == "softmax"
-    with pytest.raises(ValueError, match="lists 2 layers"):
-        again.restore_network(shown["sizes"], shown["cost"], data, layers=shown["layers"][:1])
+    with pytest.raises(ValueError, match="activation: .* must be one of sigmoid, tanh, relu"):
+        again.restore_network(shown["sizes"], shown["cost"], data, activation="swish")
+    with pytest.raises(ValueError, match="log-likelihood cost needs softmax outputs"):
+        again.restore_network(shown["sizes"], shown["cost"], data, activation="relu", output="sigmoid")
+
+
+def test_the_speeds_at_the_start_over_seeds_and_the_books_figures(session, ask):
+    info = ask(session, "info")
+    assert info["book_speeds"]["784-30-30-10"] == [0.07, 0.31]
+    spread = ask(session, "speed-at-start", params={"hidden": "30,30", "seed": 1}, seeds=3)
+    assert spread["n"] == 120 and len(spread["runs"]) == 3 and len(spread["mean"]) == 2
+    assert spread["mean"][0] < spread["mean"][1]  # the first layer starts slower
+    np.testing.assert_allclose(spread["mean"], np.mean(spread["runs"], axis=0))

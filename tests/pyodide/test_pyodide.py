@@ -44,6 +44,11 @@ def test_core_contracts_hold_in_pyodide(package_zip):
     run_in_pyodide(package_zip, "core_in_pyodide.py")
 
 
+def test_the_layers_contracts_hold_in_pyodide(package_zip):
+    """ReLU, tanh, softmax, L1, dropout, momentum, the superset JSON and the lab's new exercises on wasm32."""
+    run_in_pyodide(package_zip, "layers_in_pyodide.py")
+
+
 def test_what_the_views_compute_holds_in_pyodide(package_zip):
     """metrics, preprocess, augment and units on wasm32, where numpy's index type is int32."""
     run_in_pyodide(package_zip, "views_in_pyodide.py")

@@ -42,7 +42,7 @@ export class LabController {
   async open() {
     try {
       const { LabView } = await import("./views/lab.js");
-      this.view = new LabView({ onCheck: (code) => this.check(code), onTrain: (code) => this.train(code),
+      this.view = new LabView({ onCheck: (code, ex) => this.check(code, ex), onTrain: (code, ex) => this.train(code, ex),
         onStop: () => this.stop(), onFirstUse: () => this.start() });
     } catch (e) {
       document.getElementById("lab-status").textContent = `The editor could not load: ${e.message}`;
@@ -77,12 +77,12 @@ export class LabController {
     return done;
   }
 
-  async check(code) {
+  async check(code, exercise) {
     const view = this.view;
     view.setBusy(true);
     view.say("working", this.loaded ? "Checking…" : "Loading Python for the lab (the first time takes a few seconds)…");
     try {
-      view.showReport(await this.exclusive(LAB_REQUEST.CHECK, { code }));
+      view.showReport(await this.exclusive(LAB_REQUEST.CHECK, { code, exercise: exercise.key }));
     } catch (e) {
       if (e.name !== "WorkerGone") view.say("error", `The check could not run: ${e.message}`);
     } finally {
@@ -90,18 +90,19 @@ export class LabController {
     }
   }
 
-  async train(code) {
+  async train(code, exercise) {
     const view = this.view;
-    const params = this.form.params();
-    if (!params) {
+    const form = this.form.params();
+    if (!form) {
       view.say("error", "Fix the training settings in section 3 first: the lab trains with them.");
       return;
     }
+    const params = { ...form, ...exercise.trains }; // the exercise's network: softmax outputs, ReLU layers
     view.setBusy(true);
     view.say("working", "Starting a run with your backprop…");
     const run = (this.run = this.curves.addRun((n) => `yours: ${runLabel(params, n)}`, params));
     try {
-      const s = await this.exclusive(LAB_REQUEST.TRAIN, { runId: run.id, code, params });
+      const s = await this.exclusive(LAB_REQUEST.TRAIN, { runId: run.id, code, params: form, exercise: exercise.key });
       if (s.speed) {
         run.label += ` · ${fmt.format(Math.round(s.speed.yours))} ex/s (library ${fmt.format(Math.round(s.speed.library))})`;
       }
@@ -144,7 +145,8 @@ export class LabController {
 
   /** For tests and the curious (window.__lab). */
   facts() {
-    return { ready: this.view !== null && this.view.texts.skeleton !== "", busy: this.current !== null,
+    return { ready: this.view !== null && this.view.texts.skeleton !== "", exercise: this.view?.exercise?.key ?? null,
+      busy: this.current !== null,
       started: this.worker.started, restarts: this.restarts, stopMs: this.stopMs };
   }
 }

@@ -78,14 +78,14 @@ async function call(type, args, emit = null) {
 
 serve(self, {
   [LAB_REQUEST.READY]: async () => { await loading; },
-  [LAB_REQUEST.CHECK]: ({ code }) => exclusive(async () => {
+  [LAB_REQUEST.CHECK]: ({ code, exercise }) => exclusive(async () => {
     await loading;
     status("checking…");
     printed = [];
-    const report = await call("check", { code });
+    const report = await call("check", { code, exercise: exercise ?? "backprop" });
     return { ...report, printed };
   }),
-  [LAB_REQUEST.TRAIN]: ({ runId, code, params }) => exclusive(async () => {
+  [LAB_REQUEST.TRAIN]: ({ runId, code, params, exercise }) => exclusive(async () => {
     const pyodide = await loading;
     subset ??= loadSubset(pyodide);
     status("loading the MNIST digits for the lab…");
@@ -96,7 +96,7 @@ serve(self, {
       throw e;
     }
     printed = [];
-    const summary = await call("train", { code, params }, (event, text) =>
+    const summary = await call("train", { code, params, exercise: exercise ?? "backprop" }, (event, text) =>
       emit(self, event === "progress" ? EVENT.PROGRESS : EVENT.EPOCH, { runId, ...JSON.parse(text) }));
     return { ...summary, printed };
   }),

@@ -48,6 +48,7 @@ export class Lifecycle {
     app.setTestDigits(msg.info.n_test);
     v.form.initFromURL(app.nTrain);
     v.presets.setInfo(msg.info, msg.fullData);
+    v.speed.setBook(msg.info.book_speeds);
     v.model.meta = msg.meta;
     document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
     v.status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
@@ -106,7 +107,8 @@ export class Lifecycle {
     app.available.trained = false;
     if (n) {
       try {
-        await app.ask(REQUEST.RESTORE_NETWORK, { which: "trained", sizes: n.sizes, cost: n.cost, data: n.bytes.slice(0) });
+        await app.ask(REQUEST.RESTORE_NETWORK, { which: "trained", sizes: n.sizes, cost: n.cost, data: n.bytes.slice(0),
+          activation: n.activation ?? "sigmoid", output: n.output ?? null });
         app.available.trained = true;
       } catch (e) {
         app.views.progress.message("failed", `Your last network could not be restored: ${e.message}`);

@@ -21,6 +21,7 @@ import { ModelView } from "./views/model.js";
 import { PresetsView } from "./views/presets.js";
 import { ProgressView } from "./views/progress.js";
 import { SaturationView } from "./views/saturation.js";
+import { SpeedView } from "./views/speed.js";
 import { StatusView } from "./views/status.js";
 import { StepperView } from "./views/stepper.js";
 import { StripView } from "./views/strip.js";
@@ -36,7 +37,10 @@ const views = {
   status: new StatusView(),
   progress: new ProgressView(),
   saturation: new SaturationView(),
-  curves: new CurvesView({ onChange: (runs) => { views.saturation.update(runs); persistence.saveSoon(); } }),
+  speed: new SpeedView(),
+  curves: new CurvesView({
+    onChange: (runs) => { views.saturation.update(runs); views.speed.update(runs); persistence.saveSoon(); },
+  }),
   form: new TrainFormView({
     onTrain: (params) => training.train(params), onStop: () => training.stop(), onStep: (params) => training.step(params),
     onPair: (params, vary, value) => training.trainPair(params, vary, value),
@@ -53,12 +57,14 @@ const views = {
     trialStep: (args) => ask(REQUEST.TRIAL_STEP, { which: which(), ...args }),
   }),
   gradcheck: new GradcheckView({
-    check: (mistake) => ask(REQUEST.GRADCHECK, {
-      which: which(), ...views.stepper.selection(), cost: views.stepper.cost.value || null, mistake }),
+    check: (choice) => ask(REQUEST.GRADCHECK, {
+      which: which(), ...views.stepper.selection(), cost: views.stepper.cost.value || null, ...choice,
+      n: views.form.trainingDigits() }),
   }),
   presets: new PresetsView({
     useData: (name) => training.switchData(name),
     result: (key, evalAccuracy) => ask(REQUEST.PRESET_RESULT, { key, eval_accuracy: evalAccuracy }),
+    speedAtStart: (params, seeds) => ask(REQUEST.SPEED_AT_START, { params, seeds }),
     fill: (params) => views.form.fill(params),
     setPair: (vary, value) => views.form.setPair(vary, value),
   }),

@@ -22,14 +22,15 @@ export const REQUEST = Object.freeze({
   UNIT_DETAIL: "unit-detail", // {which, unit} -> the test digits exciting that unit most
   CONFUSION: "confusion", // {which} -> the 10×10 matrix on the test digits
   CONFUSION_CELL: "confusion-cell", // {which, true_label, predicted} -> that cell's digits
-  TRACE: "trace-digit", // {which, index (-1: the drawing), label, cost, mistake} -> BP1–BP4 on that digit
-  GRADCHECK: "check-gradient", // {which, index, label, cost, mistake} -> backprop vs central differences
-  TRIAL_STEP: "trial-step", // {which, index, label, eta} -> one SGD step on a copy: cost before/after
+  TRACE: "trace-digit", // {which, index (-1: the drawing), label, cost, mistake, dropout, seed} -> BP1–BP4 on that digit
+  GRADCHECK: "check-gradient", // {which, index, label, cost, mistake, regularization, lmbda, n} -> backprop vs central differences
+  TRIAL_STEP: "trial-step", // {which, index, label, eta, dropout, seed} -> one SGD step on a copy: cost before/after
   STEP: "step", // {params} -> one mini-batch of the latest run: its digits, cost before/after
   PAIR: "pair", // {params, vary, value} -> [A, B]: checked settings differing in `vary` only, one seed
   USE_DATA: "use-data", // {name: "subset" | "full"} -> the session's info for those digits (full: fetched once)
   PRESET_RESULT: "preset-result", // {key, eval_accuracy} -> {accuracy, epoch} picked as the book picked, or null
-  RESTORE_NETWORK: "restore-network", // {which, sizes, cost, data: ArrayBuffer} -> evaluate's answer
+  SPEED_AT_START: "speed-at-start", // {params, seeds} -> chapter 5's speeds at the start over seeds: {n, mean, std, runs}
+  RESTORE_NETWORK: "restore-network", // {which, sizes, cost, data: ArrayBuffer, activation, output} -> evaluate's answer
 });
 
 export const EVENT = Object.freeze({

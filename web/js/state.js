@@ -16,6 +16,10 @@ const LIMITS = await (async () => {
 export const FIELDS = LIMITS.fields;
 export const COSTS = FIELDS.cost.values;
 export const WEIGHT_INITS = FIELDS.weight_init.values;
+export const ACTIVATIONS = FIELDS.activation.values;
+export const REGULARIZATIONS = FIELDS.regularization.values;
+/** cost -> the output layer it goes with in the page (limits.json: BP1 is written for that pairing). */
+export const COST_OUTPUTS = LIMITS.costOutputs;
 const MAX_HIDDEN_LAYERS = FIELDS.hidden.maxLayers;
 const MAX_LAYER_SIZE = FIELDS.hidden.max;
 export const MAX_STEP_WORK = LIMITS.maxStepWork; // weights and biases × mini-batch size, one step
@@ -68,8 +72,9 @@ function parseField(name, raw, nTrain, params) {
       return text;
     case "number": {
       const v = Number(text);
-      if (text === "" || !Number.isFinite(v) || v < f.min || (f.exclusiveMin && v === f.min)) {
-        throw new Error(message(f.exclusiveMin ? "positive" : "non_negative", { label: f.label, value: text }));
+      if (text === "" || !Number.isFinite(v) || v < f.min || (f.exclusiveMin && v === f.min) || v > (f.max ?? Infinity)) {
+        const key = f.max !== undefined ? "range" : f.exclusiveMin ? "positive" : "non_negative";
+        throw new Error(message(key, { label: f.label, value: text, min: f.min, max: f.max }));
       }
       return v;
     }
@@ -117,6 +122,9 @@ export function validate(raw, nTrain = 10000) {
       errors[name] = e.message;
     }
   }
+  if (!errors.cost && !errors.output && params.output !== COST_OUTPUTS[params.cost]) {
+    errors.output = message("cost_output", { cost: params.cost, needs: COST_OUTPUTS[params.cost] });
+  }
   if (!errors.batch_size && !errors.train_size && params.batch_size > params.train_size) {
     errors.batch_size = message("batch_vs_train", { batch_size: params.batch_size, train_size: params.train_size });
   }
@@ -152,12 +160,19 @@ export function fromQuery(search) {
   return raw;
 }
 
-/** A short label for a run on the chart, e.g. "CE 784-30-10 η=0.5 λ=5 #1". */
+/** A short label for a run on the chart, e.g. "CE 784-30-10 η=0.5 λ=5 #1", "LL ReLU 784-100-10 η=0.1 L1 λ=1
+ * p=0.5 μ=0.9 he-init #2": the settings that are not network2's are named. */
 export function runLabel(params, n) {
   const cost = FIELDS.cost.short[params.cost] ?? params.cost;
   const sizes = [784, ...params.hidden, 10].join("-");
-  const init = params.weight_init === "large" ? " large-init" : "";
+  const act = params.activation && params.activation !== "sigmoid" ? ` ${FIELDS.activation.short[params.activation]}` : "";
+  const reg = params.regularization && params.regularization !== "l2"
+    ? ` ${FIELDS.regularization.short[params.regularization]}` : "";
+  const lmbda = params.regularization === "none" ? "" : ` λ=${params.lmbda}`;
+  const drop = params.dropout ? ` p=${params.dropout}` : "";
+  const mu = params.momentum ? ` μ=${params.momentum}` : "";
+  const init = params.weight_init !== "default" && params.weight_init ? ` ${params.weight_init}-init` : "";
   const f32 = params.dtype === "float32" ? " f32" : "";
   const numpy = params.backend === "numpy" ? " numpy" : "";
-  return `${cost} ${sizes} η=${params.eta} λ=${params.lmbda}${init}${f32}${numpy} #${n}`;
+  return `${cost}${act} ${sizes} η=${params.eta}${reg}${lmbda}${drop}${mu}${init}${f32}${numpy} #${n}`;
 }

@@ -167,7 +167,7 @@ export class Training {
     const run = app.views.curves.runs.find((r) => r.id === runId);
     if (network && run) { // the network as of this epoch: kept for a restart and in the browser
       app.network = { runId, epoch: point.epoch, sizes: [784, ...run.params.hidden, 10], cost: run.params.cost,
-        bytes: network };
+        activation: run.params.activation ?? "sigmoid", output: run.params.output ?? null, bytes: network };
     }
     if (app.mode === "training") app.views.progress.say(`Epoch ${point.epoch} done` +
       (typeof point.eval_accuracy === "number" ? `: test accuracy ${(100 * point.eval_accuracy).toFixed(1)} %.` : "."));

@@ -14,9 +14,9 @@ since a wrong BP1/BP2/BP4 spoils whole layers. The sample is drawn among the par
 is not negligible (a weight from a blank pixel has ∂C/∂w = 0 both ways and proves nothing).
 
 With a regulariser the checked cost is C_x + R(w), R = (λ/2n)Σw² (L2) or (λ/n)Σ|w| (L1), and backprop's
-side adds ∂R/∂w = (λ/n)w or (λ/n)sgn(w) — never to the biases. ReLU's kink: where moving a parameter
-by ±2ε flips some ReLU unit's z across 0, the differences measure a corner, not a derivative; such
-entries are skipped, and the result says how many.
+side adds ∂R/∂w = (λ/n)w or (λ/n)sgn(w) — never to the biases. Kinks: where moving a parameter by
+±2ε flips some ReLU unit's z across 0, or (under L1) moves a weight across 0, where |w| bends, the
+differences measure a corner, not a derivative; such entries are skipped, and the result says how many.
 """
 
 import numpy as np
@@ -85,8 +85,8 @@ def numeric_partials(net, x, y, entries, cost=None, eps=EPS, lmbda=0.0, n=1, reg
     """Central differences of the cost summed over the batch x (m, n_in), y one-hot (m, n_out) — or one
     example (n_in,), (n_out,) — plus the regulariser R(w), for each entry (kind, layer, j, k): kind "w"
     or "b", layer 0-based into net.weights / net.biases (k is 0 for biases). NaN for an entry whose
-    ±2ε moves a ReLU unit across its kink. ``masks``: dropout's, fixed (the cost of that training
-    pass). In float64, on a copy: the network is never touched."""
+    ±2ε moves a ReLU unit across its kink, or, under L1, a weight across 0. ``masks``: dropout's,
+    fixed (the cost of that training pass). In float64, on a copy: the network is never touched."""
     cost = net.cost if cost is None else get_cost(cost)
     probe = net.copy(np.float64)
     x = validate.inputs(x, net.sizes[0], np.float64)
@@ -102,6 +102,9 @@ def numeric_partials(net, x, y, entries, cost=None, eps=EPS, lmbda=0.0, n=1, reg
     out = []
     for kind, i, j, k in entries:
         p = probe.weights[i] if kind == "w" else probe.biases[i]
+        if reg == "l1" and kind == "w" and abs(p[j, k]) < 2 * eps:  # |w| has its own kink at 0
+            out.append(np.nan)
+            continue
         if has_relu and _crosses_kink(probe, x, p, (j, k), 2 * eps, base, masks):
             out.append(np.nan)
             continue

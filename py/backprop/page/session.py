@@ -12,13 +12,13 @@ import re
 import numpy as np
 
 from ..data import mnist
-from ..explain import presets
+from ..explain import presets, speed
 from ..nn import layers as layer_types
-from ..nn.costs import get_cost
+from ..nn.costs import default_output, get_cost
 from ..nn.model_io import dumps, loads
 from ..nn.network import Network
 from ..nn.validate import parameters, short
-from . import params
+from . import params as params_module
 from .params import N_INPUTS, N_OUTPUTS, is_int, paired_params
 from .queries import Queries
 from .training import Training
@@ -123,6 +123,7 @@ class Session(Queries, Training):
             "datasets": DATASETS,
             "loaded": sorted(self._data),
             "presets": presets.catalogue(self.n_train, n_test),
+            "book_speeds": {"-".join(map(str, sizes)): list(v) for sizes, v in speed.BOOK_INITIAL.items()},
         }
 
     # -- which digits: the subset, or full MNIST --------------------------------------------------------
@@ -222,10 +223,10 @@ class Session(Queries, Training):
         )
 
     @request
-    def restore_network(self, sizes, cost, data, which="trained", layers=None):
+    def restore_network(self, sizes, cost, data, which="trained", activation="sigmoid", output=None):
         """Put back a network saved by ``network_bytes`` (as ``which``); checked like a model file:
-        its sizes, the byte count, finite values, and ``layers`` (``evaluate``'s: each layer's kind and
-        settings; None for a sigmoid network, as earlier visits saved them). Returns ``evaluate``'s
+        its sizes, the byte count, finite values, and its run's ``activation`` and ``output`` (the
+        form's names; earlier visits saved sigmoid networks without them). Returns ``evaluate``'s
         answer."""
         if which not in ("trained", "file"):
             raise ValueError(f"which must be trained or file, got {which!r}")
@@ -235,7 +236,7 @@ class Session(Queries, Training):
             or sizes[0] != N_INPUTS
             or sizes[-1] != N_OUTPUTS
             or not all(
-                is_int(n, 1, params.MAX_LAYER_SIZE if 0 < i < len(sizes) - 1 else max(N_INPUTS, N_OUTPUTS))
+                is_int(n, 1, params_module.MAX_LAYER_SIZE if 0 < i < len(sizes) - 1 else max(N_INPUTS, N_OUTPUTS))
                 for i, n in enumerate(sizes)
             )
         ):
@@ -257,10 +258,9 @@ class Session(Queries, Training):
             at += n_in * n_out
             biases.append(values[at : at + n_out].reshape(n_out, 1))
             at += n_out
-        if layers is not None:
-            if not isinstance(layers, list) or len(layers) != len(sizes) - 1:
-                raise ValueError(f"a saved {'-'.join(map(str, sizes))} network lists {len(sizes) - 1} layers")
-            layers = [layer_types.from_dict(spec, f"layers[{l}]") for l, spec in enumerate(layers)]
+        activation = params_module.checked_choice("activation", activation)
+        output = params_module.checked_choice("output", output or default_output(cost))
+        layers = [layer_types.Dense(n, activation) for n in sizes[1:-1]] + [layer_types.Dense(sizes[-1], output)]
         net = Network.from_params(weights, biases, cost, layers=layers, input_shape=(N_INPUTS,))
         self._put(which, net)
         return self.evaluate(which)
@@ -270,6 +270,18 @@ class Session(Queries, Training):
     def pair(self, params, vary, value):
         """``params.paired_params`` on these digits: [A, B], checked, differing in ``vary`` only."""
         return list(paired_params(params, vary, value, self.n_train))
+
+    @request
+    def speed_at_start(self, params, seeds=5):
+        """Chapter 5's speeds at initialisation of this run's network over ``seeds`` random starts (seeds
+        1..seeds) on the first 1,000 training digits: {"mean", "std", "runs"} per hidden layer."""
+        p = params_module.validate_params(params, self.n_train)
+        seeds = params_module.checked_int("seeds", seeds, 1, 20)
+        n = min(speed.BOOK_N, self.n_train)
+        network = {k: p[k] for k in ("cost", "weight_init", "activation", "output")}
+        sizes = params_module.sizes(p["hidden"])
+        x, y = self.x_train_u8[:n] / PIXEL_MAX, self.y_train[:n]
+        return {"n": n, **speed.initial_spread(sizes, x, y, range(1, seeds + 1), **network)}
 
     @request
     def preset_result(self, key, eval_accuracy):

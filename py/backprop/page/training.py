@@ -200,6 +200,7 @@ class Training:
             "sizes": net.sizes,
             "backend": products,
             "step": _step_path(net, products),
+            "speed_start": speed_start,
             "history": history.to_dict() if history is not None else None,
         }
 

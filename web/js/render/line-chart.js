@@ -91,25 +91,34 @@ function formatTick(v, step) {
   return v.toFixed(Math.min(digits, 4));
 }
 
+/** Powers of ten from lo to hi (both > 0), for a log scale's ticks: {ticks, step} as niceTicks gives. */
+export function logTicks(lo, hi) {
+  const ticks = [];
+  for (let e = Math.floor(Math.log10(lo) + 1e-9); e <= Math.ceil(Math.log10(hi) - 1e-9); e++) ticks.push(10 ** e);
+  return { ticks, step: ticks[0] };
+}
+
 /**
  * Draw on `canvas` (at `size`, its CSS size, when known): `series` [{points: [[x, y]], color, dashed}]
  * over x in [0, xMax] and y in `yDomain` [y0, y1], under `title`; `empty` is the text shown without
- * any points.
+ * any points. `log`: y on a log scale (y0 > 0), ticks at powers of ten.
  */
-export function drawLineChart(canvas, size, { title, series, xMax, yDomain, empty }) {
+export function drawLineChart(canvas, size, { title, series, xMax, yDomain, empty, log = false }) {
   const frame = setupHiDPI(canvas, size);
   if (!frame) return;
   const { ctx, width, height } = frame;
   ctx.font = FONT;
-  const [y0, y1] = yDomain;
-  const { ticks: yTicks, step: yStep } = niceTicks(y0, y1, height < 220 ? 4 : 5);
+  const [y0, y1] = log ? yDomain.map(Math.log10) : yDomain;
+  const { ticks: yTicks, step: yStep } = log ? logTicks(yDomain[0], yDomain[1]) : niceTicks(y0, y1, height < 220 ? 4 : 5);
+  const tickText = log ? (v) => (v >= 0.001 && v < 1e4 ? String(+v.toPrecision(1)) : v.toExponential(0)) : (v) => formatTick(v, yStep);
+  const ty = log ? (y) => Math.log10(y) : (y) => y;
   const xTicks = niceTicks(0, xMax, Math.min(xMax, width < 400 ? 4 : 8)).ticks.filter((v) => Number.isInteger(v));
 
   // Plot area: room on the left for the y labels, at the bottom for the x labels.
-  const yLabelWidth = Math.max(...yTicks.map((v) => ctx.measureText(formatTick(v, yStep)).width));
+  const yLabelWidth = Math.max(...yTicks.map((v) => ctx.measureText(tickText(v)).width));
   const box = { left: Math.ceil(yLabelWidth) + 14, right: width - 14, top: 34, bottom: height - 40 };
   const sx = (x) => box.left + (x / xMax) * (box.right - box.left);
-  const sy = (y) => box.bottom - ((y - y0) / (y1 - y0)) * (box.bottom - box.top);
+  const sy = (y) => box.bottom - ((ty(y) - y0) / (y1 - y0)) * (box.bottom - box.top);
 
   ctx.fillStyle = TEXT;
   ctx.textAlign = "left";
@@ -123,7 +132,7 @@ export function drawLineChart(canvas, size, { title, series, xMax, yDomain, empt
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
   for (const v of yTicks) {
-    if (v < y0 - 1e-9 || v > y1 + 1e-9) continue;
+    if (ty(v) < y0 - 1e-9 || ty(v) > y1 + 1e-9) continue;
     const y = Math.round(sy(v)) + 0.5;
     ctx.strokeStyle = GRID;
     ctx.beginPath();
@@ -131,7 +140,7 @@ export function drawLineChart(canvas, size, { title, series, xMax, yDomain, empt
     ctx.lineTo(box.right, y);
     ctx.stroke();
     ctx.fillStyle = AXIS;
-    ctx.fillText(formatTick(v, yStep), box.left - 6, y);
+    ctx.fillText(tickText(v), box.left - 6, y);
   }
   ctx.textAlign = "center";
   ctx.textBaseline = "top";

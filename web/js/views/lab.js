@@ -1,7 +1,9 @@
-// The lab: a CodeMirror editor for the learner's backprop (kept in localStorage, reset to the skeleton,
-// downloaded as a .py file), the "find the bug" versions, and what the check says — a verdict per
-// layer, the hint, the per-layer table of relative errors, the failing line marked in the editor. It
-// knows nothing of workers: main.js hands it onCheck / onTrain / onStop / onFirstUse.
+// The lab: the exercises (write backprop; softmax's BP1; a ReLU layer's BP2; dropout's backward pass;
+// the momentum update), a CodeMirror editor for the learner's code (kept in localStorage per exercise,
+// reset to the skeleton, downloaded as a .py file), each exercise's "find the bug" versions, and what
+// the check says — a verdict per layer, the hint, the per-layer table of relative errors, the failing
+// line marked in the editor. It knows nothing of workers: main.js hands it onCheck / onTrain / onStop /
+// onFirstUse.
 
 import {
   Decoration, EditorState, EditorView, StateEffect, StateField, bracketMatching, defaultHighlightStyle,
@@ -9,7 +11,9 @@ import {
   historyKeymap, indentOnInput, indentUnit, indentWithTab, keymap, lineNumbers, pythonLanguage, syntaxHighlighting,
 } from "../../vendor/codemirror.js";
 
-export const STORAGE_KEY = "backprop-lab-code";
+export const STORAGE_KEY = "backprop-lab-code"; // the first exercise's, as before there were more
+const EXERCISE_KEY = "backprop-lab-exercise";
+const codeKey = (exercise) => (exercise === "backprop" ? STORAGE_KEY : `${STORAGE_KEY}-${exercise}`);
 const fmt = new Intl.NumberFormat("en-US");
 
 // The line where the learner's code failed, marked until the text changes.
@@ -51,7 +55,10 @@ const labTheme = EditorView.theme({
 export class LabView {
   constructor({ onCheck, onTrain, onStop, onFirstUse }) {
     this.el = (id) => document.getElementById(id);
-    this.texts = { skeleton: "", bugs: [] };
+    this.texts = { skeleton: "", bugs: [], exercises: [] };
+    this.exercise = null; // the exercise shown: {key, title, intro, signature, trains, skeleton, bugs}
+    this.exerciseSelect = this.el("lab-exercise");
+    this.intro = this.el("lab-intro");
     this.checkButton = this.el("lab-check");
     this.trainButton = this.el("lab-train");
     this.stopButton = this.el("lab-stop");
@@ -68,16 +75,17 @@ export class LabView {
     this.editor = new EditorView({
       parent: shadow,
       root: shadow,
-      state: this.state(storage()?.getItem(STORAGE_KEY) ?? ""),
+      state: this.state(storage()?.getItem(codeKey(storage()?.getItem(EXERCISE_KEY) ?? "backprop")) ?? ""),
     });
+    this.exerciseSelect.addEventListener("change", () => this.selectExercise(this.exerciseSelect.value));
     this.el("lab-editor").addEventListener("focusin", () => this.firstUse(), { once: true });
 
-    this.checkButton.addEventListener("click", () => { this.firstUse(); onCheck(this.code); });
-    this.trainButton.addEventListener("click", () => { this.firstUse(); onTrain(this.code); });
+    this.checkButton.addEventListener("click", () => { this.firstUse(); onCheck(this.code, this.exercise); });
+    this.trainButton.addEventListener("click", () => { this.firstUse(); onTrain(this.code, this.exercise); });
     this.stopButton.addEventListener("click", () => onStop());
     this.el("lab-load-bug").addEventListener("click", () => this.loadBug(this.bugSelect.value));
     this.el("lab-reset").addEventListener("click", () => {
-      this.setCode(this.texts.skeleton);
+      this.setCode(this.exercise?.skeleton ?? this.texts.skeleton);
       this.story.textContent = "";
       this.clearResult();
       this.say("idle", "Back to the skeleton. Your previous code is gone (download it first to keep it).");
@@ -100,17 +108,37 @@ export class LabView {
     });
   }
 
-  /** The skeleton and the bugs (js/lab.json, written by build.py); a first visit opens on the skeleton. */
+  /** The exercises with their skeletons and bugs (js/lab.json, written by build.py); a first visit opens
+   * the first exercise on its skeleton, a later one the exercise and the code it left. */
   setTexts(texts) {
-    this.texts = texts;
-    this.bugSelect.replaceChildren(...texts.bugs.map((b) => {
-      const o = document.createElement("option");
-      o.value = b.id;
-      o.textContent = b.title;
-      return o;
-    }));
-    this.el("lab-load-bug").disabled = texts.bugs.length === 0;
-    if (!this.code.trim()) this.setCode(texts.skeleton);
+    const exercises = texts.exercises ?? [{ key: "backprop", title: "Write backprop", intro: "", trains: {}, ...texts }];
+    this.texts = { ...texts, exercises };
+    this.exerciseSelect.replaceChildren(...exercises.map((e) => new Option(e.title, e.key)));
+    const kept = storage()?.getItem(EXERCISE_KEY);
+    this.selectExercise(exercises.some((e) => e.key === kept) ? kept : exercises[0].key, { keepCode: true });
+  }
+
+  /** Show one exercise: its intro, its bugs, the code kept for it (or its skeleton). */
+  selectExercise(key, { keepCode = false } = {}) {
+    const ex = this.texts.exercises.find((e) => e.key === key);
+    if (!ex) return;
+    this.exercise = ex;
+    this.exerciseSelect.value = key;
+    try {
+      storage()?.setItem(EXERCISE_KEY, key);
+    } catch { /* storage blocked: the choice lasts for this visit */ }
+    this.intro.textContent = `${ex.intro} You write ${ex.signature}.` +
+      (ex.trains ? "" : " This one is checked, not trained.");
+    this.intro.dataset.exercise = key;
+    this.bugSelect.replaceChildren(...ex.bugs.map((b) => new Option(b.title, b.id)));
+    this.el("lab-load-bug").disabled = ex.bugs.length === 0;
+    this.story.textContent = "";
+    if (!keepCode || !this.code.trim()) {
+      const kept = storage()?.getItem(codeKey(key));
+      this.setCode(kept && kept.trim() ? kept : ex.skeleton);
+    }
+    this.clearResult();
+    this.setBusy(this.busy);
   }
 
   get code() {
@@ -124,14 +152,14 @@ export class LabView {
 
   save() {
     try {
-      storage()?.setItem(STORAGE_KEY, this.code);
+      storage()?.setItem(codeKey(this.exercise?.key ?? "backprop"), this.code);
     } catch {
       /* storage full or blocked: the code stays in the editor */
     }
   }
 
   loadBug(id) {
-    const bug = this.texts.bugs.find((b) => b.id === id);
+    const bug = (this.exercise?.bugs ?? this.texts.bugs).find((b) => b.id === id);
     if (!bug) return;
     this.setCode(bug.code);
     this.story.textContent = `${bug.title}: ${bug.story} Find it, fix it, press Check.`;
@@ -143,7 +171,7 @@ export class LabView {
   download() {
     const a = document.createElement("a");
     a.href = URL.createObjectURL(new Blob([this.code], { type: "text/x-python" }));
-    a.download = "my_backprop.py";
+    a.download = this.exercise && this.exercise.key !== "backprop" ? `my_${this.exercise.key}.py` : "my_backprop.py";
     document.body.append(a);
     a.click();
     a.remove();
@@ -159,7 +187,8 @@ export class LabView {
   setBusy(busy) {
     this.busy = busy;
     this.checkButton.disabled = busy;
-    this.trainButton.disabled = busy;
+    this.trainButton.disabled = busy || this.exercise?.trains === null;
+    this.trainButton.title = this.exercise?.trains === null ? "this exercise is checked, not trained" : "";
     this.stopButton.disabled = !busy;
   }
 
@@ -191,8 +220,9 @@ export class LabView {
         return li;
       }));
     const hint = this.el("lab-hint");
-    hint.textContent = report.ok ? "Every layer passes: your backprop agrees with central differences and with the " +
-      "library's, under both costs. Now train with it." : report.hint;
+    const first = !this.exercise || this.exercise.key === "backprop";
+    hint.textContent = report.ok ? `Every layer passes: your code agrees with central differences and with the ` +
+      `library's${first ? ", under both costs" : ""}.${this.exercise?.trains === null ? "" : " Now train with it."}` : report.hint;
     hint.dataset.kind = report.error?.kind ?? (report.ok ? "pass" : "fail");
     this.showTable(report.cases);
     if (report.tolerance) this.el("lab-tolerance").textContent = report.tolerance.toExponential(0); // Python's, not a copy

@@ -7,7 +7,9 @@
 const fmt = new Intl.NumberFormat("en-US");
 const pct = (x) => `${(100 * x).toFixed(2)} %`;
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
-const SETTINGS = ["hidden", "cost", "eta", "lmbda", "batch_size", "epochs", "weight_init", "train_size"];
+const SETTINGS = ["hidden", "cost", "eta", "lmbda", "batch_size", "epochs", "weight_init", "train_size", "activation",
+  "output", "regularization", "dropout", "momentum"];
+const CHAPTERS = [1, 3, 5, 6];
 const MAX_RESULTS = 6;
 
 /** "best of 30 epochs", "after 30 epochs", "after epoch 1": how a figure was picked. */
@@ -18,9 +20,10 @@ function picked(rule, epochs) {
 }
 
 export class PresetsView {
-  constructor({ useData, result, fill, setPair }) {
+  constructor({ useData, result, speedAtStart, fill, setPair }) {
     this.useData = useData;
     this.result = result;
+    this.speedAtStart = speedAtStart;
     this.fill = fill;
     this.setPair = setPair;
     this.select = document.getElementById("preset-select");
@@ -49,7 +52,7 @@ export class PresetsView {
     this.fullData = fullData;
     const chosen = this.select.value;
     this.select.replaceChildren(new Option("— pick a run from the book —", ""));
-    for (const chapter of [1, 3]) {
+    for (const chapter of CHAPTERS) {
       const group = document.createElement("optgroup");
       group.label = `Chapter ${chapter}`;
       for (const p of info.presets.filter((q) => q.chapter === chapter)) group.append(new Option(p.title, p.key));
@@ -98,14 +101,15 @@ export class PresetsView {
     if (p.pair) this.setPair(p.pair.vary, p.pair.value);
     const b = p.book;
     const bp = p.book_params;
-    const scaled = p.params.lmbda !== bp.lmbda
+    const scaled = p.params.lmbda !== bp.lmbda && !p.n_train
       ? ` λ = ${bp.lmbda} on ${fmt.format(b.n_train)} digits becomes λ = ${+p.params.lmbda.toPrecision(6)} on ` +
         `${fmt.format(p.params.train_size)}: the same λ/n, as the book's more_data runs kept it.`
       : "";
     this.note.dataset.key = p.key;
-    this.note.textContent = `The book: ${b.text} (${fmt.format(b.n_train)} training / ${fmt.format(b.n_eval)} ` +
-      `${b.measured_on} digits, ${picked(b.epoch, bp.epochs)}).${scaled} ${p.note}` +
-      (p.pair ? " “Train the pair” runs it beside the other initialisation." : "");
+    const on = b.accuracy === null ? `the first ${fmt.format(b.n_train)} training digits, at initialisation`
+      : `${fmt.format(b.n_train)} training / ${fmt.format(b.n_eval)} ${b.measured_on} digits, ${picked(b.epoch, bp.epochs)}`;
+    this.note.textContent = `The book: ${b.text} (${on}).${scaled} ${p.note}` +
+      (p.pair ? ` “Train the pair” runs it beside ${p.pair.vary} = ${p.pair.value}.` : "");
   }
 
   /** The data choice: the subset, or full MNIST (downloaded the first time). */
@@ -148,6 +152,10 @@ export class PresetsView {
     const p = this.info?.presets.find((q) => SETTINGS.every((k) =>
       JSON.stringify(q.params[k]) === JSON.stringify(summary.params?.[k])));
     if (!p) return;
+    if (p.book.accuracy === null) {
+      await this.speedsFinished(p, summary);
+      return;
+    }
     const ours = await this.result(p.key, summary.history?.eval_accuracy ?? []);
     const b = p.book;
     const epochs = p.book_params.epochs;
@@ -164,7 +172,28 @@ export class PresetsView {
     const title = document.createElement("strong");
     title.textContent = `${p.title}: `;
     li.append(title, `${book} · ${mine}`);
+    this.prepend(li);
+  }
+
+  prepend(li) {
     this.results.prepend(li);
     while (this.results.children.length > MAX_RESULTS) this.results.lastChild.remove();
+  }
+
+  /** A chapter 5 speed run ended: the book's ‖δ^l‖ at the start, this run's, and five seeds' mean ± spread. */
+  async speedsFinished(p, summary) {
+    const spread = await this.speedAtStart(summary.params, 5);
+    const list = (v) => v.map((x) => x.toFixed(3)).join(", ");
+    const li = document.createElement("li");
+    li.dataset.key = p.key;
+    li.dataset.ours = JSON.stringify(summary.speed_start ?? []);
+    li.dataset.mean = JSON.stringify(spread.mean);
+    const title = document.createElement("strong");
+    title.textContent = `${p.title}: `;
+    const book = p.book.speeds ? `book ${p.book.speeds.join(", ")}` : p.book.text;
+    li.append(title, `‖δ^l‖ of hidden layers 2… at the start: ${book} · this run ${list(summary.speed_start ?? [])} · ` +
+      `five seeds ${spread.mean.map((m, i) => `${m.toFixed(3)} ± ${spread.std[i].toFixed(3)}`).join(", ")} ` +
+      `(on the first ${fmt.format(spread.n)} training digits)`);
+    this.prepend(li);
   }
 }

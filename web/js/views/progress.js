@@ -7,6 +7,10 @@ import { decodeBase64, digitFigure } from "../render/digits.js";
 const fmt = new Intl.NumberFormat("en-US");
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
+/** Which products ran: numpy's, or the WebAssembly kernel taking the whole step (network2's sigmoid step)
+ * or only the matrix products (any other layer, dropout or momentum: numpy does the rest). */
+const products = (p) => (p.step ? `${p.backend} (${p.step})` : p.backend);
+
 export class ProgressView {
   constructor() {
     this.box = document.getElementById("progress");
@@ -26,7 +30,7 @@ export class ProgressView {
     this.fill.style.width = `${(100 * done).toFixed(1)}%`;
     this.text.textContent =
       `Epoch ${p.epoch} of ${p.epochs} · mini-batch ${fmt.format(p.batch)} of ${fmt.format(p.n_batches)} · ` +
-      `${fmt.format(Math.round(p.examples_per_s))} examples/s` + (p.backend ? ` · ${p.backend}` : "");
+      `${fmt.format(Math.round(p.examples_per_s))} examples/s` + (p.backend ? ` · ${products(p)}` : "");
     const finished = p.epoch - 1 + (p.batch === p.n_batches ? 1 : 0);
     if (finished > 0 && finished !== this.spokenEpoch) {
       this.spokenEpoch = finished;
@@ -44,7 +48,7 @@ export class ProgressView {
   }
 
   summary(s, label) {
-    const rate = `${fmt.format(Math.round(s.examples_per_s))} examples/s${s.backend ? ` with ${s.backend}` : ""}`;
+    const rate = `${fmt.format(Math.round(s.examples_per_s))} examples/s${s.backend ? ` with ${products(s)}` : ""}`;
     const acc = `test accuracy now ${pct(s.test_accuracy)}`;
     if (s.diverged) {
       this.message("failed", `The run stopped: ${s.diverged.message}. The curves up to there are kept; try a ` +

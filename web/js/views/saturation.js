@@ -1,7 +1,8 @@
 // Saturation, epoch by epoch: why the quadratic cost learns slowly. For a run on the chart, each
-// layer's σ′(z) over a probe of 500 training digits — its median and the 10–90 % and 25–75 % bands
-// (σ′ ≤ 0.25; near 0 the neuron is saturated and BP1/BP2 pass almost no error through it) — and
-// each layer's mean |δ| on a log scale. The numbers come with each epoch (backprop.explain.saturation).
+// layer's f′(z) over a probe of 500 training digits — its median and the 10–90 % and 25–75 % bands
+// (σ′ ≤ 0.25, tanh′ ≤ 1; near 0 the neuron is saturated and BP1/BP2 pass almost no error through it;
+// a ReLU's f′ is 0 or 1, its band the share of units firing) — and each layer's mean |δ| on a log scale.
+// A softmax output has no f′ of its own. The numbers come with each epoch (backprop.explain.saturation).
 //
 // Drawn at most once per frame, at canvas sizes kept from ResizeObservers (reading a canvas's size
 // after the page changed forces a layout), and thinned to the pixel columns a long run covers, so an
@@ -12,6 +13,7 @@ import { CanvasSizes, frameScheduler } from "../render/frame.js";
 import { decimate, envelope } from "../render/line-chart.js";
 
 const LAYER_COLOURS = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#dc2626"];
+const FP_NAME = { sigmoid: "σ′", tanh: "tanh′", relu: "relu′", identity: "f′" };
 const AXIS = "#6b7280";
 
 export class SaturationView {
@@ -71,15 +73,30 @@ export class SaturationView {
     layers.forEach((l, i) => {
       const fig = this.bands.children[i];
       const series = points.map((p) => [p.epoch, p.saturation[i]]);
-      this.drawBand(fig.firstChild, series, LAYER_COLOURS[i % LAYER_COLOURS.length]);
       const last = series[series.length - 1][1];
-      fig.lastChild.textContent = `Layer ${l}: median σ′(z) ${last.f_prime[2].toFixed(3)}, ` +
-        `${(100 * last.saturated).toFixed(0)} % saturated (σ′ < 0.01) after epoch ${series[series.length - 1][0]}`;
+      const name = FP_NAME[last.activation] ?? "f′";
+      const epoch = series[series.length - 1][0];
+      fig.dataset.activation = last.activation ?? "sigmoid";
+      if (!last.f_prime) { // softmax: its δ^L = a − y needs no f′
+        const frame = setupHiDPI(fig.firstChild, this.sizes.get(fig.firstChild));
+        if (frame) frame.ctx.clearRect(0, 0, frame.width, frame.height);
+        fig.lastChild.textContent = `Layer ${l} (softmax output): no f′ of its own — with the log-likelihood ` +
+          "cost, δ^L = a − y, so it never saturates the way a sigmoid output does.";
+      } else {
+        const colour = LAYER_COLOURS[i % LAYER_COLOURS.length];
+        if (last.activation === "relu") this.drawFiring(fig.firstChild, series, colour);
+        else this.drawBand(fig.firstChild, series, colour, last.activation === "sigmoid" ? 0.25 : 1);
+        fig.lastChild.textContent = last.activation === "relu"
+          ? `Layer ${l} (ReLU, f′ = 0 or 1): ${(100 * (1 - last.saturated)).toFixed(0)} % of its units fire on a ` +
+            `digit, on average, after epoch ${epoch}; the others pass no error back for that digit`
+          : `Layer ${l}: median ${name}(z) ${last.f_prime[2].toFixed(3)}, ` +
+            `${(100 * last.saturated).toFixed(0)} % saturated (${name} < 0.01) after epoch ${epoch}`;
+      }
       fig.firstChild.setAttribute("aria-label", fig.lastChild.textContent);
       fig.firstChild.dataset.values = JSON.stringify(series.map(([, s]) => s.f_prime));
     });
     this.drawDeltas(points, layers);
-    this.note.textContent = `${run.label}: σ′(z) of every neuron over 500 training digits, per epoch. ` +
+    this.note.textContent = `${run.label}: f′(z) of every neuron over 500 training digits, per epoch. ` +
       "Where the band hugs 0, the neurons are saturated and learn slowly — unless the cost is cross-entropy, " +
       "whose BP1 has no σ′(z^L) factor.";
   }
@@ -111,9 +128,9 @@ export class SaturationView {
     return { ctx, sx, sy, pixels: Math.max(1, Math.round(box.right - box.left)) };
   }
 
-  drawBand(canvas, series, colour) { // series: [epoch, {f_prime: [p10, p25, p50, p75, p90]}]
+  drawBand(canvas, series, colour, top) { // series: [epoch, {f_prime: [p10, p25, p50, p75, p90]}]
     const xMax = series[series.length - 1][0];
-    const f = this.frame(canvas, xMax, 0, 0.25, false);
+    const f = this.frame(canvas, xMax, 0, top, false);
     if (!f) return;
     const { ctx, sx, sy, pixels } = f;
     const median = decimate(series.map(([x, s]) => [x, s.f_prime[2]]), xMax, pixels);
@@ -137,6 +154,21 @@ export class SaturationView {
     ctx.beginPath();
     median.forEach(([x, y], i) => (i ? ctx.lineTo(sx(x), sy(y)) : ctx.moveTo(sx(x), sy(y))));
     ctx.stroke();
+  }
+
+  /** A ReLU layer: the share of its units that fire on a digit (f′ = 1), epoch by epoch. */
+  drawFiring(canvas, series, colour) {
+    const xMax = series[series.length - 1][0];
+    const f = this.frame(canvas, xMax, 0, 1, false);
+    if (!f) return;
+    const { ctx, sx, sy, pixels } = f;
+    const line = decimate(series.map(([x, s]) => [x, 1 - s.saturated]), xMax, pixels);
+    ctx.strokeStyle = ctx.fillStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    line.forEach(([x, y], i) => (i ? ctx.lineTo(sx(x), sy(y)) : ctx.moveTo(sx(x), sy(y))));
+    ctx.stroke();
+    if (line.length === 1) ctx.fillRect(sx(line[0][0]) - 3, sy(line[0][1]) - 3, 6, 6);
   }
 
   drawDeltas(points, layers) {

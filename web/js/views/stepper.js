@@ -1,8 +1,10 @@
 // BP1–BP4 on one real digit: for the current network, layer by layer, the forward pass (z, a) and the
-// backward pass (σ′(z), δ by BP1 or BP2, ∂C/∂b by BP3, ∂C/∂w by BP4) as heat strips whose numbers show
-// under the pointer. The cost can be switched to see BP1's σ′(z^L) factor appear (quadratic) and vanish
-// (cross-entropy). Then one SGD step on this digit, tried on a copy: cost before → after, and the
-// weights that moved most. The numbers come from backprop.explain.trace (Python); this only draws them.
+// backward pass (f′(z) — σ′, 1 − tanh² or ReLU's step —, δ by BP1 or BP2, ∂C/∂b by BP3, ∂C/∂w by BP4) as
+// heat strips whose numbers show under the pointer. The cost can be switched to see BP1's f′(z^L) factor
+// appear (quadratic) and vanish (cross-entropy; softmax with the log-likelihood has none). With a dropout
+// rate, the pass is a training step's: the dropped units are marked and pass no error back. Then one SGD
+// step on this digit, tried on a copy with the same masks: cost before → after, and the weights that
+// moved most. The numbers come from backprop.explain.trace (Python); this only draws them.
 
 import { decodeBase64, digitCanvas } from "../render/digits.js";
 import { heatImage, heatStrip } from "../render/heat.js";
@@ -24,7 +26,7 @@ function el(tag, className, text) {
 function equation(markup) {
   const p = el("p", "equation");
   const stack = [p];
-  for (const part of markup.replace(/&nbsp;/g, "\u00a0").split(/(<\/?(?:b|sup|sub|span)(?: class="note")?>)/)) {
+  for (const part of markup.replace(/&nbsp;/g, "\u00a0").replace(/&gt;/g, ">").split(/(<\/?(?:b|sup|sub|span)(?: class="note")?>)/)) {
     if (!part) continue;
     const open = part.match(/^<(b|sup|sub|span)(?: class="(note)")?>$/);
     if (open) {
@@ -40,13 +42,27 @@ function equation(markup) {
   return p;
 }
 
+// Each activation's name in the equations, its f′ as the trace computes it, and the scale of its f′ strip.
+const ACT = {
+  sigmoid: { f: "σ", fp: "σ′", fpOf: (l) => `a<sup>${l}</sup>(1 − a<sup>${l}</sup>)`, scale: 0.25 },
+  tanh: { f: "tanh", fp: "tanh′", fpOf: (l) => `1 − (a<sup>${l}</sup>)<sup>2</sup>`, scale: 1 },
+  relu: { f: "relu", fp: "relu′", fpOf: (l) => `1 if z<sup>${l}</sup> &gt; 0, else 0 &nbsp;<span class="note">(the step: a unit that did not fire passes no error back)</span>`, scale: 1 },
+  identity: { f: "", fp: "f′", fpOf: () => "1", scale: 1 },
+  softmax: { f: "softmax", fp: null, scale: 1 },
+};
+const act = (name) => ACT[name] ?? ACT.sigmoid;
+
 const EQ = {
   z: (l) => `z<sup>${l}</sup> = w<sup>${l}</sup> a<sup>${l - 1}</sup> + b<sup>${l}</sup>`,
-  a: (l) => `a<sup>${l}</sup> = σ(z<sup>${l}</sup>)`,
-  sp: (l) => `σ′(z<sup>${l}</sup>) = a<sup>${l}</sup>(1 − a<sup>${l}</sup>)`,
+  a: (l, name) => name === "softmax"
+    ? `a<sup>${l}</sup><sub>j</sub> = e<sup>z<sub>j</sub></sup> / Σ<sub>k</sub> e<sup>z<sub>k</sub></sup> &nbsp;<span class="note">(softmax: the outputs sum to 1)</span>`
+    : `a<sup>${l}</sup> = ${act(name).f}(z<sup>${l}</sup>)`,
+  sp: (l, name) => `${act(name).fp}(z<sup>${l}</sup>) = ${act(name).fpOf(l)}`,
   bp1ce: "<b>BP1</b> δ<sup>L</sup> = a<sup>L</sup> − y &nbsp;<span class=\"note\">(cross-entropy: the σ′(z<sup>L</sup>) factor cancels)</span>",
-  bp1quad: "<b>BP1</b> δ<sup>L</sup> = (a<sup>L</sup> − y) ⊙ σ′(z<sup>L</sup>) &nbsp;<span class=\"note\">(quadratic: a saturated output learns slowly)</span>",
-  bp2: (l) => `<b>BP2</b> δ<sup>${l}</sup> = ((w<sup>${l + 1}</sup>)<sup>T</sup> δ<sup>${l + 1}</sup>) ⊙ σ′(z<sup>${l}</sup>)`,
+  bp1ll: "<b>BP1</b> δ<sup>L</sup> = a<sup>L</sup> − y &nbsp;<span class=\"note\">(softmax with the log-likelihood C = −ln a<sub>y</sub>: softmax's Jacobian cancels ∂C/∂a = −y/a, so there is no f′ factor)</span>",
+  bp1quad: (name) => `<b>BP1</b> δ<sup>L</sup> = (a<sup>L</sup> − y) ⊙ ${act(name).fp}(z<sup>L</sup>) &nbsp;<span class="note">(quadratic: a saturated output learns slowly)</span>`,
+  bp2: (l, name, masked) => `<b>BP2</b> δ<sup>${l}</sup> = ((w<sup>${l + 1}</sup>)<sup>T</sup> δ<sup>${l + 1}</sup>)` +
+    `${masked ? " ⊙ mask<sup>" + l + "</sup>" : ""} ⊙ ${act(name).fp}(z<sup>${l}</sup>)`,
   bp3: (l) => `<b>BP3</b> ∂C/∂b<sup>${l}</sup><sub>j</sub> = δ<sup>${l}</sup><sub>j</sub>`,
   bp4: (l) => `<b>BP4</b> ∂C/∂w<sup>${l}</sup><sub>jk</sub> = a<sup>${l - 1}</sup><sub>k</sub> δ<sup>${l}</sup><sub>j</sub>`,
 };
@@ -61,11 +77,14 @@ export class StepperView {
     this.index = document.getElementById("trace-index");
     this.label = document.getElementById("trace-label");
     this.cost = document.getElementById("trace-cost");
+    this.dropout = document.getElementById("trace-dropout");
+    this.seed = 0; // dropout's masks: a new draw with each Show, the same for the trial step that follows
     this.useDrawing = false;
     this.shown = false;
     this.nTest = 2000;
     document.getElementById("trace-button").addEventListener("click", () => {
       this.useDrawing = false;
+      this.seed += 1;
       this.show();
     });
     document.getElementById("trace-drawing").addEventListener("click", () => {
@@ -73,6 +92,7 @@ export class StepperView {
       this.show();
     });
     this.cost.addEventListener("change", () => this.shown && this.show());
+    this.dropout.addEventListener("change", () => this.shown && this.show());
     this.label.addEventListener("change", () => this.shown && this.show());
     document.getElementById("trial-button").addEventListener("click", () => this.trial());
   }
@@ -82,6 +102,12 @@ export class StepperView {
     const index = this.useDrawing ? -1 : Math.max(0, Math.min(this.nTest - 1, Math.floor(+this.index.value || 0)));
     if (!this.useDrawing) this.index.value = String(index);
     return { index, label: this.label.value === "" ? null : +this.label.value };
+  }
+
+  /** Dropout's rate for a training step shown (0: none) and the seed of its masks. */
+  masks() {
+    const p = Number(this.dropout.value);
+    return { dropout: Number.isFinite(p) && p > 0 && p <= 0.9 ? p : 0, seed: this.seed };
   }
 
   setEnabled(enabled) {
@@ -96,7 +122,7 @@ export class StepperView {
   async show() {
     let t;
     try {
-      t = await this.trace({ ...this.selection(), cost: this.cost.value || null });
+      t = await this.trace({ ...this.selection(), cost: this.cost.value || null, ...this.masks() });
     } catch (e) {
       this.out.replaceChildren(el("p", "error", e.message));
       return;
@@ -107,6 +133,7 @@ export class StepperView {
     this.out.dataset.label = String(t.label);
     this.out.dataset.index = String(t.index);
     this.out.dataset.which = t.which;
+    this.out.dataset.dropout = String(t.dropout);
   }
 
   render(t) {
@@ -130,9 +157,14 @@ export class StepperView {
       const name = (sym) => (i) => `${sym}${sup(l)}${sub(i)}`;
       const block = el("div", "trace-layer");
       block.dataset.l = String(l);
-      block.append(el("h4", "", `Layer ${l}${l === L ? " (output, L)" : ""}: ${layer.n} neurons`));
+      block.dataset.activation = layer.activation;
+      block.append(el("h4", "", `Layer ${l}${l === L ? " (output, L)" : ""}: ${layer.n} ${layer.activation} neurons`));
       block.append(equation(EQ.z(l)), this.strip("z", layer.z, { name: name("z"), label: `z${sup(l)}` }));
-      block.append(equation(EQ.a(l)), this.strip("a", layer.a, { signed: false, scale: 1, name: name("a"), label: `a${sup(l)}` }));
+      const positive = layer.activation !== "tanh" && layer.activation !== "identity";
+      const aMax = Math.max(1, ...layer.a.map(Math.abs));
+      block.append(equation(EQ.a(l, layer.activation)),
+        this.strip("a", layer.a, { signed: !positive, scale: aMax, name: name("a"), label: `a${sup(l)}` }));
+      if (layer.dropped) block.append(this.droppedNote(l, layer.dropped, layer.n, t.dropout));
       forward.append(block);
     }
     const backward = el("div", "trace-part");
@@ -142,10 +174,15 @@ export class StepperView {
       const name = (sym) => (i) => `${sym}${sup(l)}${sub(i)}`;
       const block = el("div", "trace-layer");
       block.dataset.l = String(l);
+      block.dataset.activation = layer.activation;
       block.append(el("h4", "", `Layer ${l}${l === L ? " (output)" : ""}`));
-      block.append(equation(EQ.sp(l)), this.strip("f_prime", layer.f_prime,
-        { signed: false, scale: 0.25, name: name("σ′"), label: `σ′(z${sup(l)})` }));
-      const bp = layer.equation === "BP1" ? (t.cost === "quadratic" ? EQ.bp1quad : EQ.bp1ce) : EQ.bp2(l);
+      const a = act(layer.activation);
+      if (layer.f_prime) {
+        block.append(equation(EQ.sp(l, layer.activation)), this.strip("f_prime", layer.f_prime,
+          { signed: false, scale: a.scale, name: name(a.fp), label: `${a.fp}(z${sup(l)})` }));
+      }
+      const bp = layer.equation !== "BP1" ? EQ.bp2(l, layer.activation, Boolean(layer.dropped))
+        : t.cost === "quadratic" ? EQ.bp1quad(layer.activation) : t.cost === "log-likelihood" ? EQ.bp1ll : EQ.bp1ce;
       block.append(equation(bp), this.strip("delta", layer.delta, { name: name("δ"), label: `δ${sup(l)}` }));
       block.append(equation(EQ.bp3(l)), this.strip("nabla_b", layer.nabla_b, { name: name("∂C/∂b"), label: `∂C/∂b${sup(l)}` }));
       const [rows, cols] = layer.nabla_w_shape;
@@ -160,6 +197,16 @@ export class StepperView {
     return box;
   }
 
+  /** Which units this training step dropped, and what the mask does. */
+  droppedNote(l, dropped, n, p) {
+    const shown = dropped.length > 12 ? `${dropped.slice(0, 12).join(", ")}, …` : dropped.join(", ");
+    const note = el("p", "dropped", `Dropout p = ${p}: this step drops ${dropped.length} of ${n} units (${shown}): ` +
+      `their a${sup(l)} is 0 and their δ${sup(l)} is 0 in BP2; the others are multiplied by 1/(1 − p) = ` +
+      `${+(1 / (1 - p)).toFixed(3)}, so that prediction, which drops nothing, needs no change.`);
+    note.dataset.dropped = JSON.stringify(dropped);
+    return note;
+  }
+
   strip(kind, values, options) {
     const c = heatStrip(values, options);
     c.dataset.kind = kind;
@@ -170,14 +217,17 @@ export class StepperView {
     const eta = +document.getElementById("trial-eta").value;
     let r;
     try {
-      r = await this.trialStep({ ...this.selection(), eta });
+      r = await this.trialStep({ ...this.selection(), eta, ...this.masks() });
     } catch (e) {
       this.trialOut.replaceChildren(el("p", "error", e.message));
       return;
     }
     const p = el("p", "trial-result",
       `One step with η = ${r.eta} on ${r.what} (target ${r.label}): cost ${fmt(r.cost_before)} → ${fmt(r.cost_after)}. ` +
-      "The network shown is not changed: the step was tried on a copy.");
+      "The network shown is not changed: the step was tried on a copy." +
+      (r.dropped ? ` Dropout p = ${r.dropout}, with the masks shown above: the incoming weights of the ` +
+        `${r.dropped.map((d) => d.length).join(" + ")} dropped units do not move. The cost is measured as ` +
+        "prediction does, with every unit." : ""));
     p.dataset.before = String(r.cost_before);
     p.dataset.after = String(r.cost_after);
     const table = el("table", "moved");

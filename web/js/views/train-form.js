@@ -1,7 +1,10 @@
 // The training form: hyperparameter fields with per-field errors, kept in the URL (state.js), and the
 // Train / Stop / Defaults buttons. It knows nothing of the worker: main.js gets `onTrain`/`onStop`.
 
-import { COSTS, FIELDS, MAX_STEP_WORK, WEIGHT_INITS, defaults, fromQuery, toQuery, validate } from "../state.js";
+import {
+  ACTIVATIONS, COSTS, COST_OUTPUTS, FIELDS, MAX_STEP_WORK, REGULARIZATIONS, WEIGHT_INITS, defaults, fromQuery, toQuery,
+  validate,
+} from "../state.js";
 
 const fmt = new Intl.NumberFormat("en-US");
 
@@ -15,6 +18,15 @@ export class TrainFormView {
     document.getElementById("batch-hint").textContent = // the cap of one step's work (limits.json)
       `weights × mini-batch ≤ ${fmt.format(MAX_STEP_WORK)}, so that one step stays short and Stop is quick`;
 
+    // A cost and its output layer go together (limits.json's costOutputs): choosing one sets the other,
+    // so the form never holds a pair the library would refuse. The check stays for typed links.
+    const f = this.form.elements;
+    f.cost.addEventListener("change", () => { f.output.value = COST_OUTPUTS[f.cost.value]; });
+    f.output.addEventListener("change", () => {
+      if (COST_OUTPUTS[f.cost.value] !== f.output.value) {
+        f.cost.value = COSTS.find((c) => COST_OUTPUTS[c] === f.output.value);
+      }
+    });
     this.form.addEventListener("input", () => {
       const params = this.params();
       if (params) history.replaceState(null, "", `${location.pathname}${toQuery(params)}${location.hash}`);
@@ -38,14 +50,21 @@ export class TrainFormView {
     this.pairButton.addEventListener("click", () => onPair(this.params(), this.pairVary.value, this.pairValue.value));
   }
 
-  /** Run B's value when `vary` is chosen: the other cost or initialisation, no λ, a fifth of η. */
+  /** Run B's value when `vary` is chosen: the other cost (of the same output layer when there is one),
+   * initialisation or regulariser, ReLU for sigmoid (and back), no λ, a fifth of η, dropout ½ or none,
+   * momentum 0.9 or 0. */
   pairDefault() {
     const f = this.form.elements;
+    const sameOutput = COSTS.filter((c) => c !== f.cost.value && COST_OUTPUTS[c] === COST_OUTPUTS[f.cost.value]);
     return {
-      cost: COSTS.find((c) => c !== f.cost.value),
+      cost: sameOutput[0] ?? COSTS.find((c) => c !== f.cost.value),
       weight_init: WEIGHT_INITS.find((w) => w !== f.weight_init.value),
+      activation: f.activation.value === "relu" ? "sigmoid" : ACTIVATIONS.find((a) => a === "relu"),
+      regularization: f.regularization.value === "l1" ? "l2" : REGULARIZATIONS.find((r) => r === "l1"),
       lmbda: f.lmbda.value === "0" ? "5" : "0",
       eta: String(+(Number(f.eta.value) / 5).toPrecision(3) || 0.1),
+      dropout: Number(f.dropout.value) > 0 ? "0" : "0.5",
+      momentum: Number(f.momentum.value) > 0 ? "0" : "0.9",
     }[this.pairVary.value];
   }
 
@@ -75,6 +94,12 @@ export class TrainFormView {
   setPair(vary, value) {
     this.pairVary.value = vary;
     this.pairValue.value = value;
+  }
+
+  /** The training digits the form asks for (n of λ/n), or all the page has when the field is not valid. */
+  trainingDigits() {
+    const n = Number(this.form.elements.train_size.value);
+    return Number.isInteger(n) && n >= 1 && n <= this.nTrain ? n : this.nTrain;
   }
 
   /** The checked parameters, or null (and the errors shown by their fields). */
