@@ -77,14 +77,15 @@ class FakeKernel:
     """Stands in for the page's module (products and whole steps), recording what sgd_step is given."""
 
     def __init__(self):
-        self.calls = []
+        self.calls, self.rules = [], []
         for t in ("f64", "f32"):
             for p in ("nt", "nn", "tn_update"):
                 setattr(self, f"gemm_{p}_{t}", lambda *args: None)
             setattr(self, f"sgd_step_{t}", self.step)
 
-    def step(self, plan, x, y, m, scale, decay, quadratic):
+    def step(self, plan, x, y, m, scale, decay, quadratic, l1=0.0, l2=0.0, mu=0.0):
         self.calls.append((plan, x, y, m, scale, decay, quadratic))
+        self.rules.append((l1, l2, mu))
         return 1.5
 
 
@@ -105,19 +106,49 @@ def test_the_whole_step_is_given_a_plan_of_every_array_it_touches(monkeypatch):
     calls = kernel.steps[np.dtype(np.float64)].__self__.calls
     plan, X, Y, m, scale, decay, quadratic = calls[-1]
     assert (X, Y, m, scale, decay, quadratic) == (addr(x), addr(y), 10, 0.05, 0.999, True)
-    entries = read_plan(plan, 1 + 3 + 2 * 5)
+    entries = read_plan(plan, 1 + 3 + 2 * 8)
     assert entries[:4] == [2, 784, 20, 10]
-    layers = [entries[4:9], entries[9:14]]
+    layers = [entries[4:12], entries[12:20]]
     scratch = kernel._plan[5]
-    for l, (w, b, a, delta, total) in enumerate(layers):
+    for l, (w, b, a, delta, total, f, v_w, v_b) in enumerate(layers):
         assert (w, b) == (addr(net.weights[l]), addr(net.biases[l]))
         assert (a, delta, total) == tuple(map(addr, scratch[l]))
         assert scratch[l][0].shape == scratch[l][1].shape == (10, net.sizes[l + 1])
+        assert (f, v_w, v_b) == (backend.STEP_ACTIVATIONS["sigmoid"], 0, 0)  # no momentum: no velocities
     kernel.sgd_step(net.weights, net.biases, x[:5], y[:5], 0.1, 1.0, "cross-entropy")  # a shorter batch: same plan
     assert calls[-1][0] == plan
     net.weights[0] = net.weights[0].copy()  # new arrays: a new plan
     kernel.sgd_step(net.weights, net.biases, x, y, 0.1, 1.0, "cross-entropy")
     assert calls[-1][0] != plan and read_plan(calls[-1][0], 5)[4] == addr(net.weights[0])
+
+
+def test_the_whole_step_takes_each_layers_activation_and_momentums_velocities(monkeypatch):
+    monkeypatch.setattr(backend.KernelProducts, "PLAN", np.int64)
+    kernel = backend.KernelProducts(FakeKernel(), fallback=backend.NumpyProducts)
+    net = Network([784, 20, 10], activation="relu", cost="log-likelihood", seed=1)
+    x, y = np.zeros((10, 784)), np.zeros((10, 10))
+    v_w, v_b = [np.zeros_like(w) for w in net.weights], [np.zeros_like(b) for b in net.biases]
+    acts = ["relu", "softmax"]
+    args = (net.weights, net.biases, x, y, 0.05, 1.0, "log-likelihood", acts, 0.001, 0.0, 0.9, (v_w, v_b))
+    assert kernel.sgd_step(*args) == 1.5
+    fake = kernel.steps[np.dtype(np.float64)].__self__
+    entries = read_plan(fake.calls[-1][0], 1 + 3 + 2 * 8)
+    addr = lambda a: a.__array_interface__["data"][0]
+    assert [entries[4 + 5], entries[12 + 5]] == [backend.STEP_ACTIVATIONS[a] for a in acts]
+    assert entries[10:12] == [addr(v_w[0]), addr(v_b[0])] and entries[18:20] == [addr(v_w[1]), addr(v_b[1])]
+    assert fake.rules[-1] == (0.001, 0.0, 0.9)
+    # softmax only as the output and only with the log-likelihood; momentum needs its velocities
+    refused = [
+        (["softmax", "softmax"], "log-likelihood", 0.0, None),
+        (["relu", "sigmoid"], "log-likelihood", 0.0, None),
+        (["relu", "softmax"], "cross-entropy", 0.0, None),
+        (["relu", "softmax"], "log-likelihood", 0.9, None),
+        (["relu", "maxout"], "cross-entropy", 0.0, None),
+    ]
+    for acts, cost, mu, vs in refused:
+        n = len(fake.calls)
+        assert kernel.sgd_step(net.weights, net.biases, x, y, 0.05, 1.0, cost, acts, 0.0, 0.0, mu, vs) is None
+        assert len(fake.calls) == n, (acts, cost, mu)
 
 
 @pytest.mark.parametrize("change", ["cost", "dtype", "strided x", "y shape", "read-only weights"])

@@ -139,6 +139,7 @@ def test_a_paired_sigmoid_or_relu_run_answers_on_screen(site, open_page):
     wait_idle(page, timeout=300_000)
     text = page.text_content("#progress-text")
     assert "A (activation = sigmoid)" in text and "B (activation = relu)" in text, text
+    assert "(whole step)" in text, text  # no dropout: the kernel takes the ReLU network's whole step
     labels = [r["label"] for r in chart(page)["runs"]]
     assert "ReLU" not in labels[0] and " ReLU 784-20-10" in labels[1]
     assert page.errors == []

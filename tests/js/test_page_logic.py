@@ -18,6 +18,10 @@ const cases = [[0.95, 0.93], [0.93, 0.95], [0.950, 0.9485], [0.9, 0.9], [0.5, 0.
 out.ahead = cases.map(([a, b]) => compare.ahead(a, b));
 out.sentence = compare.pairSentence({ test_accuracy: 0.961, epochs_done: 3, params: { cost: "cross-entropy" } },
   { test_accuracy: 0.948, params: { cost: "quadratic" } }, "cost");
+const ran = [["whole step", "whole step"], ["whole step", "products only"]];
+out.sentenceRan = ran.map(([sa, sb]) => compare.pairSentence(
+  { test_accuracy: 0.9, epochs_done: 1, params: { dropout: 0 }, backend: "wasm-simd", step: sa },
+  { test_accuracy: 0.9, params: { dropout: 0.5 }, backend: "wasm-simd", step: sb }, "dropout"));
 const list = new runs.Runs();
 const a = list.add((n) => `run ${n}`, { epochs: 2 });
 const b = list.add((n) => `run ${n}`, { epochs: 3 }, "#000");
@@ -56,6 +60,10 @@ def test_a_pair_is_the_same_within_two_tenths_of_a_point_else_one_is_ahead(got):
         "96.1 %, B (cost = quadratic) 94.8 % on the test digits after 3 epochs — A is ahead "
         "by 1.3 points."
     )
+    # what ran each, when the page's worker says (the kernel's whole step, or its products under numpy's step)
+    same, different = got["sentenceRan"]
+    assert same.endswith("the same, to 0.2 %. Both ran with wasm-simd (whole step).")
+    assert different.endswith("A ran with wasm-simd (whole step), B with wasm-simd (products only).")
 
 
 def test_the_run_list_numbers_colours_clears_and_restores(got):

@@ -183,12 +183,17 @@ for cost in ("cross-entropy", "quadratic"):
                 and all(np.allclose(b1, b0, rtol=0, atol=100 * tol) for b1, b0 in zip(n1.biases, n0.biases)),
             )
 
-# the new layers: not the whole step (it is network2's sigmoid step), but the kernel's products around
-# numpy's step — and the same run as numpy's, dropout's masks and momentum's velocities included
+# the new layers: the whole step takes every activation, softmax + log-likelihood, L1 and momentum;
+# dropout's masks come from numpy's generator, so its steps are the kernel's products around numpy's step.
+# Either way the same run as numpy's, momentum's velocities included.
 LAYERED = [
     ("relu-softmax", dict(activation="relu", output="softmax", cost="log-likelihood", weight_init="he"), {}),
+    ("tanh quadratic", dict(activation="tanh", cost="quadratic"), {}),
+    ("identity cross-entropy L1", dict(activation="identity"), dict(regularization="l1", eta=0.01)),
+    ("tanh momentum", dict(activation="tanh"), dict(momentum=0.9)),
+    ("sigmoid L1 momentum", {}, dict(regularization="l1", momentum=0.5)),
+    ("relu-softmax L2 momentum", dict(activation="relu", output="softmax", cost="log-likelihood"), dict(momentum=0.9)),
     ("tanh dropout momentum", dict(activation="tanh"), dict(dropout=0.3, momentum=0.9)),
-    ("sigmoid L1", {}, dict(regularization="l1")),
     (
         "relu dropout L1 momentum",
         dict(activation="relu", output="softmax", cost="log-likelihood"),
@@ -196,23 +201,32 @@ LAYERED = [
     ),
 ]
 for name, layers, rule in LAYERED:
-    runs = {}
-    for how in ("numpy", "kernel"):
-        calls = kernel_run(True) if how == "kernel" else []
-        if how == "numpy":
-            backend.use("numpy")
-        net = Network([784, 30, 20, 10], seed=5, **layers)
-        h = net.train(xs, ys, 2, 10, 0.1, 5.0, eval_data=(xe, ye), **rule)
-        runs[how] = (h, net)
-        if how == "kernel":
-            check(f"{name}: the products ran, not the whole step", not calls and net.step_path == "products")
-    (h0, n0), (h1, n1) = runs["numpy"], runs["kernel"]
-    check(
-        f"{name}: the kernel's run equals numpy's to 1e-9",
-        np.allclose(h1.eval_cost, h0.eval_cost, rtol=1e-9, atol=0)
-        and all(np.allclose(w1, w0, rtol=0, atol=1e-7) for w1, w0 in zip(n1.weights, n0.weights)),
-        f"eval costs {h0.eval_cost} and {h1.eval_cost}",
-    )
+    for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-4)):
+        runs = {}
+        for how in ("numpy", "kernel"):
+            calls = kernel_run(True) if how == "kernel" else []
+            if how == "numpy":
+                backend.use("numpy")
+            net = Network([784, 30, 20, 10], seed=5, dtype=dtype, **layers)
+            options = {"eta": 0.1, **rule}
+            h = net.train(xs, ys, 2, 10, lmbda=5.0, eval_data=(xe, ye), **options)
+            runs[how] = (h, net)
+            if how == "kernel":
+                want = "products" if rule.get("dropout") else "whole step"  # dropout: numpy draws the masks
+                check(
+                    f"{name} {np.dtype(dtype).name}: {want} ran",
+                    net.step_path == want and len(calls) == (0 if rule.get("dropout") else 62),
+                    f"{net.step_path}, {len(calls)} whole steps",
+                )
+        (h0, n0), (h1, n1) = runs["numpy"], runs["kernel"]
+        check(
+            f"{name} {np.dtype(dtype).name}: the kernel's run equals numpy's to {tol}",
+            np.allclose(h1.eval_cost, h0.eval_cost, rtol=tol, atol=0)
+            and np.allclose(h1.train_cost, h0.train_cost, rtol=tol, atol=0)
+            and all(np.allclose(w1, w0, rtol=0, atol=100 * tol) for w1, w0 in zip(n1.weights, n0.weights))
+            and all(np.allclose(b1, b0, rtol=0, atol=100 * tol) for b1, b0 in zip(n1.biases, n0.biases)),
+            f"eval costs {h0.eval_cost} and {h1.eval_cost}",
+        )
 
 # a run that diverges stops at the same batch, for the same reason, either way
 where = {}

@@ -17,9 +17,12 @@ Three implementations, the same numbers up to rounding:
   (another dtype, rows not contiguous, negative strides) go to numpy instead, so every call gives an
   answer.
 
-With the kernel, a fourth function takes a whole SGD step of a sigmoid network in one call:
+With the kernel, a fourth function takes a whole SGD step of a dense network in one call:
 
-    sgd_step(weights, biases, x, y, scale, decay, cost)  -> Σ of the bias gradients, or None
+    sgd_step(weights, biases, x, y, scale, decay, cost, activations=None, l1=0.0, l2=0.0, momentum=0.0,
+             velocities=None)  -> Σ of the bias gradients, or None
+
+(``activations``: each layer's name, sigmoid by default; ``velocities``: momentum's (v_w, v_b) lists)
 
 the page's ``js/sgd-step.js``, which transcribes ``Network._update`` op for op around the kernel's
 products (a mini-batch then costs Python one call instead of ~25 numpy calls). None means "not here":
@@ -38,7 +41,10 @@ from contextlib import contextmanager
 import numpy as np
 
 CHOICES = ("auto", "numpy", "kernel")
-FUSED_COSTS = ("cross-entropy", "quadratic")  # the costs js/sgd-step.js knows (BP1 of each)
+FUSED_COSTS = ("cross-entropy", "quadratic", "log-likelihood")  # the costs js/sgd-step.js knows (BP1 of each)
+# the activations js/sgd-step.js knows, numbered as its ACTIVATIONS; softmax only as the output, with the
+# log-likelihood (the other costs' BP1 in the step is a − y or (a − y)·f′, for element-wise outputs)
+STEP_ACTIVATIONS = {"sigmoid": 0, "tanh": 1, "relu": 2, "identity": 3, "softmax": 4}
 KERNEL_MODULE = "_backprop_kernel"  # the name the page's js/kernel.js registers
 IN_PYODIDE = sys.platform == "emscripten"
 
@@ -72,7 +78,7 @@ class NumpyProducts:
         w -= nabla_w * scale
 
     @staticmethod
-    def sgd_step(weights, biases, x, y, scale, decay, cost):
+    def sgd_step(weights, biases, x, y, scale, decay, cost, *rule):
         return None  # the network's own numpy step
 
 
@@ -206,49 +212,64 @@ class KernelProducts:
             return self.fallback.update(w, delta, a, decay)
         fns[2](D[0], D[1], A[0], A[1], W[0], W[1], a.shape[0], w.shape[0], w.shape[1], float(decay))
 
-    def sgd_step(self, weights, biases, x, y, scale, decay, cost):
+    def sgd_step(
+        self, weights, biases, x, y, scale, decay, cost, activations=None, l1=0.0, l2=0.0, momentum=0.0, velocities=None
+    ):
         """One SGD step in the page's kernel (see the module's docstring); None when it cannot take it:
-        another cost, another dtype, arrays it cannot address. x (m, n_0) and y (m, n_L) are the batch."""
+        another cost or activation, another dtype, arrays it cannot address. x (m, n_0) and y (m, n_L)
+        are the batch."""
         step = self.steps.get(x.dtype)
+        codes = [STEP_ACTIVATIONS.get(f) for f in (activations or ["sigmoid"] * len(weights))]
+        softmax_out = codes[-1] == STEP_ACTIVATIONS["softmax"]
         if (
             step is None
             or cost not in FUSED_COSTS
+            or None in codes
+            or STEP_ACTIVATIONS["softmax"] in codes[:-1]
+            or softmax_out != (cost == "log-likelihood")
+            or (momentum and velocities is None)
             or y.dtype != x.dtype
             or x.ndim != 2
             or not (x.flags.c_contiguous and y.flags.c_contiguous)
             or y.shape != (x.shape[0], weights[-1].shape[0])
         ):
             return None
-        plan = self._step_plan(weights, biases, x.dtype, x.shape[0])
+        v_w, v_b = velocities if momentum else ([None] * len(weights), [None] * len(weights))
+        plan = self._step_plan(weights, biases, x.dtype, x.shape[0], codes, v_w, v_b)
         if plan is None:
             return None
         X, Y = x.__array_interface__["data"][0], y.__array_interface__["data"][0]
         if X % x.itemsize or Y % y.itemsize:
             return None
-        return float(step(plan, X, Y, x.shape[0], float(scale), float(decay), cost == "quadratic"))
+        rule = (float(l1), float(l2), float(momentum))
+        return float(step(plan, X, Y, x.shape[0], float(scale), float(decay), cost == "quadratic", *rule))
 
-    def _step_plan(self, weights, biases, dtype, m):
-        """The int32 plan js/sgd-step.js reads (addresses of every array it touches), and the scratch
-        it writes: kept while the same weight and bias arrays train with batches of at most m rows."""
+    def _step_plan(self, weights, biases, dtype, m, codes, v_w, v_b):
+        """The int32 plan js/sgd-step.js reads (addresses of every array it touches, each layer's
+        activation), and the scratch it writes: kept while the same weight, bias and velocity arrays
+        train with the same activations and batches of at most m rows."""
         kept = self._plan
+        same = lambda xs, ys: len(xs) == len(ys) and all(a is b for a, b in zip(xs, ys))
         if (
             kept is not None
             and kept[2] == dtype
             and kept[3] >= m
-            and len(kept[0]) == len(weights)
-            and all(a is b for a, b in zip(kept[0], weights))
-            and all(a is b for a, b in zip(kept[1], biases))
+            and same(kept[0], weights)
+            and same(kept[1], biases)
+            and kept[6][0] == codes
+            and same(kept[6][1], v_w)
+            and same(kept[6][2], v_b)
         ):
             return kept[4].__array_interface__["data"][0]
         sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
         for l, (w, b) in enumerate(zip(weights, biases)):
-            if (
-                w.dtype != dtype
-                or b.dtype != dtype
-                or w.shape != (sizes[l + 1], sizes[l])
-                or b.shape != (sizes[l + 1], 1)
-                or not (w.flags.c_contiguous and b.flags.c_contiguous)
-                or not (w.flags.writeable and b.flags.writeable)
+            if not all(
+                _writable_like(arr, dtype, shape)
+                for arr, shape in ((w, (sizes[l + 1], sizes[l])), (b, (sizes[l + 1], 1)))
+            ):
+                return None
+            if v_w[l] is not None and not (
+                _writable_like(v_w[l], dtype, w.shape) and _writable_like(v_b[l], dtype, b.shape)
             ):
                 return None
         rows = max(m, kept[3] if kept is not None and kept[2] == dtype else 0)
@@ -256,15 +277,23 @@ class KernelProducts:
             (np.empty((rows, n), dtype), np.empty((rows, n), dtype), np.empty(n, dtype))  # a, δ, Σδ
             for n in sizes[1:]
         ]
-        address = lambda arr: arr.__array_interface__["data"][0]
-        entries = [len(weights), *sizes]
-        for w, b, (a, delta, total) in zip(weights, biases, scratch):
-            entries += [address(w), address(b), address(a), address(delta), address(total)]
-        if any(e % dtype.itemsize for e in entries[len(sizes) + 1 :]) or max(entries) > np.iinfo(self.PLAN).max:
+        address = lambda arr: 0 if arr is None else arr.__array_interface__["data"][0]
+        entries, addresses = [len(weights), *sizes], []
+        for l, (w, b, (a, delta, total)) in enumerate(zip(weights, biases, scratch)):
+            layer = [address(w), address(b), address(a), address(delta), address(total)]
+            velocity = [address(v_w[l]), address(v_b[l])]
+            entries += [*layer, codes[l], *velocity]
+            addresses += layer + velocity
+        if any(e % dtype.itemsize for e in addresses) or max(entries) > np.iinfo(self.PLAN).max:
             return None
         plan = np.array(entries, dtype=self.PLAN)
-        self._plan = (list(weights), list(biases), dtype, rows, plan, scratch)
+        self._plan = (list(weights), list(biases), dtype, rows, plan, scratch, (codes, v_w, v_b))
         return address(plan)
+
+
+def _writable_like(arr, dtype, shape):
+    """An array the whole step may read and write in place: this dtype and shape, C-contiguous."""
+    return arr.dtype == dtype and arr.shape == shape and arr.flags.c_contiguous and arr.flags.writeable
 
 
 def _kernel_module():
@@ -325,6 +354,7 @@ def name():
 # backward(delta, w) -> δ·w (m, n_in), a new array: BP2 before its σ′ factor
 # update(w, delta, a, decay): w ← decay·w − δᵀ·a in place: BP4's ∇w (δ already times η/m) and the L2 step
 # step(w, nabla_w, scale, decay): w ← decay·w − scale·∇w in place: the step with someone else's ∇w
-# sgd_step(weights, biases, x, y, scale, decay, cost) -> Σ of the bias gradients, or None (numpy's turn)
+# sgd_step(weights, biases, x, y, scale, decay, cost, activations, l1, l2, momentum, velocities)
+#     -> Σ of the bias gradients, or None (numpy's turn)
 # Bound once, at import: the page's worker installs the kernel (js/kernel.js) before it imports backprop.
 use("auto")

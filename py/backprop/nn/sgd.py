@@ -85,11 +85,6 @@ class StepRule:
             raise ValueError("dropout needs the library's backprop (its masks are drawn inside the pass)")
         return rule
 
-    @property
-    def is_plain(self):
-        """network2's step (L2 or nothing, no dropout, no momentum): the one the page's kernel takes whole."""
-        return self.dropout == 0.0 and self.momentum == 0.0
-
 
 PLAIN = StepRule()
 
@@ -135,8 +130,8 @@ class SGD:
         l2 = eta * lmbda / n if rule.regularization == "l2" else 0.0
         l1 = eta * lmbda / n if rule.regularization == "l1" else 0.0
         decay = 1.0 - l2  # L2: shrink every weight, never the biases
-        if gradient is None and rule.is_plain and l1 == 0.0 and self.sigmoid_only:
-            if self._kernel_step(x, y, scale, decay):
+        if gradient is None and rule.dropout == 0.0 and self.dense_only:
+            if self._kernel_step(x, y, scale, decay, l1, l2, rule.momentum):
                 self.step_path = "whole step"
                 return  # the page's kernel took this whole step (the lines below) in one call
         self.step_path = "products"
@@ -180,10 +175,25 @@ class SGD:
             vs = self.velocities = ([np.zeros_like(w) for w in self.weights], [np.zeros_like(b) for b in self.biases])
         return vs
 
-    def _kernel_step(self, x, y, scale, decay):
+    def _kernel_step(self, x, y, scale, decay, l1, l2, momentum):
         """True when the page's whole-step kernel took the step (backend.sgd_step: js/sgd-step.js
         transcribes ``_update`` op for op); False where there is none (CPython), numpy's turn."""
-        total = backend.sgd_step(self.weights, self.biases, x, y, scale, decay, cost_name(self.cost))
+        velocities = self._velocities() if momentum else None
+        activations = [layer.activation.name for layer in self.layers]
+        total = backend.sgd_step(
+            self.weights,
+            self.biases,
+            x,
+            y,
+            scale,
+            decay,
+            cost_name(self.cost),
+            activations,
+            l1,
+            l2,
+            momentum,
+            velocities,
+        )
         if total is not None and not math.isfinite(total):
             self._diverged(total)
         return total is not None

@@ -2,14 +2,12 @@
 // The visible line changes every ~150 ms; screen readers hear a separate live region that speaks only
 // when an epoch ends and when the run ends.
 
+import { productsRan as products } from "../compare.js";
 import { decodeBase64, digitFigure } from "../render/digits.js";
 
 const fmt = new Intl.NumberFormat("en-US");
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 
-/** Which products ran: numpy's, or the WebAssembly kernel taking the whole step (network2's sigmoid step)
- * or only the matrix products (any other layer, dropout or momentum: numpy does the rest). */
-const products = (p) => (p.step ? `${p.backend} (${p.step})` : p.backend);
 
 export class ProgressView {
   constructor() {
