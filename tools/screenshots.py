@@ -1,9 +1,9 @@
 """Screenshots of the page, for the README and for looking at the layout; asserts nothing.
 
-    python3 tools/screenshots.py [views] [lab] [presets] [--out DIR] [--site DIR]
+    python3 tools/screenshots.py [views] [lab] [presets] [layers] [--out DIR] [--site DIR]
                                  [--epochs N] [--train-size N] [--bug ID]
 
-Without a name, all three sets; each is desktop (1280 px wide) and phone (390×844 CSS px at 2×):
+Without a name, all four sets; each is desktop (1280 px wide) and phone (390×844 CSS px at 2×):
 
 - views: every view after a paired run (cross-entropy vs quadratic; --epochs, --train-size), a drawn
   digit, an opened hidden unit, an opened confusion cell and the BP1–BP4 views. DIR/screenshot.png and
@@ -14,6 +14,10 @@ Without a name, all three sets; each is desktop (1280 px wide) and phone (390×8
 - presets: a preset's run with the book beside ours, and the full-MNIST download's progress bar caught
   half-way (the file is served slowly here, ~2 MB/s). DIR/presets.png, DIR/presets-download.png and
   DIR/presets-phone.png. Needs a site built with --full-mnist.
+- layers: a paired "sigmoid or ReLU?" run of 784-30-30-30-10 with softmax and the log-likelihood (5
+  epochs on 5,000 digits): the curves, chapter 5's speed view, BP1–BP4 of the ReLU run
+  with dropout in the step, the gradient check with ReLU's step forgotten, and the lab's ReLU exercise
+  with that bug checked. DIR/layers/<section>-<desktop|phone>.png.
 
 Without --site, a site is built into a temporary folder (self-hosted Pyodide: PYODIDE_DIR or the
 download cache): one without the full MNIST for views and lab, as the page is usually built, and one
@@ -36,7 +40,7 @@ from sitebuild.assemble import build_site  # and build.py's parts
 from sitebuild.data import FULL_DATA_NAME
 from sitebuild.serve import SiteHandler, serve_dir
 
-SETS = ("views", "lab", "presets")
+SETS = ("views", "lab", "presets", "layers")
 DESKTOP = dict(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
 
@@ -142,6 +146,53 @@ def shoot_lab(browser, url, out, args):
             print(out / png)
 
 
+# -- layers --------------------------------------------------------------------------------------------
+LAYERS_RUN = {"hidden": "30,30,30", "epochs": "5", "train_size": "5000", "seed": "1", "eta": "0.1"}
+
+
+def layers_session(page):
+    for name, value in LAYERS_RUN.items():
+        page.fill(f"#train-form [name={name}]", value)
+    page.select_option("#train-form [name=cost]", "log-likelihood")
+    page.select_option("#pair-vary", "activation")  # A sigmoid, B (the latest run, shown below) ReLU
+    page.click("#pair-button")
+    page.wait_for_function(
+        "window.__chart.runs.length === 2 && document.body.dataset.mode === 'ready'", timeout=900_000
+    )
+    page.select_option("#network-which", "trained")
+    page.fill("#trace-index", "0")
+    page.fill("#trace-dropout", "0.5")
+    page.click("#trace-button")
+    page.wait_for_selector("#trace-out .trace-layer")
+    page.click("#gradcheck-button")  # the first check fills the menu with the mistakes that reach this network
+    page.wait_for_selector("#gradcheck-verdict")
+    page.select_option("#gradcheck-mistake", "relu-step-forgotten")  # and a change checks again
+    page.wait_for_selector("#gradcheck-out:not([data-busy]) #gradcheck-verdict[data-ok=false]")
+    page.wait_for_function("window.__lab && window.__lab.ready", timeout=180_000)
+    page.select_option("#lab-exercise", "relu")
+    page.select_option("#lab-bug", "relu-step-forgotten")
+    page.click("#lab-load-bug")
+    page.click("#lab-check")
+    page.wait_for_function(
+        "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'", timeout=600_000
+    )
+
+
+def shoot_layers(browser, url, out, args):
+    (out / "layers").mkdir(parents=True, exist_ok=True)
+    for name, context_args in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = new_page(browser, context_args)
+        page.goto(url)
+        page.wait_for_function("window.__app && window.__app.views >= 1", timeout=180_000)
+        layers_session(page)
+        page.add_style_tag(content=".network-bar { position: static; }")  # not over the shots
+        page.select_option("#speed-run", index=0)  # run A, sigmoid: the vanishing gradient
+        for section in ("train", "curves", "maths", "lab"):
+            shot = out / "layers" / f"{section}-{name}.png"
+            page.locator(f"#{section}").screenshot(path=str(shot))
+            print(shot)
+
+
 # -- presets -------------------------------------------------------------------------------------------
 class SlowHandler(SiteHandler):
     """The site, with mnist-full.npz trickled out at ~2 MB/s."""
@@ -193,7 +244,7 @@ def shoot_presets(browser, site, out):
 # -- the command ---------------------------------------------------------------------------------------
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sets", nargs="*", metavar="{views,lab,presets}", help="which pictures (default: all)")
+    parser.add_argument("sets", nargs="*", metavar="{views,lab,presets,layers}", help="which pictures (default: all)")
     parser.add_argument("--out", type=Path, default=Path("."), help="folder for the PNGs (default: .)")
     parser.add_argument("--site", type=Path, help="a built site (default: build one into a temp dir)")
     parser.add_argument("--epochs", type=int, default=10, help="views: epochs of the paired run (default 10)")
@@ -226,11 +277,12 @@ def main(argv=None):
         with sync_playwright() as pw:
             browser = launch(pw)
             try:
-                for which in ("views", "lab"):
+                shooters = {"views": shoot_views, "lab": shoot_lab, "layers": shoot_layers}
+                for which, shoot in shooters.items():
                     if which in wanted:
                         server, url = serve_dir(site(full=False))
                         try:
-                            (shoot_views if which == "views" else shoot_lab)(browser, url, args.out, args)
+                            shoot(browser, url, args.out, args)
                         finally:
                             server.shutdown()
                             server.server_close()

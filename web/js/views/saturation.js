@@ -77,6 +77,7 @@ export class SaturationView {
       const name = FP_NAME[last.activation] ?? "f′";
       const epoch = series[series.length - 1][0];
       fig.dataset.activation = last.activation ?? "sigmoid";
+      fig.firstChild.hidden = !last.f_prime; // nothing to draw for softmax: only its caption stays
       if (!last.f_prime) { // softmax: its δ^L = a − y needs no f′
         const frame = setupHiDPI(fig.firstChild, this.sizes.get(fig.firstChild));
         if (frame) frame.ctx.clearRect(0, 0, frame.width, frame.height);
@@ -97,8 +98,9 @@ export class SaturationView {
     });
     this.drawDeltas(points, layers);
     this.note.textContent = `${run.label}: f′(z) of every neuron over 500 training digits, per epoch. ` +
-      "Where the band hugs 0, the neurons are saturated and learn slowly — unless the cost is cross-entropy, " +
-      "whose BP1 has no σ′(z^L) factor.";
+      "Where the band hugs 0, the neurons are saturated and learn slowly (in the output layer only under the " +
+      "quadratic cost: cross-entropy's and the log-likelihood's BP1 have no f′(z^L) factor); a ReLU unit that " +
+      "fires never saturates, one that does not passes nothing back.";
   }
 
   frame(canvas, xMax, y0, y1, log) {
