@@ -13,7 +13,7 @@ from bench_page import (
 pytestmark = pytest.mark.e2e
 
 HERE = Path(__file__).resolve().parents[1] / "pyodide"
-CHECKS, EXPECT = HERE / "kernel_in_pyodide.py", HERE / "expect.py"
+CHECKS, LAYERS, EXPECT = HERE / "kernel_in_pyodide.py", HERE / "layers_in_pyodide.py", HERE / "expect.py"
 
 # Pyodide in the page's own origin (main thread), loaded by the page's loader, the kernel installed by
 # js/kernel.js, the package from the site's archive; returns what the Python script printed.
@@ -42,6 +42,15 @@ def test_kernel_equals_numpy_in_chromium(site, new_page):
     page.goto(site.url + "config.json")  # any document of the site's origin
     result = page.evaluate(RUN_CHECKS, [CHECKS.read_text(encoding="utf-8"), EXPECT.read_text(encoding="utf-8")])
     assert result["kernel"] == {"backend": "wasm-simd"}, result
+    out = result["out"]
+    assert "FAIL" not in out and " 0 failed" in out and "checks ok" in out, out
+
+
+def test_the_layers_contracts_hold_in_chromium(site, new_page):
+    """The layers' checks run under Node by tests/pyodide, here in Chromium's Pyodide (the kernel on)."""
+    page = new_page()
+    page.goto(site.url + "config.json")
+    result = page.evaluate(RUN_CHECKS, [LAYERS.read_text(encoding="utf-8"), EXPECT.read_text(encoding="utf-8")])
     out = result["out"]
     assert "FAIL" not in out and " 0 failed" in out and "checks ok" in out, out
 
