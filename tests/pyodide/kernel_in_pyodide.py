@@ -12,6 +12,7 @@ import itertools
 
 import numpy as np
 
+import backprop
 from backprop import Network
 from backprop.nn import backend
 from backprop.nn.sgd import Diverged
@@ -227,6 +228,28 @@ for name, layers, rule in LAYERED:
             and all(np.allclose(b1, b0, rtol=0, atol=100 * tol) for b1, b0 in zip(n1.biases, n0.biases)),
             f"eval costs {h0.eval_cost} and {h1.eval_cost}",
         )
+
+# chapter 6's layers: the convolution's im2col product and the dense layers' go through the kernel
+# (the whole step is for dense networks only), the same run as numpy's
+L = backprop.layers
+runs = {}
+for how in ("numpy", "kernel"):
+    calls = kernel_run(True) if how == "kernel" else []
+    if how == "numpy":
+        backend.use("numpy")
+    stack = [L.Conv2D(4, 5, activation="relu"), L.MaxPool2D(2), L.Dense(10, activation="softmax")]
+    net = Network.stack(stack, input_shape=(1, 28, 28), cost="log-likelihood", seed=2)
+    h = net.train(xs[:100], ys[:100], 2, 10, 0.1, eval_data=(xe, ye), momentum=0.5)
+    runs[how] = (h, net)
+    if how == "kernel":
+        check("conv: the products ran, not the whole step", not calls and net.step_path == "products")
+(h0, n0), (h1, n1) = runs["numpy"], runs["kernel"]
+check(
+    "conv: the kernel's run equals numpy's to 1e-9",
+    np.allclose(h1.eval_cost, h0.eval_cost, rtol=1e-9, atol=0)
+    and all(np.allclose(w1, w0, rtol=0, atol=1e-7) for w1, w0 in zip(n1.weights, n0.weights)),
+    f"eval costs {h0.eval_cost} and {h1.eval_cost}",
+)
 
 # a run that diverges stops at the same batch, for the same reason, either way
 where = {}

@@ -134,4 +134,30 @@ for key in [k for k in exercises.EXERCISES if k != "backprop"]:
             assert not report_["ok"] and spec["hint"] in report_["hint"], bug
 
 
+@expect("chapter 6: a convolution and max-pooling, backprop against central differences, and JSON both ways")
+def _():
+    L = backprop.layers
+    stack = [L.Conv2D(3, 3, activation="relu"), L.MaxPool2D(2), L.Dense(5, activation="tanh"), L.Dense(4, "softmax")]
+    net = Network.stack(stack, input_shape=(2, 8, 8), cost="log-likelihood", seed=3)
+    xc, yc = rng.random((4, 128)), rng.integers(0, 4, 4)
+    Yc = np.eye(4)[yc]
+    nabla_b, nabla_w = net.backprop(xc, yc)
+    h = 1e-6
+    for params, grads in ((net.weights, nabla_w), (net.biases, nabla_b)):
+        for p, g in zip(params, grads):
+            numeric = np.zeros_like(p)
+            for idx in np.ndindex(p.shape):
+                old = p[idx]
+                p[idx] = old + h
+                c1 = net.cost.fn(net.feedforward(xc), Yc)
+                p[idx] = old - h
+                c2 = net.cost.fn(net.feedforward(xc), Yc)
+                p[idx] = old
+                numeric[idx] = (c1 - c2) / (2 * h)
+            rel = np.linalg.norm(g - numeric) / max(np.linalg.norm(g), np.linalg.norm(numeric))
+            assert rel <= 1e-6, (p.shape, rel)
+    again = backprop.loads(net.to_json())
+    assert np.array_equal(again.feedforward(xc), net.feedforward(xc))
+
+
 report()

@@ -62,6 +62,10 @@ class Dense:
         return delta.sum(axis=0)[:, None], delta.T @ a  # BP3 (n, 1), BP4 (n, n_in): summed over examples
 
     @staticmethod
+    def bias_gradient(delta):
+        return delta.sum(axis=0)[:, None]  # BP3 alone (the step fuses BP4 with the update)
+
+    @staticmethod
     def apply_gradient(target, delta, a, decay):
         backend.update(target, delta, a, decay)  # BP4 fused with the step: target ← decay·target − δᵀ·a
 
@@ -72,8 +76,10 @@ class Dense:
         return f"Dense({self.n}, activation={self.activation.name!r})"
 
 
-KINDS = {cls.kind: cls for cls in (Dense,)}
-SETTINGS = {"dense": {"n", "activation"}}
+from .conv import Conv2D, MaxPool2D  # noqa: E402  (chapter 6's layers, in a module of their own)
+
+KINDS = {cls.kind: cls for cls in (Dense, Conv2D, MaxPool2D)}
+SETTINGS = {"dense": {"n", "activation"}, "conv2d": {"filters", "kernel", "activation"}, "maxpool2d": {"size"}}
 
 
 def from_dict(spec, where="layers[0]"):

@@ -138,7 +138,7 @@ class SGD:
         if gradient is None:
             deltas, inputs = self._deltas(x, y, scale=scale, dropout=rule.dropout)  # δ × η/m: BP3's sums are the step
             at = self._trainable_at
-            steps_b = [deltas[i].sum(axis=0)[:, None] for i in at]  # BP3, (n_out, 1)
+            steps_b = [self.layers[i].bias_gradient(deltas[i]) for i in at]  # BP3, (n_out, 1)
             layers = self.trainable
             apply = lambda l, target, keep: layers[l].apply_gradient(target, deltas[at[l]], inputs[at[l]], keep)
         else:
