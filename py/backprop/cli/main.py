@@ -28,6 +28,7 @@ from ..data import mnist
 from ..explain import metrics
 from ..lab.exercises import DEFAULT as DEFAULT_EXERCISE
 from ..lab.exercises import EXERCISES
+from ..nn import layers as layer_types
 from ..nn import validate
 from ..nn.costs import get_cost
 from ..nn.model_io import load as load_model
@@ -40,6 +41,29 @@ from .train import train
 
 
 # -- argument types: each names the bad value ----------------------------------------------------------
+def _layers(text):
+    """--layers: a stack (``layers.parse_spec``), its first layer reading the 28×28 digit as an image when
+    it is a convolution, its last giving the 10 outputs; each bad part named."""
+    try:
+        stack = layer_types.parse_spec(text)
+        input_shape = (1, 28, 28) if isinstance(stack[0], layer_types.Conv2D) else (page_params.N_INPUTS,)
+        shape = input_shape
+        for l, layer in enumerate(stack):
+            try:
+                shape = layer.build(shape)
+            except ValueError as e:
+                raise ValueError(f"layer {l} ({layer.kind}): {e}") from None
+        layer_types.check_stack(stack)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"bad --layers {validate.short(text, 80)}: {e}") from None
+    if shape != (page_params.N_OUTPUTS,):
+        raise argparse.ArgumentTypeError(
+            f"bad --layers {validate.short(text, 80)}: the last layer must give MNIST's {page_params.N_OUTPUTS} "
+            f"outputs (dense:10:...), it gives {shape}"
+        )
+    return text, input_shape
+
+
 def _sizes(text):
     shown = validate.short(text, 60)
     try:
@@ -103,6 +127,13 @@ def build_parser():
 
     t = sub.add_parser("train", help="train a network on MNIST and save it as JSON")
     t.add_argument("--sizes", type=_sizes, default=[784, 30, 10], help="layer sizes (default 784,30,10)")
+    t.add_argument(
+        "--layers",
+        type=_layers,
+        default=None,
+        help="a stack instead of --sizes/--activation/--output, e.g. chapter 6's "
+        "conv:20:5:relu,pool:2,dense:100:relu,dense:10:softmax (a conv first reads the digit as 1×28×28)",
+    )
     t.add_argument("--epochs", type=non_negative_int, default=30)
     t.add_argument("--batch-size", type=positive_int, default=10)
     t.add_argument("--eta", type=positive_float, default=0.5, help="learning rate η")

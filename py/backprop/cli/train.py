@@ -15,6 +15,7 @@ import numpy as np
 
 from ..data import mnist
 from ..fileio import check_output, write_atomically
+from ..nn import layers as layer_types
 from ..nn.network import Network
 from ..nn.sgd import History
 from .errors import Interrupted, UsageError
@@ -73,15 +74,21 @@ def train(args, out=None, err=None):
         x, y = x[: args.train_size], y[: args.train_size]
     x_eval, y_eval = (xt, yt) if args.eval == "test" else (xv, yv)
     try:
-        net = Network(
-            args.sizes,
-            cost=args.cost,
-            seed=seed,
-            weight_init=args.weight_init,
-            dtype=dtype,
-            activation=args.activation,
-            output=args.output,
-        )
+        if args.layers:
+            spec, input_shape = args.layers
+            stack = layer_types.parse_spec(spec)
+            net = Network.stack(stack, input_shape, args.cost, seed=seed, weight_init=args.weight_init, dtype=dtype)
+            args.sizes, args.activation = net.sizes, "/".join(dict.fromkeys(ly.kind for ly in stack))
+        else:
+            net = Network(
+                args.sizes,
+                cost=args.cost,
+                seed=seed,
+                weight_init=args.weight_init,
+                dtype=dtype,
+                activation=args.activation,
+                output=args.output,
+            )
     except ValueError as e:  # a cost the output layer cannot take, say
         raise UsageError(str(e)) from None
     rule = dict(regularization=args.regularization, dropout=args.dropout, momentum=args.momentum)
@@ -101,6 +108,8 @@ def train(args, out=None, err=None):
         output=net.output.name,
         **rule,
         keep_best=args.keep_best,
+        layers=net.layer_specs(),
+        input_shape=list(net.input_shape),
     )
     layers = "" if net.is_network2 else f"{args.activation}/{net.output.name}, "
     extras = "".join(

@@ -123,3 +123,28 @@ def check_stack(layers):
                 f"layer {l} has a {act.name} activation: softmax is an output layer only (hidden layers: "
                 f"{', '.join(HIDDEN)})"
             )
+
+
+def parse_spec(text):
+    """Layers from a short text, comma-separated: ``conv:20:5:relu`` (filters, kernel, activation),
+    ``pool:2`` (window), ``dense:100:relu`` (units, activation); activations default to sigmoid, the pool
+    window to 2. E.g. network3's "conv:20:5,pool:2,dense:100,dense:10:softmax"."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"expected layers like conv:20:5:relu,pool:2,dense:100,dense:10:softmax, got {text!r}")
+    out = []
+    for item in text.split(","):
+        kind, *args = [t.strip() for t in item.strip().split(":")]
+        spec = {"conv": ("filters", "kernel", "activation"), "pool": ("size",), "dense": ("n", "activation")}.get(kind)
+        if spec is None or len(args) > len(spec) or (kind != "pool" and len(args) < len(spec) - 1):
+            raise ValueError(
+                f"bad layer {item.strip()!r}: expected conv:FILTERS:KERNEL[:ACTIVATION], pool[:SIZE] or "
+                "dense:UNITS[:ACTIVATION]"
+            )
+        settings = {}
+        for name, value in zip(spec, args):
+            if name != "activation" and not value.isdigit():
+                raise ValueError(f"bad layer {item.strip()!r}: {name} must be a positive integer, got {value!r}")
+            settings[name] = value if name == "activation" else int(value)
+        kinds = {"conv": "conv2d", "pool": "maxpool2d", "dense": "dense"}
+        out.append(from_dict({"kind": kinds[kind], **settings}, f"layer {len(out)} ({item.strip()})"))
+    return out
