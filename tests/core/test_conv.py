@@ -2,6 +2,8 @@
 every output pixel from their definitions, the whole network's gradient against central differences and
 against one example at a time, and their JSON entries, limits and messages."""
 
+import json
+
 import numpy as np
 import pytest
 from oracles import F, one_hot
@@ -153,6 +155,8 @@ def test_a_convolutional_model_saves_and_loads_with_identical_predictions(tmp_pa
         {"kind": "maxpool2d", "size": 2},
     ]
     assert again.input_shape == (2, 8, 8) and again.weights[0].shape == (3, 2, 3, 3)
+    # the layers come before the arrays: the page refuses a network it cannot show from the file's start
+    assert list(json.loads(path.read_text()))[:3] == ["sizes", "input_shape", "layers"]
 
 
 def test_designs_network3_stack_builds_on_digits():

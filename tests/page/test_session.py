@@ -4,6 +4,7 @@ Requests go through the wire as the page's worker sends them."""
 
 import base64
 import io
+import json
 
 import numpy as np
 import pytest
@@ -12,6 +13,13 @@ import backprop
 from backprop.page import session as page_session
 
 N_TRAIN, N_TEST = 120, 40
+_L = backprop.layers
+CONV_TEXT = backprop.Network.stack(
+    [_L.Conv2D(2, 5), _L.MaxPool2D(4), _L.Dense(10)], input_shape=(1, 28, 28), seed=1
+).to_json()
+CONV_LAYERS_LAST = json.dumps(
+    {k: v for k, v in json.loads(CONV_TEXT).items() if k != "layers"} | {"layers": json.loads(CONV_TEXT)["layers"]}
+)
 
 
 # -- the digits ----------------------------------------------------------------------------------------
@@ -159,6 +167,8 @@ def test_model_files_in_and_out(views, tmp_path, ask):
         (backprop.nn.model_io.dumps(backprop.Network([784, 3, 2], seed=1)), "outputs"),
         ('{"sizes": [784, 3, 10], "weights": [[[NaN]]], "biases": []}', "finite"),
         ('{"sizes": [784, 4000, 4000, 10], "weights": [' + "[" * 10, "4,000,000"),  # refused before parsing
+        (CONV_TEXT, r"convolutional network \(chapter 6\): the page cannot show one yet"),
+        (CONV_LAYERS_LAST, "convolutional network"),  # seen only once parsed
     ],
 )
 def test_a_bad_file_is_refused_and_the_previous_one_kept(views, text, message, ask):

@@ -360,15 +360,15 @@ class Network(SGD):
         class name; any other network adds its ``layers`` (each one's kind and settings) and
         ``input_shape``, the superset ``model_io`` documents."""
         cost = self.cost if isinstance(self.cost, type) else type(self.cost)
-        out = {
-            "sizes": list(self.sizes),
-            "weights": [w.astype(np.float64).tolist() for w in self.weights],
-            "biases": [b.astype(np.float64).tolist() for b in self.biases],
-            "cost": cost.__name__,
-        }
-        if not self.is_network2:
-            out["layers"] = self.layer_specs()
+        out = {"sizes": list(self.sizes)}
+        if not self.is_network2:  # before the arrays: a reader can see the layers in the file's first lines
             out["input_shape"] = list(self.input_shape)
+            out["layers"] = self.layer_specs()
+        out.update(
+            weights=[w.astype(np.float64).tolist() for w in self.weights],
+            biases=[b.astype(np.float64).tolist() for b in self.biases],
+            cost=cost.__name__,
+        )
         return out
 
     def to_json(self):

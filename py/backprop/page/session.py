@@ -46,6 +46,7 @@ def read_subset(source):
 
 
 _SIZES = re.compile(r'"sizes"\s*:\s*\[([^\[\]]{0,2000})\]')
+_CONV = re.compile(r'"kind"\s*:\s*"(conv2d|maxpool2d)"')
 
 
 def _check_page_parameters(sizes):
@@ -75,7 +76,13 @@ def _precheck_model_text(text):
         raise ValueError(
             f"the file is {len(text) / 2**20:,.1f} MB; the page accepts model files up to {MAX_FILE_BYTES // 2**20} MB"
         )
-    found = _SIZES.search(text[:4096])
+    head = text[:4096]
+    if _CONV.search(head):  # the superset lists its layers before its arrays
+        raise ValueError(
+            "this is a convolutional network (chapter 6): the page cannot show one yet; "
+            "python3 -m backprop evaluate reads it"
+        )
+    found = _SIZES.search(head)
     if found:
         try:
             sizes = [int(s) for s in found.group(1).split(",")]
@@ -161,6 +168,8 @@ class Session(Queries, Training):
     def _read_model(self, text):
         _precheck_model_text(text)
         net = loads(text)
+        if not net.dense_only:  # its layers listed late in a hand-made file: refused all the same
+            raise ValueError("this is a convolutional network (chapter 6): the page cannot show one yet")
         check_page_sizes(net.sizes)
         return net
 
