@@ -90,7 +90,7 @@ RUN = {"kind": "run", "where": {"hidden": [30]}, "min_eval_accuracy": 0.85}
 PAIR_CHECK = {"kind": "pair", "vary": "cost", "where": {"weight_init": "large"}, "pick": "accuracy", "options": []}
 GAP_CHECK = {"kind": "pair", "vary": "lmbda", "where": {"train_size": 1000}, "pick": "gap", "options": []}
 SLOW = {"kind": "slowest-layer", "where": {"activation": "sigmoid"}, "options": ["1", "2", "3"]}
-GC = {"kind": "gradcheck", "fail": [1], "pass": [2]}
+GC = {"kind": "gradcheck", "fail": [2], "pass": [3]}
 LAB = {"kind": "lab", "exercise": "backprop"}
 NONE = {"runs": [], "gradcheck": [], "lab": None, "answer": None}
 # (check, facts, the verdict expected)
@@ -107,9 +107,9 @@ JUDGEMENTS = [
     (GAP_CHECK, {**NONE, "runs": GAP, "answer": "0"}, False),
     (SLOW, {**NONE, "runs": DEEP, "answer": "1"}, True),
     (SLOW, {**NONE, "runs": DEEP, "answer": "3"}, False),
-    (GC, {**NONE, "gradcheck": [{"l": 1, "ok": False}, {"l": 2, "ok": True}]}, True),
-    (GC, {**NONE, "gradcheck": [{"l": 1, "ok": False}, {"l": 2, "ok": False}]}, False),
-    (GC, {**NONE, "gradcheck": [{"l": 1, "ok": True}, {"l": 2, "ok": True}]}, False),
+    (GC, {**NONE, "gradcheck": [{"l": 2, "ok": False}, {"l": 3, "ok": True}]}, True),
+    (GC, {**NONE, "gradcheck": [{"l": 2, "ok": False}, {"l": 3, "ok": False}]}, False),
+    (GC, {**NONE, "gradcheck": [{"l": 2, "ok": True}, {"l": 3, "ok": True}]}, False),
     (LAB, {**NONE, "lab": {"exercise": "backprop", "ok": True}}, True),
     (LAB, {**NONE, "lab": {"exercise": "backprop", "ok": False}}, False),
     (LAB, {**NONE, "lab": {"exercise": "relu", "ok": True}}, False),
