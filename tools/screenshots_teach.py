@@ -45,7 +45,9 @@ def shoot_lesson(browser, url, out):
     page.click("#lesson-check")
     page.evaluate("window.scrollTo(0, 0)")
     bottom = page.evaluate("document.getElementById('gradcheck-verdict').getBoundingClientRect().bottom + scrollY")
-    page.screenshot(path=str(out / "screenshot-lesson.png"), full_page=True, clip=dict(x=0, y=0, width=1280, height=bottom + 16))
+    page.screenshot(
+        path=str(out / "screenshot-lesson.png"), full_page=True, clip=dict(x=0, y=0, width=1280, height=bottom + 16)
+    )
     page.click("#share-button")
     page.click("#share-dialog summary")
     page.fill("#share-note", "Week 2: break BP2 and watch the check catch it.")

@@ -97,6 +97,11 @@ def test_an_embedded_section_works_in_an_iframe_under_a_sub_path(site_dir, build
         assert frame.locator("#embed-whole").get_attribute("href") == "/dist/"
         frame.locator("#draw-random").click()
         inner.wait_for_function("/^[0-9]$/.test(document.getElementById('draw-guess').textContent)", timeout=60_000)
+        inner.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        # only what the section needs: no hidden units, confusion matrix or digit strip computed for it
+        assert inner.get_attribute("#hidden-grid", "data-units") == "0"
+        assert inner.evaluate("document.querySelectorAll('#confusion-table td').length") == 0
+        assert inner.evaluate("document.querySelectorAll('#strip > *').length") == 0
         assert page.errors == []
     finally:
         for s in (server, other):
@@ -111,12 +116,13 @@ def test_a_link_with_bad_parts_opens_with_one_message_and_nothing_else_changed(s
     page.on("request", lambda r: asked.append(r.url))
     page.goto(
         site.url + "?sections=maths,bogus&hide=nope&eta=-1&foo=bar&model=https://evil.example/m.json&note=ok"
-        "&exercise=not%20a%20name"
+        "&exercise=not%20a%20name&preset=nope"
     )
     page.wait_for_function(f"{MODE} === 'ready'", timeout=READY_TIMEOUT_MS)
     message = page.text_content("#link-ignored")
     assert page.is_visible("#link-ignored")
-    for part in ('"bogus"', '"nope"', "eta", '"foo"', "evil.example", "exercise"):
+    page.wait_for_function("document.getElementById('link-ignored').textContent.includes('preset')")
+    for part in ('"bogus"', '"nope"', "eta", '"foo"', "evil.example", "exercise", "book's runs"):
         assert part in message, part
     assert message.count("ignored") == 1  # one message for all of them
     assert page.evaluate(FORM) == defaults  # η kept at its default; nothing else moved
@@ -142,3 +148,12 @@ def test_a_model_file_on_the_site_opens_from_a_link_and_a_missing_one_is_named(s
     )
     assert "404" in missing.text_content("#link-ignored")
     assert missing.input_value("#network-which") == "model"
+
+
+def test_a_link_s_preset_fills_the_form_as_the_picker_does(site, open_page):
+    page = open_page(site.url + "?preset=ch5-speed-4&sections=train,curves")
+    page.wait_for_function("document.getElementById('preset-note').dataset.key === 'ch5-speed-4'")
+    assert page.input_value("#train-form [name=hidden]") == "30,30,30,30"
+    assert page.input_value("#preset-select") == "ch5-speed-4"
+    assert "sections=train,curves" in page.evaluate("location.search")  # the link's own parts stay in the URL
+    assert not page.is_visible("#link-ignored") and page.errors == []

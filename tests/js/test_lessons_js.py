@@ -44,7 +44,7 @@ SEARCHES = [
     "?embed=draw&foo=1&eta=0.1&eta=0.2",
     "?embed=nowhere&sections=",
     "?note=" + "x" * 500,
-    "?model=data/teacher-model.json&exercise=relu&bug=Bad%20Name",
+    "?model=data/teacher-model.json&exercise=relu&bug=Bad%20Name&preset=ch5-speed-4",
 ]
 BAD_MODELS = [
     "https://evil.example/m.json",
@@ -153,6 +153,7 @@ def test_a_link_keeps_what_it_knows_in_order_and_names_the_rest(js):
     assert c["embed"] is None and c["sections"] is None and any('"nowhere"' in i for i in c["ignored"])
     assert len(d["note"]) == 400 and any("400" in i for i in d["ignored"])
     assert e["model"] == "data/teacher-model.json" and e["exercise"] == "relu" and e["bug"] is None
+    assert e["preset"] == "ch5-speed-4"
     assert any("bug" in i and "Bad Name" in i for i in e["ignored"])
 
 

@@ -3,7 +3,7 @@
 // the sections shown and their order (sections=), one section alone and compact (embed=), controls to
 // hide or fix (hide=, fix=), a teacher's note (note=, plain text, capped), a network file on the same
 // site (model=, a relative path), a lab exercise and a "find the bug" version (exercise=, bug=), and a
-// guided lesson (lesson=). Whatever it does not know, or cannot accept, is ignored and named.
+// guided lesson (lesson=), one of the book's runs (preset=, as the picker fills the form). Whatever it does not know, or cannot accept, is ignored and named.
 // Nothing in a link is ever run or put into the page as HTML, and no part of it can name another origin.
 
 /** The page's sections, by their element id, in the page's own order. */
@@ -30,7 +30,7 @@ export const CONTROLS = {
 
 export const NOTE_MAX = 400; // characters of a teacher's note
 const MAX_LIST = 40; // names in one list (sections, hide, fix)
-const LINK_KEYS = ["sections", "embed", "hide", "fix", "note", "model", "exercise", "bug", "lesson"];
+const LINK_KEYS = ["sections", "embed", "hide", "fix", "note", "model", "exercise", "bug", "lesson", "preset"];
 const NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/; // an exercise's, a bug's or a lesson's name
 // A model file on this site: a relative path of plain names ending in .json (no scheme, no "//", no "..").
 const MODEL_PATH = /^(?!.*\.\.)(?![./])[A-Za-z0-9_\-.]+(\/[A-Za-z0-9_\-.]+)*\.json$/;
@@ -55,7 +55,7 @@ function names(text, known, what, ignored) {
 
 /**
  * Read a link's query string. `fields`: the training settings' names (state.js reads their values).
- * Returns {sections, embed, hide, fix, note, model, exercise, bug, lesson, ignored}: sections is null
+ * Returns {sections, embed, hide, fix, note, model, exercise, bug, lesson, preset, ignored}: sections is null
  * when the link does not choose (every section, the page's order); ignored lists what was left out,
  * each naming the part and why. Exercise and bug names are checked for their form here and against
  * the lab's list by the page.
@@ -65,7 +65,7 @@ export function parseLink(search, fields = []) {
   const ignored = [];
   const controls = [...fields, ...Object.keys(CONTROLS)];
   const link = { sections: null, embed: null, hide: [], fix: [], note: null, model: null, exercise: null, bug: null,
-    lesson: null, ignored };
+    lesson: null, preset: null, ignored };
   const seen = new Set();
   for (const key of q.keys()) {
     if (seen.has(key)) continue;
@@ -102,7 +102,7 @@ export function parseLink(search, fields = []) {
     if (path.length <= MODEL_PATH_MAX && MODEL_PATH.test(path)) link.model = path;
     else ignored.push(`model ${show(path)} (a model file must be a relative path on this site ending in .json)`);
   }
-  for (const key of ["exercise", "bug", "lesson"]) {
+  for (const key of ["exercise", "bug", "lesson", "preset"]) {
     const v = get(key);
     if (v === null) continue;
     if (NAME.test(v.trim())) link[key] = v.trim();
@@ -121,6 +121,7 @@ export function buildLink(spec, settingsQuery = "") {
     embed: spec.embed ?? null, hide: list(spec.hide), fix: list(spec.fix),
     note: spec.note ? String(spec.note).slice(0, NOTE_MAX) : null,
     model: spec.model ?? null, exercise: spec.exercise ?? null, bug: spec.bug ?? null, lesson: spec.lesson ?? null,
+    preset: spec.preset ?? null,
   };
   for (const [key, value] of Object.entries(parts)) if (value) q.set(key, value);
   const s = q.toString().replace(/%2C/gi, ",");

@@ -86,6 +86,7 @@ const lifecycle = new Lifecycle(app);
 const training = new Training(app, { onSave: () => persistence.saveSoon(), onRestarting: (r) => lifecycle.restarting(r) });
 const lab = new LabController({ curves: views.curves, form: views.form });
 const teach = new Teaching({ app, views, lab, loadFile });
+app.shows = (id) => views.layout.shows(id);
 new ShareView({ layout: views.layout, fieldNames: Object.keys(FIELDS), exercise: () => lab.view?.exercise?.key ?? null,
   settingsQuery: () => { const p = views.form.params(); return p ? toQuery(p) : ""; } });
 client.on(EVENT.DATA_PROGRESS, (msg) => views.presets.showProgress(msg));

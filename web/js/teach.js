@@ -1,8 +1,8 @@
 // For teachers: a lesson link's flow. The link is read once (link.js) and laid out at once (views/
-// layout.js); what needs the page ready follows it: a model file from this site (fetched, then checked
-// like any model file), the lab's exercise and "find the bug" version. A guided lesson (?lesson=id) is a
-// file lessons/<id>.json whose link becomes the page's query (the URL's own parts win); its check is
-// judged against what the page shows (lesson-check.js).
+// layout.js); what needs the page ready follows it: one of the book's runs, a model file from this site
+// (fetched, then checked like any model file), the lab's exercise and "find the bug" version. A guided
+// lesson (?lesson=id) is a file lessons/<id>.json whose link becomes the page's query (the URL's own
+// parts win); its check is judged against what the page shows (lesson-check.js).
 
 import { parseLink, sameOrigin } from "./link.js";
 import { judge } from "./lesson-check.js";
@@ -60,11 +60,24 @@ export class Teaching {
     this.views.layout.say(this.ignored);
   }
 
-  /** The page is ready the first time: the link's model file. */
+  /** The page is ready the first time: the link's preset and model file. */
   async ready() {
-    if (this.readyOnce || !this.link?.model) return;
+    if (this.readyOnce || !this.link) return;
     this.readyOnce = true;
-    const path = this.link.model;
+    const { preset, model } = this.link;
+    if (preset) {
+      const presets = this.views.presets;
+      if (presets.preset(preset)) {
+        presets.select.value = preset;
+        presets.apply(); // fills the form as the picker does
+      } else {
+        this.ignore(`preset "${preset}" (not one of the book's runs: ${presets.info.presets.map((p) => p.key).join(", ")})`);
+      }
+    }
+    if (model) await this.loadModel(model);
+  }
+
+  async loadModel(path) {
     const url = new URL(path, location.href);
     if (!sameOrigin(url, location.href)) { // parseLink allows only relative paths; this is the second check
       this.ignore(`model ${JSON.stringify(path)} (not on this site)`);
