@@ -156,3 +156,11 @@ def test_write_your_own_backprop(site, open_page):
     assert state == "pass"
     assert answer(page) == (True, "Yes: every layer passes.")
     assert page.errors == []
+
+
+def test_a_lesson_that_is_not_there_is_named(site, open_page):
+    page = open_page(site.url + "?lesson=no-such-lesson&exercise=relu&sections=draw")
+    page.wait_for_function("document.getElementById('lesson').textContent.includes('no-such-lesson')")
+    assert "404" in page.text_content("#lesson")
+    assert 'exercise "relu" (the lab\'s section is not shown)' in page.text_content("#link-ignored")
+    assert page.evaluate(MODE) == "ready" and page.errors == []

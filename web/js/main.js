@@ -133,4 +133,5 @@ persistence.restore();
 // a lesson link lays the page out first; the lab's editor loads only when its section is shown
 teach.start().catch((e) => console.error(e)).finally(() => {
   if (views.layout.shows("lab")) lab.open().then(() => teach.labReady());
+  else teach.labLeftOut();
 });

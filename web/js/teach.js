@@ -113,6 +113,13 @@ export class Teaching {
     }
   }
 
+  /** The lab's section is not on the page: an exercise or a bug the link names cannot be opened. */
+  labLeftOut() {
+    for (const key of ["exercise", "bug"]) {
+      if (this.link?.[key]) this.ignore(`${key} "${this.link[key]}" (the lab's section is not shown)`);
+    }
+  }
+
   /** The facts a lesson's check reads, from what the page shows. */
   facts(answer) {
     const gc = document.getElementById("gradcheck-out");
