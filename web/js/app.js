@@ -34,6 +34,7 @@ export class App {
     this.refreshAgain = false;
     this.viewsDone = 0; // refreshes completed (tests wait on it)
     this.lastLiveRefresh = -Infinity;
+    this.shows = () => true; // is section `id` on the page? (a lesson link or an embed may leave some out)
   }
 
   ask(type, args, transfer) {
@@ -70,17 +71,19 @@ export class App {
     const v = this.views;
     this.refreshing = (async () => {
       try {
+        // a section left out of the page is not asked for
+        const ifShown = (id, type, args) => (this.shows(id) ? this.ask(type, args) : null);
         const [facts, digits, units, matrix] = await Promise.all([
           this.ask(REQUEST.EVALUATE, { which }),
-          this.ask(REQUEST.STRIP, { which, start: v.strip.start, count: STRIP_COUNT }),
-          this.ask(REQUEST.HIDDEN_UNITS, { which }),
-          this.ask(REQUEST.CONFUSION, { which }),
+          ifShown("model", REQUEST.STRIP, { which, start: v.strip.start, count: STRIP_COUNT }),
+          ifShown("hidden-units", REQUEST.HIDDEN_UNITS, { which }),
+          ifShown("confusion", REQUEST.CONFUSION, { which }),
         ]);
         if (gen !== this.generation) return;
         v.model.showFacts(facts);
-        v.strip.show(digits);
-        v.hidden.show(units);
-        v.confusion.show(matrix);
+        if (digits) v.strip.show(digits);
+        if (units) v.hidden.show(units);
+        if (matrix) v.confusion.show(matrix);
         v.draw.refresh();
         v.stepper.refresh();
         v.gradcheck.refresh();

@@ -26,6 +26,11 @@ import { StatusView } from "./views/status.js";
 import { StepperView } from "./views/stepper.js";
 import { StripView } from "./views/strip.js";
 import { TrainFormView } from "./views/train-form.js";
+import { FIELDS, toQuery } from "./state.js";
+import { Teaching } from "./teach.js";
+import { LayoutView } from "./views/layout.js";
+import { LessonView } from "./views/lesson.js";
+import { ShareView } from "./views/share.js";
 
 const client = new RestartableWorker(new URL("./worker.js", import.meta.url), {
   onDeath: (reason, message) => lifecycle.died(reason, message), first: takeWorker(),
@@ -68,6 +73,8 @@ const views = {
     fill: (params) => views.form.fill(params),
     setPair: (vary, value) => views.form.setPair(vary, value),
   }),
+  layout: new LayoutView(),
+  lesson: new LessonView({ onCheck: (lesson, answer) => teach.check(lesson, answer) }),
   confusion: new ConfusionView({
     cell: (trueLabel, predicted) => ask(REQUEST.CONFUSION_CELL, { which: which(), true_label: trueLabel, predicted }),
   }),
@@ -78,6 +85,10 @@ const persistence = new Persistence(app);
 const lifecycle = new Lifecycle(app);
 const training = new Training(app, { onSave: () => persistence.saveSoon(), onRestarting: (r) => lifecycle.restarting(r) });
 const lab = new LabController({ curves: views.curves, form: views.form });
+const teach = new Teaching({ app, views, lab, loadFile });
+app.shows = (id) => views.layout.shows(id);
+new ShareView({ layout: views.layout, fieldNames: Object.keys(FIELDS), exercise: () => lab.view?.exercise?.key ?? null,
+  settingsQuery: () => { const p = views.form.params(); return p ? toQuery(p) : ""; } });
 client.on(EVENT.DATA_PROGRESS, (msg) => views.presets.showProgress(msg));
 exposeHooks({ app, lab, lifecycle, persistence });
 
@@ -119,4 +130,8 @@ app.setMode("loading");
 views.status.set("loading", "Loading Python…", "python");
 views.curves.refresh();
 persistence.restore();
-lab.open();
+// a lesson link lays the page out first; the lab's editor loads only when its section is shown
+teach.start().catch((e) => console.error(e)).finally(() => {
+  if (views.layout.shows("lab")) lab.open().then(() => teach.labReady());
+  else teach.labLeftOut();
+});

@@ -152,6 +152,17 @@ export function toQuery(params) {
   return s ? `?${s}` : "";
 }
 
+/** The query string `search` with its training settings replaced by `params`' (toQuery), everything
+ * else in it (a lesson link's sections, hide, note...) kept as it was. */
+export function withParams(search, params) {
+  const q = new URLSearchParams(search);
+  for (const name of Object.keys(FIELDS)) q.delete(name);
+  const kept = q.toString().replace(/%2C/gi, ",");
+  const settings = toQuery(params).slice(1);
+  const s = [kept, settings].filter((t) => t !== "").join("&");
+  return s ? `?${s}` : "";
+}
+
 /** Raw values from a query string: only known fields; validate() reports bad ones. */
 export function fromQuery(search) {
   const q = new URLSearchParams(search);

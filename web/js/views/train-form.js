@@ -2,8 +2,8 @@
 // Train / Stop / Defaults buttons. It knows nothing of the worker: main.js gets `onTrain`/`onStop`.
 
 import {
-  ACTIVATIONS, COSTS, COST_OUTPUTS, FIELDS, MAX_STEP_WORK, REGULARIZATIONS, WEIGHT_INITS, defaults, fromQuery, toQuery,
-  validate,
+  ACTIVATIONS, COSTS, COST_OUTPUTS, FIELDS, MAX_STEP_WORK, REGULARIZATIONS, WEIGHT_INITS, defaults, fromQuery,
+  validate, withParams,
 } from "../state.js";
 
 const fmt = new Intl.NumberFormat("en-US");
@@ -29,12 +29,12 @@ export class TrainFormView {
     });
     this.form.addEventListener("input", () => {
       const params = this.params();
-      if (params) history.replaceState(null, "", `${location.pathname}${toQuery(params)}${location.hash}`);
+      if (params) history.replaceState(null, "", `${location.pathname}${withParams(location.search, params)}${location.hash}`);
     });
     this.defaultsButton.addEventListener("click", () => {
       this.write(defaults(this.nTrain));
       this.showErrors({});
-      history.replaceState(null, "", `${location.pathname}${location.hash}`);
+      history.replaceState(null, "", `${location.pathname}${withParams(location.search, defaults())}${location.hash}`);
     });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -87,7 +87,7 @@ export class TrainFormView {
   fill(params) {
     this.write(params);
     const checked = this.params();
-    if (checked) history.replaceState(null, "", `${location.pathname}${toQuery(checked)}${location.hash}`);
+    if (checked) history.replaceState(null, "", `${location.pathname}${withParams(location.search, checked)}${location.hash}`);
   }
 
   /** The paired run's controls: which setting B changes, and to what. */
