@@ -54,7 +54,7 @@ export function withTimeout(promise, ms, message) {
 }
 
 /** A response's body as bytes, read with the stall timeout armed before every chunk. */
-async function readBody(url, response, controller, arm, silent) {
+async function readBody(url, response, controller, arm, silent, onBytes) {
   const length = Number(response.headers.get("content-length")) || null;
   const reader = response.body.getReader();
   const chunks = [];
@@ -72,6 +72,7 @@ async function readBody(url, response, controller, arm, silent) {
     if (part.done) break;
     chunks.push(part.value);
     got += part.value.length;
+    onBytes(part.value.length);
   }
   if (length !== null && got < length) throw new Error(`${url} is truncated: ${got} of ${length} bytes arrived`);
   const bytes = new Uint8Array(got);
@@ -83,12 +84,24 @@ async function readBody(url, response, controller, arm, silent) {
   return bytes;
 }
 
+/** gzip-compressed `bytes`, decompressed (DecompressionStream); a damaged file is named. */
+async function gunzip(url, bytes) {
+  try {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new Error(`${url} is truncated or corrupt: it does not decompress (${shortError(e)})`, { cause: e });
+  }
+}
+
 /**
  * GET `url` as "buffer" | "text" | "json", failing with a message that names what went wrong: no
  * answer or a stall (nothing received for the stall timeout), an HTTP error, a connection cut
  * mid-file, a body shorter than its Content-Length, or bytes whose sha256 is not `sha256`.
+ * `gzip`: the file is gzip-compressed (not by the server: by the build), decompressed here, and
+ * `sha256` is the decompressed bytes'. `onBytes(n)` hears of every chunk (a progress bar).
  */
-export async function fetchOk(url, as, sha256 = null, cache = "default") {
+export async function fetchOk(url, as, sha256 = null, cache = "default", { gzip = false, onBytes = () => {} } = {}) {
   const controller = new AbortController();
   let timer;
   const arm = () => {
@@ -105,11 +118,12 @@ export async function fetchOk(url, as, sha256 = null, cache = "default") {
       throw new Error(controller.signal.aborted ? silent() : `could not fetch ${url} (${shortError(e)})`, { cause: e });
     }
     if (!response.ok) throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
-    const bytes = await readBody(url, response, controller, arm, silent);
-    if (sha256 && (await sha256Hex(bytes)) !== sha256) {
+    let bytes = await readBody(url, response, controller, arm, silent, onBytes);
+    if (gzip) bytes = await gunzip(url, bytes).catch((e) => (cache !== "reload" ? null : Promise.reject(e)));
+    if (bytes === null || (sha256 && (await sha256Hex(bytes)) !== sha256)) {
       // A bad copy may come from the HTTP cache (Pyodide's files are cached for a year): once, ask
       // the server again, which also replaces the cached copy that loadPyodide would read next.
-      if (cache !== "reload") return fetchOk(url, as, sha256, "reload");
+      if (cache !== "reload") return fetchOk(url, as, sha256, "reload", { gzip, onBytes });
       throw new Error(`${url} is truncated or corrupt: its ${bytes.length} bytes do not have the sha256 the build recorded`);
     }
     if (as === "buffer") return bytes.buffer;
@@ -144,11 +158,12 @@ export function nextTask() {
 // it would otherwise hang until our timeout and the message could only guess at the cause.
 const PYODIDE_CORE = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
-/** Fetch and check Pyodide's core files (`sums`: config.json's sha256.pyodide); resolves to the lock. */
-export async function preflight(indexURL, sums = {}) {
-  const files = await Promise.all(PYODIDE_CORE.map((name) =>
-    fetchOk(new URL(name, indexURL).href, name.endsWith(".json") ? "json" : "buffer", sums[name])));
-  return files[PYODIDE_CORE.indexOf("pyodide-lock.json")];
+/** Fetch and check Pyodide's core files (`sums`: config.json's sha256.pyodide); resolves to the lock.
+ * `names`: only these (the others preloaded, preload.js); `onBytes` as fetchOk's. */
+export async function preflight(indexURL, sums = {}, names = PYODIDE_CORE, onBytes = undefined) {
+  const files = await Promise.all(names.map((name) =>
+    fetchOk(new URL(name, indexURL).href, name.endsWith(".json") ? "json" : "buffer", sums[name], "default", { onBytes })));
+  return files[names.indexOf("pyodide-lock.json")];
 }
 
 /** Fetch and check the numpy wheel against the (checked) lock's sha256. */
@@ -186,7 +201,7 @@ async function loadFast(loadPyodide, options, buildId) {
  * `stdout(line)` gets what Python prints. `moduleURL`: where pyodide.mjs is (Node passes a file URL).
  */
 export async function startPyodide(indexURL, { buildId = null, onStatus = () => {}, stdout = () => {},
-  moduleURL = new URL("pyodide.mjs", indexURL).href, timeoutMs = LOAD_PYODIDE_TIMEOUT_MS } = {}) {
+  moduleURL = new URL("pyodide.mjs", indexURL).href, timeoutMs = LOAD_PYODIDE_TIMEOUT_MS, options = {} } = {}) {
   const { loadPyodide } = await import(moduleURL);
   const started = performance.now();
   const ticker = setInterval(() => {
@@ -194,7 +209,7 @@ export async function startPyodide(indexURL, { buildId = null, onStatus = () => 
     onStatus(`loading Python (Pyodide)… still working after ${s} s`);
   }, 5000);
   try {
-    return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line) }, buildId),
+    return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line), ...options }, buildId),
       timeoutMs, `no answer after ${timeoutMs / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`);
   } finally {
     clearInterval(ticker);

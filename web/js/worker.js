@@ -18,6 +18,7 @@ import {
   StageError, fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError, stage,
   startPyodide,
 } from "./pyodide-loader.js";
+import { Progress, allPreloaded, interceptFetch, loaderSettings, startPreload } from "./preload.js";
 import { makeSnapshotInBackground } from "./snapshot.js";
 
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
@@ -32,7 +33,20 @@ let fullData = null; // config.json's fullData entry: {url, bytes, sha256, ...} 
 let fullLoaded = false;
 let dead = null; // the fatal error, once Python can no longer be used
 
-const status = (stage, text) => emit(self, EVENT.STATUS, { stage, text });
+// The stage under way and the downloads' bytes so far: while files are still coming, the status line
+// says how much ("Downloading… 4.1 of 8.0 MB", with a bar), and the stage's own words after.
+let shown = { stage: "config", text: "" };
+let bytes = { done: 0, total: 0 };
+const mb = (n) => (n / 1e6).toFixed(1);
+function say() {
+  const { done, total } = bytes;
+  const text = total && done < total ? `Downloading Python, numpy and the model… ${mb(done)} of ${mb(total)} MB` : shown.text;
+  emit(self, EVENT.STATUS, { stage: shown.stage, text, done, total });
+}
+const status = (stage, text) => {
+  shown = { stage, text };
+  say();
+};
 
 // Errors after which the interpreter cannot be used again (Pyodide says "fatal error"; a stack or
 // memory overflow inside WebAssembly is one too).
@@ -58,17 +72,29 @@ async function load() {
   };
   const indexURL = url("pyodideIndexURL");
   fullData = config.fullData ?? { unavailable: "this copy of the page has no full MNIST file" };
+  const progress = new Progress((p) => {
+    bytes = p;
+    say();
+  });
+  const sizes = config.downloadBytes ?? {};
+  const settings = loaderSettings(config, SITE);
+  const preloaded = startPreload(config.preload, SITE, progress);
+  const restoreFetch = interceptFetch(preloaded);
+  const preloads = stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => allPreloaded(preloaded));
+  preloads.catch(() => {}); // raced below
 
   // Every download starts now, overlapping Python's start-up; a failed one ends loading at once
   // with its own message instead of after Python and numpy have loaded.
-  const download = (name, what, key, as) =>
-    stage(name, `Loading ${what}`, () => fetchOk(url(key), as, sums[key]));
+  const download = (name, what, key, as) => {
+    progress.expect(sizes[key]);
+    return stage(name, `Loading ${what}`, () => fetchOk(url(key), as, sums[key], "default", { onBytes: (n) => progress.add(n) }));
+  };
   const archive = download("backprop", "the backprop package", "packageURL", "buffer");
   const subset = download("data", "the MNIST digits", "dataURL", "buffer");
   const modelText = download("data", "the trained model", "modelURL", "text");
   const meta = fetchOk(url("modelMetaURL"), "json").catch((e) => ({ error: shortError(e) })); // optional
   let failed = false;
-  const anyFailure = Promise.all([archive, subset, modelText]).then(
+  const anyFailure = Promise.all([archive, subset, modelText, preloads]).then(
     () => new Promise(() => {}),
     (e) => { failed = true; throw e; },
   );
@@ -76,13 +102,17 @@ async function load() {
 
   const steps = (async () => {
     status("python", "loading Python (Pyodide)…");
-    const lock = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => preflight(indexURL, sums.pyodide));
+    progress.expect(sizes.preflight);
+    const lock = await stage("python", `Loading Python (Pyodide) from ${indexURL}`,
+      () => preflight(indexURL, sums.pyodide, settings.preflight, (n) => progress.add(n)));
     goOn();
-    const wheel = stage("numpy", "Loading numpy", () => preflightNumpy(indexURL, lock));
+    const wheel = settings.preloaded ? Promise.resolve()
+      : stage("numpy", "Loading numpy", () => preflightNumpy(indexURL, lock));
     wheel.catch(() => {}); // awaited below
     let snapshot;
     ({ pyodide, snapshot } = await stage("python", `Loading Python (Pyodide) from ${indexURL}`,
-      () => startPyodide(indexURL, { buildId: config.pyodideBuildId, onStatus: (text) => status("python", text) })));
+      () => startPyodide(indexURL, { buildId: settings.snapshotKey, onStatus: (text) => status("python", text),
+        options: settings.options })));
     timings.snapshot = snapshot;
     mark("python");
     goOn();
@@ -90,6 +120,8 @@ async function load() {
 
     status("numpy", "loading numpy…");
     await stage("numpy", "Loading numpy", () => loadNumpy(pyodide));
+    restoreFetch(); // Pyodide has asked for all it needs
+    preloaded.clear();
     mark("numpy");
     const kernel = await installKernel(pyodide, new URL("kernel/gemm.wasm", SITE).href); // else numpy
     if (kernel.reason) console.warn(kernel.reason);
@@ -130,7 +162,7 @@ async function load() {
   }
   // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready
   if (timings.snapshot !== "used" && config.pyodideBuildId) {
-    makeSnapshotInBackground(indexURL, config.pyodideBuildId).then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`));
+    makeSnapshotInBackground(indexURL, config.pyodideBuildId, settings.snapshotKey, new URL("config.json", SITE).href).then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`));
   }
 }
 
