@@ -50,7 +50,7 @@ def faulty(site_dir):
     "path, fault, said",
     [
         ("config.json", "500", r"config\.json answered HTTP 500"),
-        ("data/model.json", "404", r"model\.json answered HTTP 404"),
+        ("data/model.json.gz", "404", r"model\.json\.gz answered HTTP 404"),
         ("data/mnist-subset.npz", "truncate", r"mnist-subset\.npz is truncated or corrupt"),
         ("py/backprop.zip", "cut", r"backprop\.zip (was cut off after \d+ of \d+ bytes|is truncated)"),
         ("data/mnist-subset.npz", "hang", rf"no answer from \S+mnist-subset\.npz for {STALL_S} s"),

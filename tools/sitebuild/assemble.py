@@ -183,7 +183,7 @@ def build_site(
             numpy = dict(pins.wheels_from_lock(pyodide_files["pyodide-lock.json"]))
             name = next(n for n in numpy if n.startswith("numpy-"))
             fast = trim.make_preload(tmp, pyodide_files, pins.PYODIDE_CORE_SHA256, (name, numpy[name]))
-            sizes = {key: (tmp / CONFIG_URLS[key]).stat().st_size for key in ("packageURL", "dataURL", "modelURL")}
+            sizes = {key: (tmp / CONFIG_URLS[key]).stat().st_size for key in ("packageURL", "dataURL")}
             fast["downloadBytes"].update(sizes)
         # sha256 of what the page downloads, so that it names a truncated or corrupt file as such
         sums = {key: sha256_file(tmp / CONFIG_URLS[key]) for key in ("packageURL", "dataURL", "modelURL")}

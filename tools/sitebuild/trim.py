@@ -21,8 +21,10 @@ from pathlib import Path
 
 STDLIB_NAME = "python_stdlib.zip"  # in the site's py/, beside backprop.zip
 WASM_GZ_NAME = "pyodide.asm.wasm.gz"  # in the site's pyodide/, beside the original
+ASM_JS_GZ_NAME = "pyodide.asm.js.gz"  # likewise: 1.26 MB of JavaScript, 0.24 MB gzipped
+MODEL_GZ = "data/model.json.gz"  # the shipped model, the same JSON, gzipped
 # what the page no longer fetches once these exist: the service worker need not keep them
-REPLACED = ("pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip")
+REPLACED = ("pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "data/model.json")
 
 # Top-level names (packages or modules) of the standard library that nothing the page runs imports.
 STDLIB_DROP = frozenset(
@@ -98,6 +100,8 @@ def make_preload(site, pyodide_files, core_sha256, numpy):
     site = Path(site)
     write_trimmed_stdlib(pyodide_files["python_stdlib.zip"], site / "py" / STDLIB_NAME)
     write_gzip(site / "pyodide" / "pyodide.asm.wasm", site / "pyodide" / WASM_GZ_NAME)
+    write_gzip(site / "pyodide" / "pyodide.asm.js", site / "pyodide" / ASM_JS_GZ_NAME)
+    write_gzip(site / "data" / "model.json", site / MODEL_GZ)
     stdlib_sha = sha256_bytes((site / "py" / STDLIB_NAME).read_bytes())
     files = [  # (Pyodide asks for, we fetch, sha256 of the bytes Pyodide gets, gzip, type)
         ("pyodide/pyodide.asm.wasm", f"pyodide/{WASM_GZ_NAME}", core_sha256["pyodide.asm.wasm"], True,
@@ -107,14 +111,24 @@ def make_preload(site, pyodide_files, core_sha256, numpy):
         (f"pyodide/{numpy[0]}", f"pyodide/{numpy[0]}", numpy[1], False, "application/zip"),
         (f"py/{STDLIB_NAME}", f"py/{STDLIB_NAME}", stdlib_sha, False, "application/zip"),
     ]  # fmt: skip
+    # "first": what Python's start needs, fetched before the rest (the wheel, the site's files)
     preload = [
         {"as": f"./{asked}", "url": f"./{url}", "sha256": sha, "gzip": gz, "type": kind,
-         "bytes": (site / url).stat().st_size}
+         "bytes": (site / url).stat().st_size, "first": not asked.endswith(".whl")}
         for asked, url, sha, gz, kind in files
     ]  # fmt: skip
     return {
         "preload": preload,
         "stdlibURL": f"./py/{STDLIB_NAME}",
         "stdlibSha256": stdlib_sha,
-        "downloadBytes": {"preflight": (site / "pyodide" / "pyodide.asm.js").stat().st_size},
+        # pyodide.asm.js, gzipped: the loader imports it from the checked bytes (web/js/preload.js)
+        "asmJs": {
+            "url": f"./pyodide/{ASM_JS_GZ_NAME}",
+            "sha256": core_sha256["pyodide.asm.js"],
+            "bytes": (site / "pyodide" / ASM_JS_GZ_NAME).stat().st_size,
+        },
+        # the model: the same JSON (its sha256 is model.json's), gzipped on the wire
+        "modelURL": f"./{MODEL_GZ}",
+        "modelGzip": True,
+        "downloadBytes": {"modelURL": (site / MODEL_GZ).stat().st_size},
     }

@@ -6,7 +6,7 @@ import { EVENT, LAB_REQUEST, emit, serve } from "./protocol.js";
 import {
   fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError, startPyodide,
 } from "./pyodide-loader.js";
-import { allPreloaded, interceptFetch, loaderSettings, startPreload } from "./preload.js";
+import { allPreloaded, interceptFetch, loaderSettings, readyAsmJs, startPreload } from "./preload.js";
 
 const SITE = new URL("../", import.meta.url); // js/lab-worker.js lives one level below the site root
 const PACKAGE_DIR = "/home/pyodide/site";
@@ -36,6 +36,7 @@ async function load() {
   const settings = loaderSettings(config, SITE);
   const preloaded = startPreload(config.preload, SITE); // Pyodide's files, once each (preload.js)
   const restoreFetch = interceptFetch(preloaded);
+  await readyAsmJs(settings, SITE, indexURL, sums.pyodide);
   const lock = await preflight(indexURL, sums.pyodide, settings.preflight);
   const wheel = settings.preloaded ? allPreloaded(preloaded) : preflightNumpy(indexURL, lock);
   wheel.catch(() => {}); // awaited below

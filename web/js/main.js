@@ -119,4 +119,19 @@ app.setMode("loading");
 views.status.set("loading", "Loading Python…", "python");
 views.curves.refresh();
 persistence.restore();
-lab.open();
+// The lab's editor (a 350 kB bundle) once the page is ready or has failed to load — never before,
+// on a first visit it would share the line with Python — or sooner when the learner scrolls to it.
+let labOpened = false;
+const openLab = () => {
+  if (labOpened) return;
+  labOpened = true;
+  lab.open();
+};
+client.on(EVENT.READY, openLab);
+client.on(EVENT.FATAL, openLab);
+new IntersectionObserver((seen, observer) => {
+  if (seen.some((e) => e.isIntersecting)) {
+    observer.disconnect();
+    openLab();
+  }
+}, { rootMargin: "200px" }).observe(document.getElementById("lab"));

@@ -11,6 +11,9 @@ import { deleteSnapshot, readSnapshot } from "./snapshot.js";
 
 const LOAD_PYODIDE_TIMEOUT_MS = 60_000; // loadPyodide never settles when wasm is blocked
 const RESTORE_TIMEOUT_MS = 20_000; // a snapshot's restore, then the normal load within the above
+// the network's fetch, taken before preload.js answers Pyodide's own fetches from the files it
+// downloaded (its downloads are made with this one, never with the answering one)
+const netFetch = globalThis.fetch.bind(globalThis);
 let stallMs = 20_000; // a download that sends nothing for this long has failed (config.json may say otherwise)
 
 /** config.json's downloadStallSeconds, for every later download of this worker. */
@@ -113,7 +116,7 @@ export async function fetchOk(url, as, sha256 = null, cache = "default", { gzip 
   try {
     let response;
     try {
-      response = await fetch(url, { signal: controller.signal, cache });
+      response = await netFetch(url, { signal: controller.signal, cache });
     } catch (e) {
       throw new Error(controller.signal.aborted ? silent() : `could not fetch ${url} (${shortError(e)})`, { cause: e });
     }

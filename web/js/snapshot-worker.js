@@ -2,7 +2,7 @@
 // (snapshot.js explains what for) in Cache Storage, answers {bytes, seconds} or {error}, and is then
 // terminated. Nothing is imported into Python first: Pyodide refuses a snapshot after numpy.
 
-import { interceptFetch, loaderSettings, startPreload } from "./preload.js";
+import { interceptFetch, loaderSettings, readyAsmJs, startPreload } from "./preload.js";
 import { fetchOk, withTimeout } from "./pyodide-loader.js";
 import { writeSnapshot } from "./snapshot.js";
 
@@ -17,6 +17,7 @@ self.onmessage = async ({ data: { indexURL, buildId, key = buildId, configURL = 
     const config = configURL ? await fetchOk(configURL, "json") : {};
     const settings = loaderSettings(config, configURL ?? indexURL);
     interceptFetch(startPreload(config.preload, configURL ?? indexURL)); // this worker ends when done
+    await readyAsmJs(settings, configURL ?? indexURL, indexURL, config.sha256?.pyodide);
     const pyodide = await withTimeout(loadPyodide({ indexURL, _makeSnapshot: true, stdout: () => {}, stderr: () => {},
       ...settings.options }),
       TIMEOUT_MS, `no answer after ${TIMEOUT_MS / 1000} s`);

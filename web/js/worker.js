@@ -18,7 +18,9 @@ import {
   StageError, fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError, stage,
   startPyodide,
 } from "./pyodide-loader.js";
-import { Progress, allPreloaded, interceptFetch, loaderSettings, startPreload } from "./preload.js";
+import {
+  Progress, allPreloaded, firstArrived, interceptFetch, loaderSettings, readyAsmJs, startPreload,
+} from "./preload.js";
 import { makeSnapshotInBackground } from "./snapshot.js";
 
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
@@ -85,13 +87,16 @@ async function load() {
 
   // Every download starts now, overlapping Python's start-up; a failed one ends loading at once
   // with its own message instead of after Python and numpy have loaded.
-  const download = (name, what, key, as) => {
+  // the site's own files once Python's WebAssembly and standard library are in (they share one line)
+  const later = firstArrived(preloaded);
+  const download = (name, what, key, as, gzip = false) => {
     progress.expect(sizes[key]);
-    return stage(name, `Loading ${what}`, () => fetchOk(url(key), as, sums[key], "default", { onBytes: (n) => progress.add(n) }));
+    return stage(name, `Loading ${what}`, () => later.then(() =>
+      fetchOk(url(key), as, sums[key], "default", { gzip, onBytes: (n) => progress.add(n) })));
   };
   const archive = download("backprop", "the backprop package", "packageURL", "buffer");
   const subset = download("data", "the MNIST digits", "dataURL", "buffer");
-  const modelText = download("data", "the trained model", "modelURL", "text");
+  const modelText = download("data", "the trained model", "modelURL", "text", !!config.modelGzip);
   const meta = fetchOk(url("modelMetaURL"), "json").catch((e) => ({ error: shortError(e) })); // optional
   let failed = false;
   const anyFailure = Promise.all([archive, subset, modelText, preloads]).then(
@@ -102,9 +107,10 @@ async function load() {
 
   const steps = (async () => {
     status("python", "loading Python (Pyodide)…");
-    progress.expect(sizes.preflight);
-    const lock = await stage("python", `Loading Python (Pyodide) from ${indexURL}`,
-      () => preflight(indexURL, sums.pyodide, settings.preflight, (n) => progress.add(n)));
+    const lock = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, async () => {
+      await readyAsmJs(settings, SITE, indexURL, sums.pyodide, progress);
+      return preflight(indexURL, sums.pyodide, settings.preflight);
+    });
     goOn();
     const wheel = settings.preloaded ? Promise.resolve()
       : stage("numpy", "Loading numpy", () => preflightNumpy(indexURL, lock));
