@@ -116,7 +116,10 @@ class Throttled(SiteHandler):
         if packed:
             self.send_header("Content-Encoding", "gzip")
         self.end_headers()
-        self.link.send(self.wfile, body, self.path.split("?")[0])
+        try:
+            self.link.send(self.wfile, body, self.path.split("?")[0])
+        except (BrokenPipeError, ConnectionResetError):  # the page went on without it (a closed tab)
+            self.close_connection = True
 
     def end_headers(self):
         self.send_header("Cache-Control", "max-age=600")

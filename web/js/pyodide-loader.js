@@ -87,8 +87,11 @@ async function readBody(url, response, controller, arm, silent, onBytes) {
   return bytes;
 }
 
-/** gzip-compressed `bytes`, decompressed (DecompressionStream); a damaged file is named. */
+/** gzip-compressed `bytes`, decompressed (DecompressionStream); a damaged file is named. Bytes without
+ * gzip's magic number are returned as they are: a host that sent the .gz with Content-Encoding: gzip
+ * had the browser decompress it already (the sha256 check that follows still holds). */
 async function gunzip(url, bytes) {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   try {
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Uint8Array(await new Response(stream).arrayBuffer());

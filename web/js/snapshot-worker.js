@@ -16,7 +16,8 @@ self.onmessage = async ({ data: { indexURL, buildId, key = buildId, configURL = 
     const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
     const config = configURL ? await fetchOk(configURL, "json") : {};
     const settings = loaderSettings(config, configURL ?? indexURL);
-    interceptFetch(startPreload(config.preload, configURL ?? indexURL)); // this worker ends when done
+    // Python alone: no wheel (this worker ends when done)
+    interceptFetch(startPreload((config.preload ?? []).filter((e) => e.first), configURL ?? indexURL));
     await readyAsmJs(settings, configURL ?? indexURL, indexURL, config.sha256?.pyodide);
     const pyodide = await withTimeout(loadPyodide({ indexURL, _makeSnapshot: true, stdout: () => {}, stderr: () => {},
       ...settings.options }),
