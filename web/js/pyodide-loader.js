@@ -1,7 +1,8 @@
 // The one Pyodide loader, for every worker of the page (worker.js, lab-worker.js, snapshot-worker.js)
 // and for the tests' Node harness: downloads that fail with the file's name and the cause (a stall
-// timeout, an HTTP error, a cut or truncated body, a sha256 that is not the build's), Pyodide's core
-// files fetched and checked before loadPyodide reads them from the HTTP cache, loadPyodide under our
+// timeout, an HTTP error, a cut or truncated body, a sha256 that is not the build's; gzip-compressed
+// files decompressed first), Pyodide's core files fetched and checked before loadPyodide reads them
+// from the HTTP cache where preload.js does not hand them over itself, loadPyodide under our
 // own timeout (it never settles when WebAssembly is blocked) and from the start-up snapshot when there
 // is a good one (snapshot.js), numpy with its download errors collected and a timeout, the backprop
 // archive unpacked onto sys.path, and a next-task promise that lets a queued "stop" message in.

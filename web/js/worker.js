@@ -7,7 +7,9 @@
 // and the session; both are destroyed if loading fails half-way.
 //
 // Loading is the one loader's (pyodide-loader.js: stall timeouts, the build's sha256 sums, the
-// start-up snapshot), with every download started at once so that they overlap Python's start. A
+// start-up snapshot; preload.js: Pyodide's own files downloaded once, compressed where the build
+// made them so, and counted for the first visit's progress bar), with every download started at once
+// so that they overlap Python's start. A
 // fatal interpreter error is announced (EVENT.DEAD) and every later request refused: the page
 // (restartable.js) then starts another worker.
 
@@ -19,7 +21,7 @@ import {
   startPyodide,
 } from "./pyodide-loader.js";
 import {
-  Progress, allPreloaded, firstArrived, interceptFetch, loaderSettings, readyAsmJs, startPreload,
+  Progress, firstArrived, interceptFetch, loaderSettings, readyAsmJs, startPreload,
 } from "./preload.js";
 import { makeSnapshotInBackground } from "./snapshot.js";
 
@@ -82,12 +84,15 @@ async function load() {
   const settings = loaderSettings(config, SITE);
   const preloaded = startPreload(config.preload, SITE, progress);
   const restoreFetch = interceptFetch(preloaded);
-  const preloads = stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => allPreloaded(preloaded));
+  // each preload's failure named as its stage's: the wheel's is numpy's, the others Python's
+  const preloads = Promise.all([...preloaded.values()].map((f) => (f.url.endsWith(".whl")
+    ? stage("numpy", "Loading numpy", () => f.bytes)
+    : stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => f.bytes))));
   preloads.catch(() => {}); // raced below
 
-  // Every download starts now, overlapping Python's start-up; a failed one ends loading at once
-  // with its own message instead of after Python and numpy have loaded.
-  // the site's own files once Python's WebAssembly and standard library are in (they share one line)
+  // Every download starts at once, overlapping Python's start-up — the site's own files once
+  // Python's WebAssembly and standard library are in (they share one line); a failed one ends
+  // loading at once with its own message instead of after Python and numpy have loaded.
   const later = firstArrived(preloaded);
   const download = (name, what, key, as, gzip = false) => {
     progress.expect(sizes[key]);
@@ -168,7 +173,8 @@ async function load() {
   }
   // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready
   if (timings.snapshot !== "used" && config.pyodideBuildId) {
-    makeSnapshotInBackground(indexURL, config.pyodideBuildId, settings.snapshotKey, new URL("config.json", SITE).href).then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`));
+    makeSnapshotInBackground(indexURL, config.pyodideBuildId, settings.snapshotKey, new URL("config.json", SITE).href)
+      .then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`));
   }
 }
 
