@@ -171,10 +171,11 @@ async function load() {
     steps.finally(() => setTimeout(() => status("abandoned", "loading abandoned after a failure"))).catch(() => {});
     throw e;
   }
-  // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready
+  // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready and has
+  // asked nothing for a moment: a first drawing should not share the machine with a second Python
   if (timings.snapshot !== "used" && config.pyodideBuildId) {
-    makeSnapshotInBackground(indexURL, config.pyodideBuildId, settings.snapshotKey, new URL("config.json", SITE).href)
-      .then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`));
+    whenIdle(() => makeSnapshotInBackground(indexURL, config.pyodideBuildId, settings.snapshotKey,
+      new URL("config.json", SITE).href).then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`)));
   }
 }
 
@@ -237,8 +238,17 @@ async function useData({ name }) {
   }
 }
 
+let lastAsked = 0; // performance.now() of the latest request
+const IDLE_MS = 2000;
+/** Call `fn` once no request has come for IDLE_MS and no run is going. */
+function whenIdle(fn) {
+  const wait = () => (!training && performance.now() - lastAsked >= IDLE_MS ? fn() : setTimeout(wait, 250));
+  setTimeout(wait, IDLE_MS);
+}
+
 /** Answer `type`, once Python is loaded and alive; a fatal interpreter error ends this worker's use. */
 async function answer(type, args) {
+  lastAsked = performance.now();
   if (dead) throw new Error(`Python stopped working (${shortError(dead)})`);
   if (!session) throw new Error(`"${type}" arrived before the page finished loading`);
   try {
