@@ -37,7 +37,7 @@ from sitebuild.assemble import (
     package_version,
     write_package_zip,
 )
-from sitebuild.bench import run_bench
+from sitebuild.bench import run_bench, run_first_visit
 from sitebuild.common import (
     DATA_DIR,
     DEFAULT_OUT,
@@ -169,6 +169,12 @@ def _parser():
     build_flags(p_bench)
     p_bench.add_argument("--no-browser", action="store_true", help="CPython figures only")
     p_bench.add_argument("--no-cpython", action="store_true", help="browser figures only")
+    p_bench.add_argument(
+        "--first-visit",
+        action="store_true",
+        help="only the first- and second-visit figures (tools/bench_first.py: throttled, today beside this tree)",
+    )
+    p_bench.add_argument("--runs", type=_count, default=3, help="with --first-visit: runs (default 3)")
     return parser
 
 
@@ -198,6 +204,8 @@ def main(argv=None):
             os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
             make_data(args.out_dir, args.mnist_dir, args.n_train, args.n_test, args.model)
         elif args.command == "bench":
+            if args.first_visit:
+                return run_first_visit(args.runs)
             return run_bench(
                 args.out, args.pyodide, args.pyodide_dir, cpython=not args.no_cpython, browser=not args.no_browser
             )

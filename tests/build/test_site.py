@@ -1,6 +1,8 @@
 """build.py's site (tools/sitebuild/assemble.py, outdir.py): its layout, the package archive by the
 command line folder's rule, a CDN build, the guards on --out, and build.py's own command line."""
 
+import gzip
+import hashlib
 import json
 import shutil
 import subprocess
@@ -48,9 +50,15 @@ def test_site_has_the_page_data_package_and_relative_config(site, leftovers):
 def test_self_hosted_pyodide_is_exactly_the_verified_files(site, sha256):
     pyodide = site / "pyodide"
     names = sorted(p.name for p in pyodide.iterdir())
-    assert names == sorted([*build.PYODIDE_CORE_SHA256, WHEEL])  # no .d.ts, no package.json
+    gzipped = ["pyodide.asm.wasm.gz", "pyodide.asm.js.gz"]  # what the page fetches (sitebuild/trim.py)
+    assert names == sorted([*build.PYODIDE_CORE_SHA256, WHEEL, *gzipped])  # no .d.ts, no package.json
     for name, expected in build.PYODIDE_CORE_SHA256.items():
         assert sha256(pyodide / name) == expected, name
+    for name in gzipped:  # each is its pinned original, compressed
+        assert (
+            hashlib.sha256(gzip.decompress((pyodide / name).read_bytes())).hexdigest()
+            == (build.PYODIDE_CORE_SHA256[name.removesuffix(".gz")])
+        ), name
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
     assert lock["info"]["version"] == build.PYODIDE_VERSION
     assert lock["packages"]["numpy"]["file_name"] == WHEEL

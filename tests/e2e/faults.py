@@ -42,6 +42,7 @@ class _Handler(build.SiteHandler):
     def do_GET(self):
         rel, fault = self._fault()
         self.owner.requests.append(rel)
+        self.owner.times.append(time.time())
         if fault is None and rel == "config.json" and self.owner.config:
             body = json.dumps({**json.loads((self.owner.dir / rel).read_text()), **self.owner.config}).encode()
             return self._send(body, "application/json")
@@ -98,6 +99,7 @@ class FaultServer:
                 raise ValueError(f"fault for {path} must be one of {FAULTS}, got {fault!r}")
         self.config = dict(config or {})
         self.requests = []
+        self.times = []  # when each of them came (epoch seconds)
         self.hanging = threading.Event()
         handler = partial(type("FaultHandler", (_Handler,), {"owner": self, "quiet": True}), directory=str(self.dir))
         self.server = _Server(("127.0.0.1", 0), handler)

@@ -135,11 +135,11 @@ def test_missing_data_file_shows_an_error(broken_site, open_page):
 
 
 def test_pyodide_failure_shows_an_error_not_a_spinner(broken_site, open_page):
-    site = broken_site("pyodide/pyodide.asm.wasm")
+    site = broken_site("pyodide/pyodide.asm.wasm.gz")  # what the page downloads (sitebuild/trim.py)
     page = open_page(site.url)
     assert page.evaluate(STATUS) == "error"
     text = page.text_content("#status")
-    assert "Pyodide" in text and "pyodide.asm.wasm" in text and "404" in text
+    assert "Pyodide" in text and "pyodide.asm.wasm.gz" in text and "404" in text
     assert page.get_attribute("#load-steps [data-stage=python]", "data-state") == "failed"
     assert page.is_disabled("#train-button")
 

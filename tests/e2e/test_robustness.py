@@ -50,11 +50,11 @@ def faulty(site_dir):
     "path, fault, said",
     [
         ("config.json", "500", r"config\.json answered HTTP 500"),
-        ("data/model.json", "404", r"model\.json answered HTTP 404"),
+        ("data/model.json.gz", "404", r"model\.json\.gz answered HTTP 404"),
         ("data/mnist-subset.npz", "truncate", r"mnist-subset\.npz is truncated or corrupt"),
         ("py/backprop.zip", "cut", r"backprop\.zip (was cut off after \d+ of \d+ bytes|is truncated)"),
         ("data/mnist-subset.npz", "hang", rf"no answer from \S+mnist-subset\.npz for {STALL_S} s"),
-        ("pyodide/pyodide.asm.wasm", "truncate", r"pyodide\.asm\.wasm is truncated or corrupt"),
+        ("pyodide/pyodide.asm.wasm.gz", "truncate", r"pyodide\.asm\.wasm\.gz is truncated or corrupt"),
         (NUMPY_WHEEL, "hang", rf"no answer from \S+numpy-2\.0\.2\S+\.whl for {STALL_S} s"),
     ],
 )

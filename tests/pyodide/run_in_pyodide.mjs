@@ -2,6 +2,7 @@
 // loads them: the page's own loader (web/js/pyodide-loader.js), numpy from the Pyodide distribution,
 // the package from the zip build.py ships.
 // usage: node run_in_pyodide.mjs PYODIDE_DIR PACKAGE_ZIP SCRIPT.py [KERNEL.wasm]
+// With the environment's STDLIB_ZIP, Python's standard library is that file (the site's trimmed one).
 // With KERNEL.wasm, the page's js/kernel.js installs it first, as the worker does. The checks' harness
 // (expect.py, beside this file) is importable by the script.
 import { readFileSync } from "node:fs";
@@ -13,10 +14,11 @@ import { installPackage, loadNumpy, startPyodide } from "../../web/js/pyodide-lo
 
 const [pyodideDir, packageZip, script, kernel] = process.argv.slice(2);
 const indexURL = resolve(pyodideDir) + "/";
-const { pyodide } = await startPyodide(indexURL, { moduleURL: pathToFileURL(join(indexURL, "pyodide.mjs")).href });
+const options = process.env.STDLIB_ZIP ? { stdLibURL: resolve(process.env.STDLIB_ZIP) } : {};
+const { pyodide } = await startPyodide(indexURL, { moduleURL: pathToFileURL(join(indexURL, "pyodide.mjs")).href, options });
 await loadNumpy(pyodide);
 
-if (kernel) {
+if (kernel && kernel !== "-") {
   const result = await installKernel(pyodide, readFileSync(kernel));
   if (result.backend !== "wasm-simd") throw new Error(result.reason);
 }

@@ -57,3 +57,19 @@ def test_what_the_views_compute_holds_in_pyodide(package_zip):
 def test_wasm_kernel_equals_numpy_in_pyodide(package_zip):
     """Node's WebAssembly has SIMD: js/kernel.js installs web/kernel/gemm.wasm as the page does."""
     run_in_pyodide(package_zip, "kernel_in_pyodide.py", str(ROOT / "web" / "kernel" / "gemm.wasm"))
+
+
+def test_everything_the_page_and_the_lab_import_loads_from_the_trimmed_stdlib(package_zip, tmp_path, monkeypatch):
+    """The site's py/python_stdlib.zip (sitebuild/trim.py) holds every module the page's, the lab's and
+    Pyodide's own Python import: Python is started from it, as the page starts it."""
+    from sitebuild import trim
+
+    pyodide_dir = os.environ.get("PYODIDE_DIR")
+    if not pyodide_dir:
+        skip_or_fail("PYODIDE_DIR is not set (a folder with Pyodide 0.27.7 and its numpy wheel)")
+    trimmed = tmp_path / "python_stdlib.zip"
+    kept = trim.write_trimmed_stdlib(Path(pyodide_dir) / "python_stdlib.zip", trimmed)
+    assert "email/__init__.pyc" not in kept and any(n.startswith("json/") for n in kept)
+    monkeypatch.setenv("STDLIB_ZIP", str(trimmed))
+    out = run_in_pyodide(package_zip, "stdlib_in_pyodide.py", "-")
+    assert "ok   import backprop.page.session" in out and "ok   import asyncio" in out, out

@@ -16,7 +16,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import outdir
+from . import outdir, trim
 from . import pyodide as pins  # not `pyodide`: build_site's argument of that name says self or cdn
 from .common import DEFAULT_OUT, PACKAGE_DIR, WEB_DIR, BuildError, sha256_file, site_files
 from .data import NO_FULL_DATA, write_full_data
@@ -178,6 +178,13 @@ def build_site(
                 pins.copy_verified(src, tmp / pins.PYODIDE_DIR_NAME / name, expected[name])
         if pyodide == "cdn":
             _allow_cdn_in_csp(tmp / "index.html")
+        fast = {}  # a self-hosted build: fewer bytes, all downloads at once (trim.py, web/js/preload.js)
+        if pyodide_files:
+            numpy = dict(pins.wheels_from_lock(pyodide_files["pyodide-lock.json"]))
+            name = next(n for n in numpy if n.startswith("numpy-"))
+            fast = trim.make_preload(tmp, pyodide_files, pins.PYODIDE_CORE_SHA256, (name, numpy[name]))
+            sizes = {key: (tmp / CONFIG_URLS[key]).stat().st_size for key in ("packageURL", "dataURL")}
+            fast["downloadBytes"].update(sizes)
         # sha256 of what the page downloads, so that it names a truncated or corrupt file as such
         sums = {key: sha256_file(tmp / CONFIG_URLS[key]) for key in ("packageURL", "dataURL", "modelURL")}
         core = {n: h for n, h in pins.PYODIDE_CORE_SHA256.items() if n != "pyodide.js"}
@@ -190,9 +197,10 @@ def build_site(
             "version": package_version(package_dir),
             "built": _build_time(),
             "fullData": write_full_data(tmp / "data", mnist_dir, log) if full_mnist else NO_FULL_DATA,
+            **fast,
         }
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-        write_offline_manifest(tmp, known=expected if pyodide_files else {})
+        write_offline_manifest(tmp, known=expected if pyodide_files else {}, skip=trim.REPLACED if fast else ())
         files = site_files(tmp)
         outdir.write_manifest(tmp, files)
         os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; a served site must be readable

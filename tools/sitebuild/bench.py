@@ -10,6 +10,13 @@ from .assemble import build_site
 from .common import DATA_DIR, ROOT, import_backprop
 
 BENCH_PAGE = ROOT / "tools" / "bench_page.py"
+BENCH_FIRST = ROOT / "tools" / "bench_first.py"
+
+
+def run_first_visit(runs=3):
+    """Issue 19's figures (tools/bench_first.py, in its own process): today's site beside this tree's."""
+    print(f"== first and second visits ({BENCH_FIRST.relative_to(ROOT)}) ==", flush=True)
+    return subprocess.run([sys.executable, str(BENCH_FIRST), "--runs", str(runs)]).returncode
 
 
 def run_bench(out_dir, pyodide, pyodide_dir, cpython=True, browser=True):

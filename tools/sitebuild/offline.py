@@ -20,11 +20,12 @@ OFFLINE_LAZY = (f"data/{FULL_DATA_NAME}",)
 SW_BUILD_LINE = 'const BUILD = "dev";'
 
 
-def write_offline_manifest(site, known=None):
+def write_offline_manifest(site, known=None, skip=()):
     """Write site/sw-manifest.json ({build, files: {path: sha256}, lazy: [paths]}) and stamp the build
     id into site/sw.js, so that a changed site is a changed service worker. The id is a hash of the
     listed paths and hashes: the same files, the same id. ``known``: {name in pyodide/: sha256}
-    already verified, not hashed again. Returns the build id, or None for a page without a sw.js."""
+    already verified, not hashed again; ``skip``: files the page no longer fetches (replaced by a
+    trimmed or compressed twin, trim.py), left out too. Returns the build id, or None for a page without a sw.js."""
     site, known = Path(site), known or {}
     sw = site / "sw.js"
     if not sw.is_file():
@@ -35,7 +36,7 @@ def write_offline_manifest(site, known=None):
     lazy = [p for p in OFFLINE_LAZY if (site / p).is_file()]
     files = {}
     for rel in site_files(site):
-        if rel.endswith("/") or rel in OFFLINE_SKIP or rel in lazy:
+        if rel.endswith("/") or rel in OFFLINE_SKIP or rel in lazy or rel in skip:
             continue
         name = rel.removeprefix(f"{PYODIDE_DIR_NAME}/")
         files[rel] = (

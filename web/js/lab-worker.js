@@ -6,6 +6,7 @@ import { EVENT, LAB_REQUEST, emit, serve } from "./protocol.js";
 import {
   fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError, startPyodide,
 } from "./pyodide-loader.js";
+import { allPreloaded, interceptFetch, loaderSettings, readyAsmJs, startPreload } from "./preload.js";
 
 const SITE = new URL("../", import.meta.url); // js/lab-worker.js lives one level below the site root
 const PACKAGE_DIR = "/home/pyodide/site";
@@ -32,17 +33,24 @@ async function load() {
   const archive = fetchOk(url("packageURL"), "buffer", sums.packageURL);
   archive.catch(() => {}); // awaited below
   status("loading Python for the lab…");
-  const lock = await preflight(indexURL, sums.pyodide);
-  const wheel = preflightNumpy(indexURL, lock);
+  const settings = loaderSettings(config, SITE);
+  const preloaded = startPreload(config.preload, SITE); // Pyodide's files, once each (preload.js)
+  const restoreFetch = interceptFetch(preloaded);
+  await readyAsmJs(settings, SITE, indexURL, sums.pyodide);
+  const lock = await preflight(indexURL, sums.pyodide, settings.preflight);
+  const wheel = settings.preloaded ? allPreloaded(preloaded) : preflightNumpy(indexURL, lock);
   wheel.catch(() => {}); // awaited below
   const { pyodide } = await startPyodide(indexURL, {
-    buildId: config.pyodideBuildId,
+    buildId: settings.snapshotKey,
+    options: settings.options,
     onStatus: status,
     stdout: (line) => { if (printed.length < MAX_PRINTED) printed.push(line); },
   });
   status("loading numpy for the lab…");
   await wheel;
   await loadNumpy(pyodide);
+  restoreFetch();
+  preloaded.clear();
   installPackage(pyodide, await archive, PACKAGE_DIR);
   const module = pyodide.pyimport("backprop.page.lab_session");
   session = module.LabSession();

@@ -20,7 +20,10 @@ export class Lifecycle {
     });
     const { client, views } = app;
     client.on(EVENT.STATUS, (msg) => { // a stage still under way when loading failed says nothing
-      if (app.mode === "loading" || app.mode === "restarting") views.status.set("loading", msg.text, msg.stage);
+      if (app.mode === "loading" || app.mode === "restarting") {
+        views.status.set("loading", msg.text, msg.stage);
+        views.status.progress(msg.done, msg.total);
+      }
       else this.lateStatus += 1;
     });
     client.on(EVENT.READY, (msg) => this.ready(msg));

@@ -130,8 +130,34 @@ app.setMode("loading");
 views.status.set("loading", "Loading Python…", "python");
 views.curves.refresh();
 persistence.restore();
-// a lesson link lays the page out first; the lab's editor loads only when its section is shown
+// A lesson link lays the page out first. The lab's editor (a 350 kB bundle) then loads once the page is
+// ready or has failed to load — never before: on a first visit it would share the line with Python — or
+// sooner when the learner scrolls to it; never when the link leaves the lab out.
+let laidOut = false;
+let wanted = false; // ready, failed or scrolled to before the layout was known
+let labOpened = false;
+const openLab = () => {
+  if (!laidOut) {
+    wanted = true;
+    return;
+  }
+  if (labOpened || !views.layout.shows("lab")) return;
+  labOpened = true;
+  lab.open().then(() => teach.labReady());
+};
+client.on(EVENT.READY, openLab);
+client.on(EVENT.FATAL, openLab);
 teach.start().catch((e) => console.error(e)).finally(() => {
-  if (views.layout.shows("lab")) lab.open().then(() => teach.labReady());
-  else teach.labLeftOut();
+  laidOut = true;
+  if (!views.layout.shows("lab")) {
+    teach.labLeftOut();
+    return;
+  }
+  if (wanted) openLab();
+  new IntersectionObserver((seen, observer) => {
+    if (seen.some((e) => e.isIntersecting)) {
+      observer.disconnect();
+      openLab();
+    }
+  }, { rootMargin: "200px" }).observe(document.getElementById("lab"));
 });

@@ -1,7 +1,8 @@
 // The one Pyodide loader, for every worker of the page (worker.js, lab-worker.js, snapshot-worker.js)
 // and for the tests' Node harness: downloads that fail with the file's name and the cause (a stall
-// timeout, an HTTP error, a cut or truncated body, a sha256 that is not the build's), Pyodide's core
-// files fetched and checked before loadPyodide reads them from the HTTP cache, loadPyodide under our
+// timeout, an HTTP error, a cut or truncated body, a sha256 that is not the build's; gzip-compressed
+// files decompressed first), Pyodide's core files fetched and checked before loadPyodide reads them
+// from the HTTP cache where preload.js does not hand them over itself, loadPyodide under our
 // own timeout (it never settles when WebAssembly is blocked) and from the start-up snapshot when there
 // is a good one (snapshot.js), numpy with its download errors collected and a timeout, the backprop
 // archive unpacked onto sys.path, and a next-task promise that lets a queued "stop" message in.
@@ -11,6 +12,9 @@ import { deleteSnapshot, readSnapshot } from "./snapshot.js";
 
 const LOAD_PYODIDE_TIMEOUT_MS = 60_000; // loadPyodide never settles when wasm is blocked
 const RESTORE_TIMEOUT_MS = 20_000; // a snapshot's restore, then the normal load within the above
+// the network's fetch, taken before preload.js answers Pyodide's own fetches from the files it
+// downloaded (its downloads are made with this one, never with the answering one)
+const netFetch = globalThis.fetch.bind(globalThis);
 let stallMs = 20_000; // a download that sends nothing for this long has failed (config.json may say otherwise)
 
 /** config.json's downloadStallSeconds, for every later download of this worker. */
@@ -54,7 +58,7 @@ export function withTimeout(promise, ms, message) {
 }
 
 /** A response's body as bytes, read with the stall timeout armed before every chunk. */
-async function readBody(url, response, controller, arm, silent) {
+async function readBody(url, response, controller, arm, silent, onBytes) {
   const length = Number(response.headers.get("content-length")) || null;
   const reader = response.body.getReader();
   const chunks = [];
@@ -72,6 +76,7 @@ async function readBody(url, response, controller, arm, silent) {
     if (part.done) break;
     chunks.push(part.value);
     got += part.value.length;
+    onBytes(part.value.length);
   }
   if (length !== null && got < length) throw new Error(`${url} is truncated: ${got} of ${length} bytes arrived`);
   const bytes = new Uint8Array(got);
@@ -83,12 +88,27 @@ async function readBody(url, response, controller, arm, silent) {
   return bytes;
 }
 
+/** gzip-compressed `bytes`, decompressed (DecompressionStream); a damaged file is named. Bytes without
+ * gzip's magic number are returned as they are: a host that sent the .gz with Content-Encoding: gzip
+ * had the browser decompress it already (the sha256 check that follows still holds). */
+async function gunzip(url, bytes) {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new Error(`${url} is truncated or corrupt: it does not decompress (${shortError(e)})`, { cause: e });
+  }
+}
+
 /**
  * GET `url` as "buffer" | "text" | "json", failing with a message that names what went wrong: no
  * answer or a stall (nothing received for the stall timeout), an HTTP error, a connection cut
  * mid-file, a body shorter than its Content-Length, or bytes whose sha256 is not `sha256`.
+ * `gzip`: the file is gzip-compressed (not by the server: by the build), decompressed here, and
+ * `sha256` is the decompressed bytes'. `onBytes(n)` hears of every chunk (a progress bar).
  */
-export async function fetchOk(url, as, sha256 = null, cache = "default") {
+export async function fetchOk(url, as, sha256 = null, cache = "default", { gzip = false, onBytes = () => {} } = {}) {
   const controller = new AbortController();
   let timer;
   const arm = () => {
@@ -100,16 +120,17 @@ export async function fetchOk(url, as, sha256 = null, cache = "default") {
   try {
     let response;
     try {
-      response = await fetch(url, { signal: controller.signal, cache });
+      response = await netFetch(url, { signal: controller.signal, cache });
     } catch (e) {
       throw new Error(controller.signal.aborted ? silent() : `could not fetch ${url} (${shortError(e)})`, { cause: e });
     }
     if (!response.ok) throw new Error(`${url} answered HTTP ${response.status} ${response.statusText}`.trim());
-    const bytes = await readBody(url, response, controller, arm, silent);
-    if (sha256 && (await sha256Hex(bytes)) !== sha256) {
+    let bytes = await readBody(url, response, controller, arm, silent, onBytes);
+    if (gzip) bytes = await gunzip(url, bytes).catch((e) => (cache !== "reload" ? null : Promise.reject(e)));
+    if (bytes === null || (sha256 && (await sha256Hex(bytes)) !== sha256)) {
       // A bad copy may come from the HTTP cache (Pyodide's files are cached for a year): once, ask
       // the server again, which also replaces the cached copy that loadPyodide would read next.
-      if (cache !== "reload") return fetchOk(url, as, sha256, "reload");
+      if (cache !== "reload") return fetchOk(url, as, sha256, "reload", { gzip, onBytes });
       throw new Error(`${url} is truncated or corrupt: its ${bytes.length} bytes do not have the sha256 the build recorded`);
     }
     if (as === "buffer") return bytes.buffer;
@@ -144,11 +165,12 @@ export function nextTask() {
 // it would otherwise hang until our timeout and the message could only guess at the cause.
 const PYODIDE_CORE = ["pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
 
-/** Fetch and check Pyodide's core files (`sums`: config.json's sha256.pyodide); resolves to the lock. */
-export async function preflight(indexURL, sums = {}) {
-  const files = await Promise.all(PYODIDE_CORE.map((name) =>
-    fetchOk(new URL(name, indexURL).href, name.endsWith(".json") ? "json" : "buffer", sums[name])));
-  return files[PYODIDE_CORE.indexOf("pyodide-lock.json")];
+/** Fetch and check Pyodide's core files (`sums`: config.json's sha256.pyodide); resolves to the lock.
+ * `names`: only these (the others preloaded, preload.js); `onBytes` as fetchOk's. */
+export async function preflight(indexURL, sums = {}, names = PYODIDE_CORE, onBytes = undefined) {
+  const files = await Promise.all(names.map((name) =>
+    fetchOk(new URL(name, indexURL).href, name.endsWith(".json") ? "json" : "buffer", sums[name], "default", { onBytes })));
+  return files[names.indexOf("pyodide-lock.json")];
 }
 
 /** Fetch and check the numpy wheel against the (checked) lock's sha256. */
@@ -186,7 +208,7 @@ async function loadFast(loadPyodide, options, buildId) {
  * `stdout(line)` gets what Python prints. `moduleURL`: where pyodide.mjs is (Node passes a file URL).
  */
 export async function startPyodide(indexURL, { buildId = null, onStatus = () => {}, stdout = () => {},
-  moduleURL = new URL("pyodide.mjs", indexURL).href, timeoutMs = LOAD_PYODIDE_TIMEOUT_MS } = {}) {
+  moduleURL = new URL("pyodide.mjs", indexURL).href, timeoutMs = LOAD_PYODIDE_TIMEOUT_MS, options = {} } = {}) {
   const { loadPyodide } = await import(moduleURL);
   const started = performance.now();
   const ticker = setInterval(() => {
@@ -194,7 +216,7 @@ export async function startPyodide(indexURL, { buildId = null, onStatus = () => 
     onStatus(`loading Python (Pyodide)… still working after ${s} s`);
   }, 5000);
   try {
-    return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line) }, buildId),
+    return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line), ...options }, buildId),
       timeoutMs, `no answer after ${timeoutMs / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`);
   } finally {
     clearInterval(ticker);

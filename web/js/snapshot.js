@@ -56,10 +56,11 @@ export async function deleteSnapshot(buildId) {
 }
 
 /**
- * Make and store the snapshot of `buildId` in a worker of its own (snapshot-worker.js), which ends
+ * Make and store the snapshot of `buildId` (stored under `key`: the build id and the standard library
+ * it was made with; `configURL`: config.json, which names that library) in a worker of its own (snapshot-worker.js), which ends
  * when done. Resolves to {bytes, seconds} or {error}; never rejects.
  */
-export function makeSnapshotInBackground(indexURL, buildId) {
+export function makeSnapshotInBackground(indexURL, buildId, key = buildId, configURL = null) {
   return new Promise((resolve) => {
     let worker;
     const done = (result) => {
@@ -77,6 +78,6 @@ export function makeSnapshotInBackground(indexURL, buildId) {
       event.preventDefault?.();
       done({ error: event.message || "the snapshot worker failed" });
     };
-    worker.postMessage({ indexURL, buildId });
+    worker.postMessage({ indexURL, buildId, key, configURL });
   });
 }

@@ -7,7 +7,9 @@
 // and the session; both are destroyed if loading fails half-way.
 //
 // Loading is the one loader's (pyodide-loader.js: stall timeouts, the build's sha256 sums, the
-// start-up snapshot), with every download started at once so that they overlap Python's start. A
+// start-up snapshot; preload.js: Pyodide's own files downloaded once, compressed where the build
+// made them so, and counted for the first visit's progress bar), with every download started at once
+// so that they overlap Python's start. A
 // fatal interpreter error is announced (EVENT.DEAD) and every later request refused: the page
 // (restartable.js) then starts another worker.
 
@@ -18,6 +20,9 @@ import {
   StageError, fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError, stage,
   startPyodide,
 } from "./pyodide-loader.js";
+import {
+  Progress, firstArrived, interceptFetch, loaderSettings, readyAsmJs, startPreload,
+} from "./preload.js";
 import { makeSnapshotInBackground } from "./snapshot.js";
 
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
@@ -32,7 +37,20 @@ let fullData = null; // config.json's fullData entry: {url, bytes, sha256, ...} 
 let fullLoaded = false;
 let dead = null; // the fatal error, once Python can no longer be used
 
-const status = (stage, text) => emit(self, EVENT.STATUS, { stage, text });
+// The stage under way and the downloads' bytes so far: while files are still coming, the status line
+// says how much ("Downloading… 4.1 of 8.0 MB", with a bar), and the stage's own words after.
+let shown = { stage: "config", text: "" };
+let bytes = { done: 0, total: 0 };
+const mb = (n) => (n / 1e6).toFixed(1);
+function say() {
+  const { done, total } = bytes;
+  const text = total && done < total ? `Downloading Python, numpy and the model… ${mb(done)} of ${mb(total)} MB` : shown.text;
+  emit(self, EVENT.STATUS, { stage: shown.stage, text, done, total });
+}
+const status = (stage, text) => {
+  shown = { stage, text };
+  say();
+};
 
 // Errors after which the interpreter cannot be used again (Pyodide says "fatal error"; a stack or
 // memory overflow inside WebAssembly is one too).
@@ -58,17 +76,35 @@ async function load() {
   };
   const indexURL = url("pyodideIndexURL");
   fullData = config.fullData ?? { unavailable: "this copy of the page has no full MNIST file" };
+  const progress = new Progress((p) => {
+    bytes = p;
+    say();
+  });
+  const sizes = config.downloadBytes ?? {};
+  const settings = loaderSettings(config, SITE);
+  const preloaded = startPreload(config.preload, SITE, progress);
+  const restoreFetch = interceptFetch(preloaded);
+  // each preload's failure named as its stage's: the wheel's is numpy's, the others Python's
+  const preloads = Promise.all([...preloaded.values()].map((f) => (f.url.endsWith(".whl")
+    ? stage("numpy", "Loading numpy", () => f.bytes)
+    : stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => f.bytes))));
+  preloads.catch(() => {}); // raced below
 
-  // Every download starts now, overlapping Python's start-up; a failed one ends loading at once
-  // with its own message instead of after Python and numpy have loaded.
-  const download = (name, what, key, as) =>
-    stage(name, `Loading ${what}`, () => fetchOk(url(key), as, sums[key]));
+  // Every download starts at once, overlapping Python's start-up — the site's own files once
+  // Python's WebAssembly and standard library are in (they share one line); a failed one ends
+  // loading at once with its own message instead of after Python and numpy have loaded.
+  const later = firstArrived(preloaded);
+  const download = (name, what, key, as, gzip = false) => {
+    progress.expect(sizes[key]);
+    return stage(name, `Loading ${what}`, () => later.then(() =>
+      fetchOk(url(key), as, sums[key], "default", { gzip, onBytes: (n) => progress.add(n) })));
+  };
   const archive = download("backprop", "the backprop package", "packageURL", "buffer");
   const subset = download("data", "the MNIST digits", "dataURL", "buffer");
-  const modelText = download("data", "the trained model", "modelURL", "text");
+  const modelText = download("data", "the trained model", "modelURL", "text", !!config.modelGzip);
   const meta = fetchOk(url("modelMetaURL"), "json").catch((e) => ({ error: shortError(e) })); // optional
   let failed = false;
-  const anyFailure = Promise.all([archive, subset, modelText]).then(
+  const anyFailure = Promise.all([archive, subset, modelText, preloads]).then(
     () => new Promise(() => {}),
     (e) => { failed = true; throw e; },
   );
@@ -76,13 +112,18 @@ async function load() {
 
   const steps = (async () => {
     status("python", "loading Python (Pyodide)…");
-    const lock = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => preflight(indexURL, sums.pyodide));
+    const lock = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, async () => {
+      await readyAsmJs(settings, SITE, indexURL, sums.pyodide, progress);
+      return preflight(indexURL, sums.pyodide, settings.preflight);
+    });
     goOn();
-    const wheel = stage("numpy", "Loading numpy", () => preflightNumpy(indexURL, lock));
+    const wheel = settings.preloaded ? Promise.resolve()
+      : stage("numpy", "Loading numpy", () => preflightNumpy(indexURL, lock));
     wheel.catch(() => {}); // awaited below
     let snapshot;
     ({ pyodide, snapshot } = await stage("python", `Loading Python (Pyodide) from ${indexURL}`,
-      () => startPyodide(indexURL, { buildId: config.pyodideBuildId, onStatus: (text) => status("python", text) })));
+      () => startPyodide(indexURL, { buildId: settings.snapshotKey, onStatus: (text) => status("python", text),
+        options: settings.options })));
     timings.snapshot = snapshot;
     mark("python");
     goOn();
@@ -90,6 +131,8 @@ async function load() {
 
     status("numpy", "loading numpy…");
     await stage("numpy", "Loading numpy", () => loadNumpy(pyodide));
+    restoreFetch(); // Pyodide has asked for all it needs
+    preloaded.clear();
     mark("numpy");
     const kernel = await installKernel(pyodide, new URL("kernel/gemm.wasm", SITE).href); // else numpy
     if (kernel.reason) console.warn(kernel.reason);
@@ -128,9 +171,11 @@ async function load() {
     steps.finally(() => setTimeout(() => status("abandoned", "loading abandoned after a failure"))).catch(() => {});
     throw e;
   }
-  // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready
+  // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready and has
+  // asked nothing for a moment: a first drawing should not share the machine with a second Python
   if (timings.snapshot !== "used" && config.pyodideBuildId) {
-    makeSnapshotInBackground(indexURL, config.pyodideBuildId).then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`));
+    whenIdle(() => makeSnapshotInBackground(indexURL, config.pyodideBuildId, settings.snapshotKey,
+      new URL("config.json", SITE).href).then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`)));
   }
 }
 
@@ -193,8 +238,17 @@ async function useData({ name }) {
   }
 }
 
+let lastAsked = 0; // performance.now() of the latest request
+const IDLE_MS = 2000;
+/** Call `fn` once no request has come for IDLE_MS and no run is going. */
+function whenIdle(fn) {
+  const wait = () => (!training && performance.now() - lastAsked >= IDLE_MS ? fn() : setTimeout(wait, 250));
+  setTimeout(wait, IDLE_MS);
+}
+
 /** Answer `type`, once Python is loaded and alive; a fatal interpreter error ends this worker's use. */
 async function answer(type, args) {
+  lastAsked = performance.now();
   if (dead) throw new Error(`Python stopped working (${shortError(dead)})`);
   if (!session) throw new Error(`"${type}" arrived before the page finished loading`);
   try {

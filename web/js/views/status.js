@@ -1,4 +1,5 @@
-// The status line and the loading steps (Python, numpy, backprop, data, ready).
+// The status line, the loading steps (Python, numpy, backprop, data, ready) and, on a first visit, a
+// bar of the downloads' bytes done and to go (the worker's status events carry them).
 
 const STAGES = ["python", "numpy", "backprop", "data", "ready"];
 
@@ -7,6 +8,26 @@ export class StatusView {
     this.box = box;
     this.text = box.querySelector("#status-text");
     this.steps = document.getElementById("load-steps");
+    this.bar = document.createElement("progress"); // made here: index.html is left as it was
+    this.bar.id = "load-progress";
+    this.bar.className = "load-progress";
+    this.bar.max = 1;
+    this.bar.value = 0;
+    this.bar.hidden = true;
+    this.bar.setAttribute("aria-label", "downloaded so far");
+    this.text.after(this.bar);
+  }
+
+  /** The downloads' bytes: a bar while some are still to come (none on a visit that has them all). */
+  progress(done, total) {
+    const going = Number(total) > 0 && done < total && this.box.dataset.state === "loading";
+    this.bar.hidden = !going;
+    if (going) {
+      this.bar.max = total;
+      this.bar.value = done;
+      this.bar.dataset.done = String(done);
+      this.bar.dataset.total = String(total);
+    }
   }
 
   /** state: "loading" | "ready" | "training" | "error"; stage marks the loading steps done so far. */
@@ -27,5 +48,6 @@ export class StatusView {
       }
     }
     this.steps.hidden = state !== "loading" && state !== "error";
+    if (state !== "loading") this.bar.hidden = true;
   }
 }
