@@ -60,3 +60,25 @@ def per_example_gradient(net, x, y, hidden, output, cost, masks=None):
                     error = error * masks[l - 1][i][:, None]
                 delta = error * F[hidden][1](zs[l - 1])  # BP2
     return nabla_b, nabla_w
+
+
+def central_difference_errors(net, x, y, h=1e-6):
+    """For every weight and bias array of ``net``: (its shape, the relative error between backprop's
+    gradient and central differences of the cost, ‖g − n‖ / max(‖g‖, ‖n‖)), entry by entry."""
+    t = one_hot(y, net.sizes[-1])
+    nabla_b, nabla_w = net.backprop(x, y)
+    out = []
+    for params, grads in ((net.weights, nabla_w), (net.biases, nabla_b)):
+        for p, g in zip(params, grads):
+            numeric = np.zeros_like(p)
+            for idx in np.ndindex(p.shape):
+                old = p[idx]
+                p[idx] = old + h
+                c_plus = net.cost.fn(net.feedforward(x), t)
+                p[idx] = old - h
+                c_minus = net.cost.fn(net.feedforward(x), t)
+                p[idx] = old
+                numeric[idx] = (c_plus - c_minus) / (2 * h)
+            rel = np.linalg.norm(g - numeric) / max(np.linalg.norm(g), np.linalg.norm(numeric), 1e-12)
+            out.append((p.shape, rel))
+    return out

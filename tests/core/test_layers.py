@@ -3,7 +3,7 @@ from the book's equations with its own derivatives, and central differences."""
 
 import numpy as np
 import pytest
-from oracles import batch, one_hot, per_example_gradient
+from oracles import batch, central_difference_errors, one_hot, per_example_gradient
 
 import backprop
 from backprop import Network
@@ -43,22 +43,8 @@ def test_vectorised_backprop_equals_the_per_example_loop(hidden, output, cost):
 def test_backprop_matches_central_differences(hidden, output, cost):
     net = make(hidden, output, cost, seed=4)
     x, y = batch(seed=1)
-    t = one_hot(y, net.sizes[-1])
-    nabla_b, nabla_w = net.backprop(x, y)
-    h = 1e-6
-    for params, grads in ((net.weights, nabla_w), (net.biases, nabla_b)):
-        for p, g in zip(params, grads):
-            numeric = np.zeros_like(p)
-            for idx in np.ndindex(p.shape):
-                old = p[idx]
-                p[idx] = old + h
-                c_plus = net.cost.fn(net.feedforward(x), t)
-                p[idx] = old - h
-                c_minus = net.cost.fn(net.feedforward(x), t)
-                p[idx] = old
-                numeric[idx] = (c_plus - c_minus) / (2 * h)
-            rel = np.linalg.norm(g - numeric) / max(np.linalg.norm(g), np.linalg.norm(numeric), 1e-12)
-            assert rel <= 1e-6, f"{hidden}/{output}/{cost}: relative error {rel:.2e}"
+    for _, rel in central_difference_errors(net, x, y):
+        assert rel <= 1e-6, f"{hidden}/{output}/{cost}: relative error {rel:.2e}"
 
 
 def test_softmax_outputs_are_distributions_and_the_log_likelihood_is_minus_ln_a_y():

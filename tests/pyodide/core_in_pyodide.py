@@ -11,7 +11,7 @@ import numpy as np
 
 import backprop
 from backprop import CrossEntropyCost, Network, QuadraticCost
-from expect import expect, report
+from expect import expect, report, worst_difference
 
 
 def one_hot(y, n):
@@ -34,21 +34,7 @@ for cost in (CrossEntropyCost, QuadraticCost):
 
     @expect(f"gradient check {cost.__name__}")
     def _(cost=cost):
-        net = Network([5, 4, 3], cost=cost, seed=3)
-        nabla_b, nabla_w = net.backprop(x, y)
-        h, worst = 1e-6, 0.0
-        for params, grads in ((net.weights, nabla_w), (net.biases, nabla_b)):
-            for p, g in zip(params, grads):
-                numeric = np.zeros_like(p)
-                for idx in np.ndindex(p.shape):
-                    old = p[idx]
-                    p[idx] = old + h
-                    c1 = net.cost.fn(net.feedforward(x), one_hot(y, 3))
-                    p[idx] = old - h
-                    c2 = net.cost.fn(net.feedforward(x), one_hot(y, 3))
-                    p[idx] = old
-                    numeric[idx] = (c1 - c2) / (2 * h)
-                worst = max(worst, np.linalg.norm(g - numeric) / (np.linalg.norm(g) + np.linalg.norm(numeric)))
+        worst = worst_difference(Network([5, 4, 3], cost=cost, seed=3), x, one_hot(y, 3))
         assert worst <= 1e-6, worst
 
 

@@ -8,6 +8,8 @@ in Chromium, which both put this file beside the script.
 
 import platform
 
+import numpy as np
+
 results = []  # (name, None or the failure)
 
 
@@ -35,3 +37,23 @@ def report():
         print(("FAIL " if error else "ok   ") + name + (f": {error}" if error else ""))
     failed = sum(1 for _, e in results if e)
     print(f"pyodide: {len(results) - failed} checks ok, {failed} failed on {platform.python_version()}")
+
+
+def worst_difference(net, x, Y, h=1e-6):
+    """The largest relative error, over the weight and bias arrays, between backprop's gradient and central
+    differences of the cost on (x, Y one-hot): ‖g − n‖ / max(‖g‖, ‖n‖). The scripts' gradient check."""
+    nabla_b, nabla_w = net.backprop(x, Y)
+    worst = 0.0
+    for params, grads in ((net.weights, nabla_w), (net.biases, nabla_b)):
+        for p, g in zip(params, grads):
+            numeric = np.zeros_like(p)
+            for idx in np.ndindex(p.shape):
+                old = p[idx]
+                p[idx] = old + h
+                c1 = net.cost.fn(net.feedforward(x), Y)
+                p[idx] = old - h
+                c2 = net.cost.fn(net.feedforward(x), Y)
+                p[idx] = old
+                numeric[idx] = (c1 - c2) / (2 * h)
+            worst = max(worst, np.linalg.norm(g - numeric) / max(np.linalg.norm(g), np.linalg.norm(numeric)))
+    return worst
