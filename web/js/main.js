@@ -133,27 +133,20 @@ persistence.restore();
 // A lesson link lays the page out first. The lab's editor (a 350 kB bundle) then loads once the page is
 // ready or has failed to load — never before: on a first visit it would share the line with Python — or
 // sooner when the learner scrolls to it; never when the link leaves the lab out.
-let laidOut = false;
-let wanted = false; // ready, failed or scrolled to before the layout was known
+const laidOut = teach.start().catch((e) => console.error(e));
 let labOpened = false;
-const openLab = () => {
-  if (!laidOut) {
-    wanted = true;
-    return;
-  }
+const openLab = () => laidOut.then(() => {
   if (labOpened || !views.layout.shows("lab")) return;
   labOpened = true;
   lab.open().then(() => teach.labReady());
-};
+});
 client.on(EVENT.READY, openLab);
 client.on(EVENT.FATAL, openLab);
-teach.start().catch((e) => console.error(e)).finally(() => {
-  laidOut = true;
+laidOut.then(() => {
   if (!views.layout.shows("lab")) {
     teach.labLeftOut();
     return;
   }
-  if (wanted) openLab();
   new IntersectionObserver((seen, observer) => {
     if (seen.some((e) => e.isIntersecting)) {
       observer.disconnect();

@@ -16,21 +16,14 @@ import numpy as np
 
 from ..data import mnist
 from ..explain import presets, speed
-from ..nn.network import Network
+from ..page.params import network_of, step_rule
 
 
 def run_preset(key, x_train_u8, y_train, x_test, y_test, epochs=None):
     """Train preset ``key`` on all of x_train_u8 (uint8, divided a mini-batch at a time); returns
     (ours (accuracy, epoch) or None, the per-epoch test accuracies, seconds)."""
     p = presets.params_for(key, len(x_train_u8))
-    net = Network(
-        [784, *p["hidden"], 10],
-        cost=p["cost"],
-        seed=p["seed"],
-        weight_init=p["weight_init"],
-        activation=p["activation"],
-        output=p["output"],
-    )
+    net = network_of({**p, "dtype": "float64"})  # as the page builds it
     t0 = time.perf_counter()
     history = _train(net, x_train_u8, y_train, x_test, y_test, p, epochs or p["epochs"])
     seconds = time.perf_counter() - t0
@@ -51,9 +44,7 @@ def _train(net, x_u8, y, x_test, y_test, p, epochs):
         monitor_train_accuracy=False,
         monitor_eval_cost=False,
         x_divisor=255.0,
-        regularization=p["regularization"],
-        dropout=p["dropout"],
-        momentum=p["momentum"],
+        **step_rule(p),
     )
     progress = None
     for progress in steps:  # noqa: B007  (the last step's progress holds the history)

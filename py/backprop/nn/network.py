@@ -87,6 +87,7 @@ class Network(SGD):
         # network2's own network: every layer dense and sigmoid (the page's whole-step kernel, its file)
         self.sigmoid_only = all(isinstance(ly, Dense) and ly.activation.name == "sigmoid" for ly in layers)
         self.dense_only = all(isinstance(ly, Dense) for ly in layers)  # what the whole-step kernel can take
+        self.activation_names = [getattr(ly.activation, "name", None) for ly in layers]  # the kernel's, per layer
         self.trainable = [layer for layer in layers if getattr(layer, "shapes", None) is not None]
         self._trainable_at = [i for i, layer in enumerate(layers) if layer in self.trainable]  # their indices
         self.step_path = None  # how the last SGD step ran: "whole step" (the page's kernel) or "products"

@@ -179,7 +179,6 @@ class SGD:
         """True when the page's whole-step kernel took the step (backend.sgd_step: js/sgd-step.js
         transcribes ``_update`` op for op); False where there is none (CPython), numpy's turn."""
         velocities = self._velocities() if momentum else None
-        activations = [layer.activation.name for layer in self.layers]
         total = backend.sgd_step(
             self.weights,
             self.biases,
@@ -188,7 +187,7 @@ class SGD:
             scale,
             decay,
             cost_name(self.cost),
-            activations,
+            self.activation_names,
             l1,
             l2,
             momentum,

@@ -11,6 +11,7 @@
 import { setupHiDPI } from "../render/canvas.js";
 import { CanvasSizes, frameScheduler } from "../render/frame.js";
 import { decimate, envelope } from "../render/line-chart.js";
+import { fillRunSelect } from "../render/run-select.js";
 
 const LAYER_COLOURS = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#dc2626"];
 const FP_NAME = { sigmoid: "σ′", tanh: "tanh′", relu: "relu′", identity: "f′" };
@@ -32,17 +33,7 @@ export class SaturationView {
   /** The chart's runs changed (a point, a new run, a clear). */
   update(runs) {
     this.runs = runs.filter((r) => r.points.some((p) => p.saturation));
-    const keep = this.select.value;
-    this.select.replaceChildren(...this.runs.map((r) => {
-      const o = document.createElement("option");
-      o.value = String(r.id);
-      o.textContent = r.label;
-      return o;
-    }));
-    const latest = this.runs[this.runs.length - 1];
-    this.select.value = this.runs.some((r) => String(r.id) === keep) && this.followed !== latest?.id ? keep : String(latest?.id ?? "");
-    this.followed = latest?.id;
-    this.select.disabled = this.runs.length === 0;
+    this.followed = fillRunSelect(this.select, this.runs, this.followed);
     this.drawSoon();
   }
 

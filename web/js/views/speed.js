@@ -8,6 +8,7 @@
 
 import { CanvasSizes, frameScheduler } from "../render/frame.js";
 import { drawLineChart } from "../render/line-chart.js";
+import { fillRunSelect } from "../render/run-select.js";
 
 const LAYER_COLOURS = ["#2563eb", "#d97706", "#059669", "#7c3aed", "#dc2626"];
 const fmt = (v) => (v >= 0.01 ? v.toFixed(3) : v.toExponential(1));
@@ -35,17 +36,7 @@ export class SpeedView {
   /** The chart's runs changed: the runs with a hidden layer's speed measured. */
   update(runs) {
     this.runs = runs.filter((r) => r.points.some((p) => p.speed?.length));
-    const keep = this.select.value;
-    this.select.replaceChildren(...this.runs.map((r) => {
-      const o = document.createElement("option");
-      o.value = String(r.id);
-      o.textContent = r.label;
-      return o;
-    }));
-    const latest = this.runs[this.runs.length - 1];
-    this.select.value = this.runs.some((r) => String(r.id) === keep) && this.followed !== latest?.id ? keep : String(latest?.id ?? "");
-    this.followed = latest?.id;
-    this.select.disabled = this.runs.length === 0;
+    this.followed = fillRunSelect(this.select, this.runs, this.followed);
     this.drawSoon();
   }
 
