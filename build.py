@@ -47,6 +47,7 @@ from sitebuild.common import (
     DownloadFailed,
     sha256_file,
 )
+from sitebuild.conv_model import make_conv_model
 from sitebuild.data import FULL_DATA_NAME, NO_FULL_DATA, make_data, write_full_data
 from sitebuild.offline import SW_BUILD_LINE, write_offline_manifest
 from sitebuild.outdir import MANIFEST, MANIFEST_SIGNATURE
@@ -164,6 +165,15 @@ def _parser():
     p_data.add_argument("--n-train", type=_count, default=10000, help="training digits in the subset")
     p_data.add_argument("--n-test", type=_count, default=2000, help="test digits in the subset")
     p_data.add_argument("--model", help="reuse this trained model (network2 JSON) instead of training")
+    p_data.add_argument(
+        "--conv-model", help="reuse this trained convolutional network (superset JSON) instead of training it"
+    )
+    p_data.add_argument(
+        "--only",
+        choices=("all", "model", "conv"),
+        default="all",
+        help="model: the subset and the dense model; conv: the convolutional network (tens of minutes to train)",
+    )
     p_data.add_argument("--out-dir", default=str(DATA_DIR), help="default: web/data")
     p_bench = sub.add_parser("bench", help="CPython bench, then the browser bench on the built site")
     build_flags(p_bench)
@@ -202,7 +212,10 @@ def main(argv=None):
             # training steps are small matrix products: BLAS threads only fight over the cores (on a
             # busy 2-core machine, 20x slower); set before numpy is first imported
             os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-            make_data(args.out_dir, args.mnist_dir, args.n_train, args.n_test, args.model)
+            if args.only in ("all", "conv"):  # first: the README written with the model reads its meta
+                make_conv_model(args.out_dir, args.mnist_dir, args.conv_model)
+            if args.only in ("all", "model"):
+                make_data(args.out_dir, args.mnist_dir, args.n_train, args.n_test, args.model)
         elif args.command == "bench":
             if args.first_visit:
                 return run_first_visit(args.runs)

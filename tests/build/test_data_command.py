@@ -21,7 +21,7 @@ def test_round_model_keeps_seven_significant_digits():
         "biases": [[[12345.6789]]],
         "cost": "CrossEntropyCost",
     }
-    r = site_data._round_model(d)
+    r = site_data.round_model(d)
     assert r["weights"] == [[[0.1234568, -1.234568e-05]]] and r["biases"] == [[[12345.68]]]
     assert d["weights"][0][0][0] == 0.123456789  # the input is left alone
 

@@ -167,8 +167,10 @@ def test_model_files_in_and_out(views, tmp_path, ask):
         (backprop.nn.model_io.dumps(backprop.Network([784, 3, 2], seed=1)), "outputs"),
         ('{"sizes": [784, 3, 10], "weights": [[[NaN]]], "biases": []}', "finite"),
         ('{"sizes": [784, 4000, 4000, 10], "weights": [' + "[" * 10, "4,000,000"),  # refused before parsing
-        (CONV_TEXT, r"convolutional network \(chapter 6\): the page cannot show one yet"),
-        (CONV_LAYERS_LAST, "convolutional network"),  # seen only once parsed
+        (
+            backprop.Network.stack([_L.Conv2D(2, 5), _L.MaxPool2D(4), _L.Dense(3)], input_shape=(1, 28, 28)).to_json(),
+            "10 outputs",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_and_the_previous_one_kept(views, text, message, ask):

@@ -38,7 +38,9 @@ CONFIG_URLS = {
     "modelURL": "./data/model.json",
     "modelMetaURL": "./data/model-meta.json",
 }
-DATA_FILES = ("mnist-subset.npz", "model.json", "model-meta.json")
+DATA_FILES = ("mnist-subset.npz", "model.json", "model-meta.json", "conv-model.json", "conv-model-meta.json")
+# the site's other networks, fetched when first chosen (not before "ready"): which -> its files
+SHIPPED = {"conv": {"url": "./data/conv-model.json", "metaURL": "./data/conv-model-meta.json"}}
 DOWNLOAD_STALL_SECONDS = 20  # the page gives up on a download that sends nothing for this long
 CSP_SELF = "'self'"  # the page's CSP names only its own origin; a CDN build adds the CDN's
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: same sources, same bytes
@@ -197,6 +199,7 @@ def build_site(
             "version": package_version(package_dir),
             "built": _build_time(),
             "fullData": write_full_data(tmp / "data", mnist_dir, log) if full_mnist else NO_FULL_DATA,
+            "shipped": _shipped(tmp, gzipped=bool(fast)),
             **fast,
         }
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -211,6 +214,18 @@ def build_site(
         raise
     log(f"built {out_dir} (Pyodide: {'self-hosted' if pyodide == 'self' else 'CDN'})")
     return out_dir
+
+
+def _shipped(site, gzipped):
+    """config.json's "shipped": each other network's files and the sha256 of its JSON; a self-hosted
+    build sends the gzipped copy trim.py wrote (the same JSON: its sha256 is checked after gunzip)."""
+    out = {}
+    for which, files in SHIPPED.items():
+        entry = {**files, "sha256": sha256_file(site / files["url"]), "gzip": gzipped}
+        if gzipped:
+            entry["url"] = f"./{trim.CONV_MODEL_GZ}"
+        out[which] = entry
+    return out
 
 
 def _allow_cdn_in_csp(index_html):

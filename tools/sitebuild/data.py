@@ -47,7 +47,7 @@ def write_full_data(data_dir, mnist_dir=None, log=print):
     }
 
 
-def _round_model(model_dict, digits=MODEL_DIGITS):
+def round_model(model_dict, digits=MODEL_DIGITS):
     """The same dict with every weight and bias rounded to ``digits`` significant digits."""
 
     def rnd(v):
@@ -119,7 +119,7 @@ def make_data(
             "(best epoch chosen on the other 10,000)",
         )
 
-    model = _round_model(net.to_dict())
+    model = round_model(net.to_dict())
     _write_text(out_dir / "model.json", json.dumps(model, separators=(",", ":")))
     net = backprop.from_dict(model)  # score what ships, after rounding
     test_acc = net.accuracy(to_float(x_te), y_te) / len(y_te)
@@ -139,7 +139,7 @@ def make_data(
         out_dir / "model-meta.json",
         "{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in meta.items()) + "\n}\n",
     )
-    _write_text(out_dir / "README.md", _data_readme(meta))
+    _write_text(out_dir / "README.md", data_readme(meta, out_dir))
     log(
         f"model: test accuracy {test_acc:.4f} on the 10,000 MNIST test digits, "
         f"{subset_acc:.4f} on the subset's {n_test}; wrote {out_dir}"
@@ -149,6 +149,13 @@ def make_data(
 
 def _write_text(path, text):
     fileio.write_atomically(path, text)
+
+
+def data_readme(meta, out_dir=DATA_DIR):
+    """web/data/README.md: the dense model's ``meta``, and the convolutional network's from its file."""
+    from .conv_model import conv_readme
+
+    return _data_readme(meta) + conv_readme(out_dir)
 
 
 def _data_readme(meta):

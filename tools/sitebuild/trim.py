@@ -23,8 +23,9 @@ STDLIB_NAME = "python_stdlib.zip"  # in the site's py/, beside backprop.zip
 WASM_GZ_NAME = "pyodide.asm.wasm.gz"  # in the site's pyodide/, beside the original
 ASM_JS_GZ_NAME = "pyodide.asm.js.gz"  # likewise: 1.26 MB of JavaScript, 0.24 MB gzipped
 MODEL_GZ = "data/model.json.gz"  # the shipped model, the same JSON, gzipped
+CONV_MODEL_GZ = "data/conv-model.json.gz"  # the convolutional network, likewise (fetched when chosen)
 # what the page no longer fetches once these exist: the service worker need not keep them
-REPLACED = ("pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "data/model.json")
+REPLACED = ("pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "data/model.json", "data/conv-model.json")
 
 # Top-level names (packages or modules) of the standard library that nothing the page runs imports.
 STDLIB_DROP = frozenset(
@@ -102,6 +103,7 @@ def make_preload(site, pyodide_files, core_sha256, numpy):
     write_gzip(site / "pyodide" / "pyodide.asm.wasm", site / "pyodide" / WASM_GZ_NAME)
     write_gzip(site / "pyodide" / "pyodide.asm.js", site / "pyodide" / ASM_JS_GZ_NAME)
     write_gzip(site / "data" / "model.json", site / MODEL_GZ)
+    write_gzip(site / "data" / "conv-model.json", site / CONV_MODEL_GZ)
     stdlib_sha = sha256_bytes((site / "py" / STDLIB_NAME).read_bytes())
     files = [  # (Pyodide asks for, we fetch, sha256 of the bytes Pyodide gets, gzip, type)
         ("pyodide/pyodide.asm.wasm", f"pyodide/{WASM_GZ_NAME}", core_sha256["pyodide.asm.wasm"], True,

@@ -13,8 +13,9 @@ export class App {
     this.client = client;
     this.views = views;
     this.mode = "loading"; // loading | ready | training | stopping | data | restarting | failed
-    this.which = "model"; // the network every view shows: model | trained | file
-    this.available = { model: true, trained: false, file: false };
+    this.which = "model"; // the network every view shows: model | conv | trained | file
+    this.available = { model: true, conv: false, trained: false, file: false };
+    this.loaded = new Set(); // the site's other networks (conv) this worker has fetched; a new worker has none
     this.nTrain = 10000;
     this.nTest = 2000;
     this.maxFileBytes = Infinity;
@@ -110,9 +111,23 @@ export class App {
     this.refreshViews();
   }
 
-  /** Show network `which` in every view. */
-  choose(which) {
+  /** Show network `which` in every view; one of the site's other networks is fetched the first time. */
+  async choose(which) {
     if (!this.available[which]) return;
+    if (which === "conv" && !this.loaded.has(which)) {
+      const model = this.views.model;
+      model.showLoading(which);
+      try {
+        const { meta } = await this.ask(REQUEST.LOAD_SHIPPED, { which });
+        model.metas[which] = meta;
+        this.loaded.add(which);
+        model.showFileError("");
+      } catch (e) {
+        model.showFileError(`Could not load the convolutional network: ${e.message}`);
+        model.setChoices(this.available, this.which); // the choice goes back to what is shown
+        return;
+      }
+    }
     this.which = which;
     this.views.model.setChoices(this.available, which);
     this.generation += 1; // whatever is in flight is for the old choice

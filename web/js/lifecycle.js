@@ -37,6 +37,8 @@ export class Lifecycle {
   async ready(msg) {
     const { app } = this;
     const v = app.views;
+    app.loaded.clear(); // a new worker holds only the shipped model
+    app.available.conv = (msg.shipped ?? []).includes("conv");
     if (app.readyMs !== null) { // a restarted worker: the page keeps its settings and views
       await this.restoreNetworks();
       v.status.set("ready", `Ready again — Python restarted in ${msg.seconds.toFixed(1)} s; your runs and network are kept.`, "ready");
@@ -52,7 +54,7 @@ export class Lifecycle {
     v.form.initFromURL(app.nTrain);
     v.presets.setInfo(msg.info, msg.fullData);
     v.speed.setBook(msg.info.book_speeds);
-    v.model.meta = msg.meta;
+    v.model.metas.model = msg.meta;
     document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
     v.status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
     app.setMode("ready");
@@ -123,6 +125,10 @@ export class Lifecycle {
       } catch {
         app.available.file = false;
       }
+    }
+    if (app.which === "conv" && app.available.conv) {
+      await app.choose("conv"); // fetched again (from the HTTP cache) for the new worker
+      if (!app.loaded.has("conv")) app.which = "model";
     }
     if (!app.available[app.which]) app.which = "model";
     app.views.model.setChoices(app.available, app.which);

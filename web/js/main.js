@@ -118,7 +118,7 @@ async function download() {
   try {
     const text = await ask(REQUEST.MODEL_JSON, { which: shown });
     const sizes = JSON.parse(text).sizes.join("-");
-    const whose = { model: "shipped", trained: "my-run", file: "file" }[shown];
+    const whose = { model: "shipped", conv: "shipped-conv", trained: "my-run", file: "file" }[shown];
     saveFile(new Blob([text], { type: "application/json" }), `backprop-${whose}-${sizes}.json`);
   } catch (e) {
     views.model.showFileError(`Could not download the network: ${e.message}`);

@@ -15,6 +15,7 @@ export const REQUEST = Object.freeze({
   EVALUATE: "evaluate", // {which} -> {correct, total, accuracy, sizes, cost}
   STRIP: "strip", // {which, start, count} -> digits with predictions
   LOAD_FILE: "load-file", // {text} -> evaluate's answer for the new "file" network
+  LOAD_SHIPPED: "load-shipped", // {which: "conv"} -> {facts: evaluate's answer, meta}: fetched when first chosen
   MODEL_JSON: "model-json", // {which} -> network2 JSON text
   PREDICT_DRAWING: "predict-drawing", // {which, data: Uint8Array of the ink, width, height} -> {digit, outputs, input}
   PREDICT_TEST_DIGIT: "predict-test-digit", // {which, index} -> the same, for a test digit

@@ -35,6 +35,7 @@ let session = null; // PyProxy of backprop.page.session.Session
 let training = false;
 let fullData = null; // config.json's fullData entry: {url, bytes, sha256, ...} or {unavailable}
 let fullLoaded = false;
+let shipped = {}; // config.json's shipped networks fetched on demand: {conv: {url, sha256, gzip, metaURL}}
 let dead = null; // the fatal error, once Python can no longer be used
 
 // The stage under way and the downloads' bytes so far: while files are still coming, the status line
@@ -76,6 +77,7 @@ async function load() {
   };
   const indexURL = url("pyodideIndexURL");
   fullData = config.fullData ?? { unavailable: "this copy of the page has no full MNIST file" };
+  shipped = config.shipped ?? {};
   const progress = new Progress((p) => {
     bytes = p;
     say();
@@ -158,7 +160,10 @@ async function load() {
       mark("session");
       // The model's evaluation and the first digits are not part of "ready": the page asks for them
       // with every other view right after (about 0.3 s of a load's cold WebAssembly code)
-      const ready = { info: JSON.parse(call(REQUEST.INFO)), meta: await meta, version: config.version ?? null, kernel, fullData };
+      const ready = {
+        info: JSON.parse(call(REQUEST.INFO)), meta: await meta, version: config.version ?? null, kernel, fullData,
+        shipped: Object.keys(shipped),
+      };
       return { ...ready, seconds: (performance.now() - t0) / 1000, timings };
     });
   })();
@@ -219,7 +224,20 @@ async function train({ runId, params }) {
 const handlers = {
   [REQUEST.TRAIN]: train,
   [REQUEST.USE_DATA]: useData,
+  [REQUEST.LOAD_SHIPPED]: loadShipped,
 };
+
+/** One of the site's other networks (the convolutional one), fetched and checked the first time it is
+ * chosen: not part of "ready", so a first visit does not wait for it. */
+async function loadShipped({ which }) {
+  const entry = shipped[which];
+  if (!entry) throw new Error(`this copy of the page has no ${which} network`);
+  const [text, meta] = await Promise.all([
+    fetchOk(new URL(entry.url, SITE), "text", entry.sha256, "default", { gzip: !!entry.gzip }),
+    fetchOk(new URL(entry.metaURL, SITE), "json").catch((e) => ({ error: shortError(e) })), // optional
+  ]);
+  return { facts: JSON.parse(call(REQUEST.LOAD_SHIPPED, { which, text })), meta };
+}
 
 /** Switch the session's digits; the full file is fetched (with progress events) the first time. */
 async function useData({ name }) {

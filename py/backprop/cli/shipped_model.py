@@ -13,10 +13,12 @@ import numpy as np
 
 from .. import Network, get_cost
 from ..data import augment
+from ..nn.layers import parse_spec
 
-# what train_model reads from the recipe's settings; "eta_decay" (default 1) and "augment" (default
-# none) may be left out
-REQUIRED = ("sizes", "cost", "eta", "lmbda", "epochs", "batch_size", "seed")
+# what train_model reads from the recipe's settings; "eta_decay" (default 1), "augment" (default none),
+# "momentum" (default 0) and "weight_init" (default network2's) may be left out. A convolutional recipe
+# gives "layers" (layers.parse_spec's text) and "input_shape" instead of "sizes".
+REQUIRED = ("cost", "eta", "lmbda", "epochs", "batch_size", "seed")
 
 
 def read_recipe(path):
@@ -28,9 +30,22 @@ def read_recipe(path):
     if not isinstance(settings, dict):
         raise ValueError(f'{path} has no "settings" object (the shipped model\'s recipe)')
     missing = [k for k in REQUIRED if k not in settings]
+    if "sizes" not in settings and "layers" not in settings:
+        missing.append("sizes (or layers)")
     if missing:
         raise ValueError(f"{path}: the settings lack {', '.join(missing)}")
     return settings
+
+
+def network_of(settings):
+    """The untrained network a recipe describes: network2's dense sigmoid stack from "sizes", or the
+    layers of "layers" (e.g. "conv:20:5:relu,pool:2,dense:100:relu,dense:10:softmax") on "input_shape"."""
+    init = settings.get("weight_init", "default")
+    if "layers" in settings:
+        stack = parse_spec(settings["layers"])
+        shape = tuple(settings.get("input_shape", (1, 28, 28)))
+        return Network.stack(stack, shape, cost=get_cost(settings["cost"]), seed=settings["seed"], weight_init=init)
+    return Network(settings["sizes"], cost=get_cost(settings["cost"]), seed=settings["seed"], weight_init=init)
 
 
 def train_model(x_train, y_train, x_val, y_val, settings, log=print):
@@ -41,7 +56,7 @@ def train_model(x_train, y_train, x_val, y_val, settings, log=print):
     generator, so one seed gives one model. Returns (net, validation_accuracies, best_epoch (1-based),
     seconds).
     """
-    net = Network(settings["sizes"], cost=get_cost(settings["cost"]), seed=settings["seed"])
+    net = network_of(settings)
     rng = np.random.default_rng(settings["seed"])  # the distortions; the network shuffles with its own
     best = {"acc": -1.0, "epoch": 0, "weights": None, "biases": None}
     val_acc = []
@@ -56,6 +71,7 @@ def train_model(x_train, y_train, x_val, y_val, settings, log=print):
             settings["batch_size"],
             eta,
             settings["lmbda"],
+            momentum=settings.get("momentum", 0.0),
             monitor_train_cost=False,
             monitor_train_accuracy=False,
             monitor_eval_cost=False,

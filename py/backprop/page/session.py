@@ -26,7 +26,13 @@ from .wire import request
 
 DATASETS = {"subset": "the page's MNIST subset", "full": "full MNIST: 50,000 training and 10,000 test digits"}
 PIXEL_MAX = 255.0  # uint8 pixels -> [0, 1]: runs divide one mini-batch at a time
-NETWORKS = {"model": "the shipped model", "trained": "your latest run", "file": "your model file"}
+NETWORKS = {
+    "model": "the shipped model",
+    "conv": "the shipped convolutional network",
+    "trained": "your latest run",
+    "file": "your model file",
+}
+SHIPPED = ("model", "conv")  # the networks the site ships: read from its own files, never from a user's
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a model file the page accepts: a tab's memory, not the maths
 MAX_PAGE_PARAMETERS = 4_000_000  # a network the page shows: its largest trainable one (784-1000×4-10) has 3.8 M
 
@@ -63,6 +69,20 @@ def check_page_sizes(sizes):
         raise ValueError(f"the model has sizes {sizes}; MNIST needs {N_INPUTS} inputs and {N_OUTPUTS} outputs")
 
 
+def check_page_network(net):
+    """A convolutional network the page can show: digits in (784 pixels, read as 1×28×28 or flat), 10
+    outputs, at most MAX_PAGE_PARAMETERS weights and biases."""
+    n = sum(w.size + b.size for w, b in zip(net.weights, net.biases))
+    if n > MAX_PAGE_PARAMETERS:
+        raise ValueError(f"the network has {n:,} weights and biases; the page accepts up to {MAX_PAGE_PARAMETERS:,}")
+    if net.sizes[0] != N_INPUTS or net.sizes[-1] != N_OUTPUTS:
+        shape = "×".join(map(str, net.input_shape))
+        raise ValueError(
+            f"the network reads {shape} inputs and gives {net.sizes[-1]} outputs; "
+            f"MNIST needs {N_INPUTS} pixels (1×28×28) in and {N_OUTPUTS} outputs"
+        )
+
+
 def _precheck_model_text(text):
     """Refuse a model file by its size and its declared layer sizes before parsing it whole.
 
@@ -77,11 +97,10 @@ def _precheck_model_text(text):
             f"the file is {len(text) / 2**20:,.1f} MB; the page accepts model files up to {MAX_FILE_BYTES // 2**20} MB"
         )
     head = text[:4096]
-    if _CONV.search(head):  # the superset lists its layers before its arrays
-        raise ValueError(
-            "this is a convolutional network (chapter 6): the page cannot show one yet; "
-            "python3 -m backprop evaluate reads it"
-        )
+    if _CONV.search(head):
+        # a convolutional network's "sizes" are its feature maps' sizes, not dense layers': model_io checks
+        # its parameters from the layers (listed before the arrays) before any array is read
+        return
     found = _SIZES.search(head)
     if found:
         try:
@@ -94,8 +113,9 @@ def _precheck_model_text(text):
 class Session(Queries, Training):
     """The subset and the networks the page shows, kept between messages.
 
-    Three networks by name (NETWORKS): the shipped model, the network of the latest run (kept after
-    Stop, and shown while it trains) and a model file the user loaded. Every view asks for one by
+    Four networks by name (NETWORKS): the shipped model, the shipped convolutional network (fetched when
+    first chosen), the network of the latest run (kept after Stop, and shown while it trains) and a model
+    file the user loaded. Every view asks for one by
     name; outputs on the test digits are cached per network, so switching between them is instant.
     """
 
@@ -168,14 +188,25 @@ class Session(Queries, Training):
     def _read_model(self, text):
         _precheck_model_text(text)
         net = loads(text)
-        if not net.dense_only:  # its layers listed late in a hand-made file: refused all the same
-            raise ValueError("this is a convolutional network (chapter 6): the page cannot show one yet")
-        check_page_sizes(net.sizes)
+        if net.dense_only:
+            check_page_sizes(net.sizes)
+        else:
+            check_page_network(net)
         return net
 
     def _put(self, which, net):
         self.nets[which] = net
         self._outputs.pop(which, None)
+
+    @request
+    def load_shipped(self, which, text):
+        """One of the site's own networks (SHIPPED), fetched by the worker when first chosen: the
+        convolutional network is not part of "ready", so the first visit does not wait for it. Checked
+        like a model file. Returns its accuracy, as ``evaluate``."""
+        if which not in SHIPPED:
+            raise ValueError(f"which must be one of {', '.join(SHIPPED)}, got {short(which, 40)}")
+        self._put(which, self._read_model(text))
+        return self.evaluate(which)
 
     @request
     def load_file(self, text):
@@ -201,6 +232,7 @@ class Session(Queries, Training):
             raise ValueError(
                 {
                     "model": "no model is loaded yet",
+                    "conv": "the convolutional network is not loaded yet",
                     "trained": "no network has been trained yet",
                     "file": "no model file has been loaded yet",
                 }[which]

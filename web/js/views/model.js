@@ -12,7 +12,7 @@ export class ModelView {
     this.download = document.getElementById("download-model");
     this.fileInput = document.getElementById("model-file");
     this.error = document.getElementById("model-file-error");
-    this.meta = null; // the shipped model's model-meta.json
+    this.metas = {}; // the shipped networks' metadata: model-meta.json, conv-model-meta.json
     this.select.addEventListener("change", () => onChoose(this.select.value));
     this.download.addEventListener("click", onDownload);
     this.fileInput.addEventListener("change", () => {
@@ -43,7 +43,7 @@ export class ModelView {
     return this.select.value;
   }
 
-  /** Which networks exist: {model, trained, file} -> bool; `which` is selected. */
+  /** Which networks exist: {model, conv, trained, file} -> bool; `which` is selected. */
   setChoices(available, which) {
     for (const option of this.select.options) option.disabled = !available[option.value];
     this.select.value = which;
@@ -55,6 +55,11 @@ export class ModelView {
     this.fileInput.disabled = !enabled;
   }
 
+  /** A shipped network is being fetched (the convolutional one, the first time it is chosen). */
+  showLoading(which) {
+    this.error.textContent = which === "conv" ? "Loading the convolutional network…" : "Loading…";
+  }
+
   showFileError(message) {
     this.error.textContent = message;
   }
@@ -62,10 +67,10 @@ export class ModelView {
   /** The facts of the current network: `model` is the worker's evaluate answer for it. */
   showFacts(model) {
     const $ = (id) => document.getElementById(id);
-    $("model-sizes").textContent = model.sizes.join(" – ");
+    $("model-sizes").textContent = describeLayers(model);
     $("model-cost").textContent = model.cost;
-    const meta = this.meta;
-    if (model.which === "model" && meta && !meta.error) {
+    const meta = this.metas[model.which];
+    if (meta && !meta.error) {
       const bits = [];
       if (meta.eta !== undefined) bits.push(`η = ${meta.eta}${meta.eta_decay ? ` (× ${meta.eta_decay} each epoch)` : ""}`);
       if (meta.lmbda !== undefined) bits.push(`λ = ${meta.lmbda}`);
@@ -74,6 +79,7 @@ export class ModelView {
         bits.push(meta.chosen_epoch && meta.chosen_epoch !== meta.epochs
           ? `best of ${meta.epochs} epochs (#${meta.chosen_epoch})` : `${meta.epochs} epochs`);
       }
+      if (meta.momentum) bits.push(`momentum ${meta.momentum}`);
       if (meta.augment) bits.push("on freshly distorted digits");
       $("model-training").textContent = bits.join(", ");
       $("model-training").title = meta.trained_on || "";
@@ -81,7 +87,7 @@ export class ModelView {
         ? `${pct(meta.test_accuracy, 2)} of 10,000 digits` : "not recorded";
     } else {
       $("model-training").textContent = {
-        model: "not recorded (model-meta.json missing)", trained: "your run's settings (see the chart's legend)",
+        model: "not recorded (model-meta.json missing)", conv: "not recorded (conv-model-meta.json missing)", trained: "your run's settings (see the chart's legend)",
         file: "not recorded (your own file)",
       }[model.which];
       $("model-training").title = "";
@@ -95,4 +101,17 @@ export class ModelView {
     acc.textContent = `${pct(model.accuracy, 2)} — ${fmt.format(model.correct)} of ${fmt.format(model.total)} ` +
       `test digits, computed in your browser${model.running ? " (training…)" : ""}`;
   }
+}
+
+/** The network's layers in a line: "784 – 300 – 10" for a dense stack, and for a convolutional one
+ * "1×28×28 → conv 20 of 5×5, ReLU → max-pool 2×2 → … → 10, softmax". */
+export function describeLayers({ sizes, layers = [] }) {
+  if (!layers.some((l) => l.kind !== "dense")) return sizes.join(" – ");
+  const named = { relu: "ReLU", sigmoid: "sigmoid", tanh: "tanh", softmax: "softmax", identity: "linear" };
+  const parts = layers.map((l) => {
+    if (l.kind === "conv2d") return `conv ${l.filters} of ${l.kernel}×${l.kernel}, ${named[l.activation] ?? l.activation}`;
+    if (l.kind === "maxpool2d") return `max-pool ${l.size}×${l.size}`;
+    return `${l.n}, ${named[l.activation] ?? l.activation}`;
+  });
+  return ["1×28×28", ...parts].join(" → ");
 }
