@@ -62,3 +62,11 @@ def wait_status(page, timeout=120_000):
 
 def wait_ready(page, timeout=180_000):
     page.wait_for_function(f"{MODE} === 'ready'", timeout=timeout)
+
+
+def choose_conv(page):
+    """Show the shipped convolutional network (fetched when first chosen) in every view."""
+    done = page.evaluate(VIEWS_DONE)
+    page.select_option("#network-which", "conv")
+    page.wait_for_function(f"{VIEWS_DONE} > {done}", timeout=60_000)
+    page.wait_for_function("document.getElementById('model-subset-accuracy').dataset.which === 'conv'")

@@ -8,16 +8,9 @@ import pytest
 import backprop
 from bench_page import draw_strokes
 from drawing import load_drawn_digits
-from steps import VIEWS_DONE, open_views, subset
+from steps import choose_conv, open_views, subset
 
 pytestmark = pytest.mark.e2e
-
-
-def choose_conv(page):
-    done = page.evaluate(VIEWS_DONE)
-    page.select_option("#network-which", "conv")
-    page.wait_for_function(f"{VIEWS_DONE} > {done}", timeout=60_000)
-    page.wait_for_function("document.getElementById('model-subset-accuracy').dataset.which === 'conv'")
 
 
 def guess(page):

@@ -15,15 +15,17 @@ is not negligible (a weight from a blank pixel has ∂C/∂w = 0 both ways and p
 
 With a regulariser the checked cost is C_x + R(w), R = (λ/2n)Σw² (L2) or (λ/n)Σ|w| (L1), and backprop's
 side adds ∂R/∂w = (λ/n)w or (λ/n)sgn(w) — never to the biases. Kinks: where moving a parameter by
-±2ε flips some ReLU unit's z across 0, or (under L1) moves a weight across 0, where |w| bends, the
-differences measure a corner, not a derivative; such entries are skipped, and the result says how many.
+±2ε flips some ReLU unit's z across 0, changes which entry of a max-pooling window is its maximum, or
+(under L1) moves a weight across 0, where |w| bends, the differences measure a corner, not a derivative;
+such entries are skipped, and the result says how many. A convolution's kernel (c_out, c_in, k, k) is
+sampled as the matrix (c_out, c_in·k·k) (``as_matrix``): an entry (j, k) names any layer's weight.
 """
 
 import numpy as np
 
 from ..nn import validate
 from ..nn.costs import get_cost
-from .trace import MISTAKES, mistakes_for, trace
+from .trace import MISTAKES, _act, mistakes_for, trace
 
 # mistakes in the regulariser's part of the gradient (the step adds it, so the trace has none)
 REGULARIZER_MISTAKES = {
@@ -75,10 +77,30 @@ def regularizer(weights, lmbda, n, regularization):
     return 0.0
 
 
-def _relu_pattern(probe, x, masks=None):
-    """Which ReLU units fire, for every ReLU layer: the pattern a kink crossing changes."""
-    zs = probe._forward(x, masks=masks)[0]
-    return [z > 0 for layer, z in zip(probe.layers, zs) if layer.activation.name == "relu"]
+def _kink_pattern(probe, x, masks=None):
+    """Which ReLU units fire, for every ReLU layer, and which entry of each max-pooling window is its
+    maximum: the pattern a kink crossing changes (the cost bends where either switches)."""
+    zs, activations = probe._forward(x, masks=masks)[:2]
+    out = []
+    for layer, z, a_in in zip(probe.layers, zs, activations):
+        if _act(layer) == "relu":
+            out.append(z > 0)
+        elif layer.kind == "maxpool2d":
+            out.append(layer._windows(a_in).argmax(axis=-1))
+    return out
+
+
+def _has_kinks(net):
+    return any(_act(layer) == "relu" or layer.kind == "maxpool2d" for layer in net.layers)
+
+
+def as_matrix(a):
+    """A view of ``a`` as (n_out, everything else): a convolution's (c_out, c_in, k, k) kernel as
+    (c_out, c_in·k·k), so that an entry (j, k) names one weight of any layer and moving it moves the
+    network's own (setting .shape refuses to make a copy)."""
+    view = a.view()
+    view.shape = (a.shape[0], -1)
+    return view
 
 
 def numeric_partials(net, x, y, entries, cost=None, eps=EPS, lmbda=0.0, n=1, regularization="none", masks=None):
@@ -97,15 +119,15 @@ def numeric_partials(net, x, y, entries, cost=None, eps=EPS, lmbda=0.0, n=1, reg
     else:
         outputs = lambda: probe._forward(x, masks=masks)[2][-1]
     total = lambda: cost.fn(outputs(), y) + regularizer(probe.weights, lmbda, n, reg)  # C summed + R
-    has_relu = any(layer.activation.name == "relu" for layer in probe.layers)
-    base = _relu_pattern(probe, x, masks) if has_relu else None
+    has_kinks = _has_kinks(probe)
+    base = _kink_pattern(probe, x, masks) if has_kinks else None
     out = []
     for kind, i, j, k in entries:
-        p = probe.weights[i] if kind == "w" else probe.biases[i]
+        p = as_matrix(probe.weights[i]) if kind == "w" else probe.biases[i]
         if reg == "l1" and kind == "w" and abs(p[j, k]) < 2 * eps:  # |w| has its own kink at 0
             out.append(np.nan)
             continue
-        if has_relu and _crosses_kink(probe, x, p, (j, k), 2 * eps, base, masks):
+        if has_kinks and _crosses_kink(probe, x, p, (j, k), 2 * eps, base, masks):
             out.append(np.nan)
             continue
         out.append(central_difference(total, p, (j, k), eps))
@@ -117,7 +139,7 @@ def _crosses_kink(probe, x, p, index, step, base, masks=None):
     crossed = False
     for s in (-step, step):
         p[index] = keep + s
-        if any(np.any(a != b) for a, b in zip(_relu_pattern(probe, x, masks), base)):
+        if any(np.any(a != b) for a, b in zip(_kink_pattern(probe, x, masks), base)):
             crossed = True
     p[index] = keep
     return crossed
@@ -133,6 +155,7 @@ def sample_entries(grad_b, grad_w, per_layer, rng, also=None):
     entries = []
     also_b, also_w = also if also is not None else (grad_b, grad_w)
     for i, (gb, gw, ab, aw) in enumerate(zip(grad_b, grad_w, also_b, also_w)):
+        gw, aw = np.reshape(gw, (len(gw), -1)), np.reshape(aw, (len(aw), -1))  # a kernel as (c_out, c_in·k·k)
         for kind, g, a in (("w", gw, aw), ("b", gb, ab)):  # gb is (n, 1), gw (n_out, n_in)
             flat = np.flatnonzero((np.abs(g) > NEGLIGIBLE) | ((g == 0) & (np.abs(a) > NEGLIGIBLE)))
             if flat.size == 0:
@@ -194,12 +217,16 @@ def gradient_check(
     cb, cw = regularized_gradient(checked, weights, biases, lmbda, n, regularization, mistake)
     entries = sample_entries(grad_b, grad_w, per_layer, rng, also=checked.gradient())
     numeric = numeric_partials(net, correct.x, correct.y, entries, correct.cost, eps, lmbda, n, regularization)
-    layers = [{"l": i + 2, "rows": [], "skipped": 0} for i in range(len(net.weights))]
+    # the book's l of each layer with parameters (pooling layers count: they are layers of the stack)
+    layers = [
+        {"l": at + 2, "rows": [], "skipped": 0, "w_shape": list(w.shape)}
+        for at, w in zip(net._trainable_at, net.weights)
+    ]
     for (kind, i, j, k), num in zip(entries, numeric):
         if np.isnan(num):
             layers[i]["skipped"] += 1
             continue
-        b = cw[i][j, k] if kind == "w" else cb[i][j, 0]
+        b = as_matrix(cw[i])[j, k] if kind == "w" else cb[i][j, 0]
         layers[i]["rows"].append((kind, j, k, float(b), float(num), relative_error(b, num)))
     for layer in layers:
         layer["max_error"] = max((r[5] for r in layer["rows"]), default=0.0)

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..nn import validate
 from ..nn.costs import check_output, cost_name, get_cost, output_delta
+from . import trace_stack
 
 # Deliberate errors for the page's "break backprop" switch: name -> what it does.
 MISTAKES = {
@@ -34,14 +35,15 @@ MISTAKES = {
     "softmax-extra-f-prime": "softmax's δ^L with an extra a(1 − a) factor: δ^L = (a^L − y) ⊙ a^L(1 − a^L)",
     "tanh-prime-from-z": "tanh′ taken from z instead of a: 1 − (z^l)² where it is 1 − (a^l)²",
     "relu-step-forgotten": "BP2 through a ReLU layer without its step: δ^l = (w^{l+1})ᵀ δ^{l+1}",
+    **trace_stack.CONV_MISTAKES,
 }
 
 
 def mistakes_for(net, cost=None):
     """The mistakes that reach this network (with this cost): each changes some layer's δ."""
     cost = net.cost if cost is None else get_cost(cost)
-    hidden = {layer.activation.name for layer in net.layers[:-1] if hasattr(layer, "activation")}
-    everything = {layer.activation.name for layer in net.layers if hasattr(layer, "activation")}
+    hidden = {_act(layer) for layer in net.layers[:-1]} - {None}
+    everything = {_act(layer) for layer in net.layers} - {None}
     reach = {
         "none": True,
         "bp2-no-sigma-prime": bool(hidden - {"identity"}),
@@ -50,8 +52,15 @@ def mistakes_for(net, cost=None):
         "softmax-extra-f-prime": net.output.name == "softmax",
         "tanh-prime-from-z": "tanh" in everything,
         "relu-step-forgotten": "relu" in hidden,
+        **trace_stack.reaches(net),
     }
     return [m for m in MISTAKES if reach[m]]
+
+
+def _act(layer):
+    """A layer's activation's name; None for a layer without one (max-pooling)."""
+    activation = getattr(layer, "activation", None)
+    return None if activation is None else activation.name
 
 
 @dataclass
@@ -59,7 +68,7 @@ class LayerTrace:
     """Layer l (2..L) for one example; vectors are 1-D, ``nabla_w`` is (n_l, n_{l−1})."""
 
     l: int
-    activation: str  # "sigmoid", "tanh", "relu", "identity", "softmax"
+    activation: str  # "sigmoid", "tanh", "relu", "identity", "softmax"; "max-pool" for a pooling layer
     z: np.ndarray  # z^l = w^l a^{l−1} + b^l
     a: np.ndarray  # a^l = f(z^l) (times the dropout mask, when one is given)
     f_prime: np.ndarray  # f′(z^l), as used (None for softmax: its BP1 needs none)
@@ -68,6 +77,8 @@ class LayerTrace:
     nabla_w: np.ndarray  # ∂C/∂w^l (BP4)
     equation: str  # "BP1" or "BP2": how δ^l was found
     mask: np.ndarray = None  # dropout's mask on this layer's output (0 or 1/(1 − p)), or None
+    kind: str = "dense"  # "dense", "conv2d" or "maxpool2d"
+    shape: tuple = None  # the layer's output: (n,), or (channels, rows, columns) for feature maps
 
     @property
     def sigma_prime(self):  # the name before other activations: learners' code may read it
@@ -83,8 +94,10 @@ class Trace:
     layers: list  # LayerTrace for l = 2..L
 
     def gradient(self):
-        """(nabla_b, nabla_w) shaped like the network's biases (n, 1) and weights (n_out, n_in)."""
-        return [t.nabla_b[:, None] for t in self.layers], [t.nabla_w for t in self.layers]
+        """(nabla_b, nabla_w) shaped like the network's biases (n, 1) and weights (n_out, n_in), or a
+        convolution's (c_out, c_in, k, k): one entry per layer with parameters."""
+        own = [t for t in self.layers if t.nabla_w is not None]
+        return [t.nabla_b[:, None] for t in own], [t.nabla_w for t in own]
 
 
 def _f_primes(net, zs, outputs, mistake):
@@ -92,8 +105,11 @@ def _f_primes(net, zs, outputs, mistake):
     out = []
     last = len(net.layers) - 1
     for l, (layer, z, a) in enumerate(zip(net.layers, zs, outputs)):
+        name = _act(layer)
+        if name is None:  # pooling routes δ; it multiplies it by nothing
+            out.append(np.ones_like(z))
+            continue
         fp = layer.f_prime(z, a)
-        name = layer.activation.name
         if mistake == "tanh-prime-from-z" and name == "tanh":
             fp = 1.0 - z * z
         elif l < last and mistake == "bp2-no-sigma-prime":
@@ -132,8 +148,11 @@ def trace(net, x, y, cost=None, mistake="none", masks=None):
     if len(masks) != len(net.layers) or masks[-1] is not None:
         raise ValueError(f"masks must be {len(net.layers)} entries, one per layer, the last None")
 
-    # forward, one layer at a time as the book writes it (in float64, on one example)
     net64 = net if net.dtype == np.float64 else net.copy(np.float64)
+    if not net64.dense_only:
+        return _trace_stack(net64, x, y, cost, mistake, masks)
+
+    # forward, one layer at a time as the book writes it (in float64, on one example)
     zs, outputs, activations = [], [], [x[0]]
     for layer, w, b, mask in zip(net64.layers, net64.weights, net64.biases, masks):
         z = w @ activations[-1] + b[:, 0]  # z^l = w^l a^{l−1} + b^l, (n_l,)
@@ -145,17 +164,7 @@ def trace(net, x, y, cost=None, mistake="none", masks=None):
     a_L = outputs[-1]
 
     # backward: BP1 for the output layer, BP2 for each layer below
-    if mistake == "bp1-no-sigma-prime" and cost_name(cost) == "quadratic":
-        delta = a_L - y  # ∇_a C without its f′(z^L) factor
-    elif mistake == "tanh-prime-from-z" and cost_name(cost) == "quadratic" and net64.output.name == "tanh":
-        delta = (a_L - y) * fps[-1]
-    else:
-        delta = output_delta(cost, net64.output, zs[-1][None, :], a_L[None, :], y[None, :])[0]  # BP1
-    if mistake == "softmax-extra-f-prime" and net64.output.name == "softmax":
-        delta = delta * a_L * (1.0 - a_L)
-    if mistake == "bp1-wrong-sign":
-        delta = -delta
-    deltas = [delta]
+    deltas = [_output_error(net64, cost, zs[-1], a_L, y, fps[-1], mistake)]
     for l in range(len(zs) - 2, -1, -1):  # 0-based index of the layer below
         back = net64.weights[l + 1].T @ deltas[0]  # (w^{l+1})ᵀ δ^{l+1}
         if masks[l] is not None:
@@ -180,4 +189,51 @@ def trace(net, x, y, cost=None, mistake="none", masks=None):
             )
         )
     C = cost.fn(a_L[None, :], y[None, :])
+    return Trace(x=x[0], y=y, cost=cost, C=C, layers=layers)
+
+
+def _output_error(net64, cost, z_L, a_L, y, fp_L, mistake):
+    """BP1 for one example (vectors), with the chosen mistake in it."""
+    if mistake == "bp1-no-sigma-prime" and cost_name(cost) == "quadratic":
+        delta = a_L - y  # ∇_a C without its f′(z^L) factor
+    elif mistake == "tanh-prime-from-z" and cost_name(cost) == "quadratic" and net64.output.name == "tanh":
+        delta = (a_L - y) * fp_L
+    else:
+        delta = output_delta(cost, net64.output, z_L[None, :], a_L[None, :], y[None, :])[0]  # BP1
+    if mistake == "softmax-extra-f-prime" and net64.output.name == "softmax":
+        delta = delta * a_L * (1.0 - a_L)
+    if mistake == "bp1-wrong-sign":
+        delta = -delta
+    return delta
+
+
+def _trace_stack(net64, x, y, cost, mistake, masks):
+    """``trace`` for a stack with convolutions and pooling: each layer's own forward and backward pass
+    (``trace_stack``) on a batch of one, kept as vectors (feature maps flattened)."""
+    masks = [None if m is None else m[None, :] for m in masks]
+    zs, outputs, activations = trace_stack.forward_pass(net64, x, masks)
+    fps = _f_primes(net64, zs, outputs, mistake)
+    fp_L = None if fps[-1] is None else fps[-1][0]
+    delta_L = _output_error(net64, cost, zs[-1][0], outputs[-1][0], y, fp_L, mistake)
+    deltas = trace_stack.deltas_down(net64, delta_L[None, :], zs, activations, fps, masks, mistake)
+    layers = []
+    for i, layer in enumerate(net64.layers):
+        nabla_b, nabla_w = trace_stack.gradients_of(layer, deltas[i], activations[i])
+        layers.append(
+            LayerTrace(
+                l=i + 2,
+                activation=_act(layer) or "max-pool",
+                z=zs[i][0],
+                a=activations[i + 1][0],
+                f_prime=None if _act(layer) in (None, "softmax") else fps[i][0],
+                delta=deltas[i][0],
+                nabla_b=nabla_b,
+                nabla_w=nabla_w,
+                equation="BP1" if i == len(net64.layers) - 1 else "BP2",
+                mask=None if masks[i] is None else masks[i][0],
+                kind=layer.kind,
+                shape=tuple(layer.out_shape) if layer.kind != "dense" else (layer.n,),
+            )
+        )
+    C = cost.fn(outputs[-1], y[None, :])
     return Trace(x=x[0], y=y, cost=cost, C=C, layers=layers)

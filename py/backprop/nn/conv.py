@@ -140,7 +140,8 @@ class MaxPool2D:
         if h % self.size or w % self.size:
             raise ValueError(f"{self.size}×{self.size} windows do not tile {h}×{w} maps")
         self.in_shape = (c, h, w)
-        return (c, h // self.size, w // self.size)
+        self.out_shape = (c, h // self.size, w // self.size)
+        return self.out_shape
 
     def _windows(self, a):
         """(m, c·h·w) -> (m, c, oh, ow, s·s): each window's values in row-major order."""

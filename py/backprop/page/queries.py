@@ -11,6 +11,7 @@ import numpy as np
 
 from ..data import preprocess
 from ..explain import gradcheck, metrics, units
+from ..explain.gradcheck import as_matrix
 from ..explain.trace import trace
 from ..nn.costs import cost_name
 from .params import N_OUTPUTS, checked_choice, checked_float, checked_int
@@ -126,10 +127,13 @@ class Queries:
         t = trace(net, x, label, cost=cost or net.cost, mistake=mistake, masks=masks)
         layers = []
         for layer in t.layers:
-            nabla_w = np.nan_to_num(layer.nabla_w)
+            own = layer.nabla_w is not None  # a pooling layer has no parameters
+            nabla_w = np.nan_to_num(layer.nabla_w) if own else None
             layers.append(
                 {
                     "l": layer.l,
+                    "kind": layer.kind,
+                    "shape": list(layer.shape or (layer.z.size,)),  # (n,) or a layer's maps (c, h, w)
                     "n": int(layer.z.size),
                     "activation": layer.activation,
                     "dropped": None if layer.mask is None else np.flatnonzero(layer.mask == 0).tolist(),
@@ -139,9 +143,9 @@ class Queries:
                     "f_prime": layer.f_prime,
                     "delta": layer.delta,
                     "nabla_b": layer.nabla_b,
-                    "nabla_w": b64(nabla_w.astype(np.float32)),
-                    "nabla_w_shape": list(layer.nabla_w.shape),
-                    "nabla_w_max": float(np.max(np.abs(nabla_w))),
+                    "nabla_w": b64(nabla_w.astype(np.float32)) if own else None,
+                    "nabla_w_shape": list(layer.nabla_w.shape) if own else None,
+                    "nabla_w_max": float(np.max(np.abs(nabla_w))) if own else None,
                 }
             )
         return {
@@ -206,13 +210,16 @@ class Queries:
         copy.update_mini_batch(x, [label], eta, 0.0, 1, dropout=dropout)
         after = copy.total_cost(x, [label], 0.0)
         moved = []
-        for i, (w0, w1) in enumerate(zip(net.weights, copy.weights)):
+        for at, w0, w1 in zip(net._trainable_at, net.weights, copy.weights):
+            shape = w0.shape
+            w0, w1 = as_matrix(w0), as_matrix(w1)  # a kernel (c_out, c_in, k, k) as (c_out, c_in·k·k)
             change = np.abs(w1 - w0).ravel()
             for f in np.argsort(-change, kind="stable")[:count]:
                 j, k = np.unravel_index(f, w0.shape)
                 moved.append(
                     {
-                        "l": i + 2,
+                        "l": at + 2,  # the book's l: pooling layers count
+                        "index": [int(i) for i in np.unravel_index(f, shape)],  # (j, k) or (o, c, p, q)
                         "j": int(j),
                         "k": int(k),
                         "before": float(w0[j, k]),

@@ -23,8 +23,10 @@ function hover(canvas, text) {
     const col = Math.floor(((e.clientX - r.left) / r.width) * canvas.width);
     const row = Math.floor(((e.clientY - r.top) / r.height) * canvas.height);
     const t = tooltip();
-    t.textContent = text(row, col);
-    t.hidden = false;
+    const said = text(row, col);
+    t.hidden = said === null; // a gap between tiles says nothing
+    if (said === null) return;
+    t.textContent = said;
     t.style.left = `${e.pageX + 12}px`;
     t.style.top = `${e.pageY + 12}px`;
   });
@@ -55,17 +57,19 @@ export function heatStrip(values, { signed = true, scale, name = (i) => `[${i}]`
   return c;
 }
 
-/** A matrix (rows × cols, row-major Float32Array or array) as an image; `name(j, k)` for the tooltip. */
-export function heatImage(values, rows, cols, { scale, name = (j, k) => `[${j}, ${k}]`, label = "" } = {}) {
+/** A matrix (rows × cols, row-major Float32Array or array) as an image; `name(j, k)` for the tooltip,
+ * or `describe(j, k)` for its whole text (a tiled image names its cells itself, and its gaps nothing). */
+export function heatImage(values, rows, cols, { scale, name = (j, k) => `[${j}, ${k}]`, label = "", describe, gap } = {}) {
   let s = scale;
   if (s === undefined) {
     s = 0;
     for (const v of values) if (Math.abs(v) > s) s = Math.abs(v);
   }
-  const c = pixelCanvas(cols, rows, (i) => colourOf(values[i], s, true));
+  // `gap`: the colour of NaN cells, the 1-cell lines between a tiled image's tiles
+  const c = pixelCanvas(cols, rows, (i) => (gap && Number.isNaN(values[i]) ? gap : colourOf(values[i], s, true)));
   c.className = "heat-image";
   c.setAttribute("role", "img");
   c.setAttribute("aria-label", `${label}: ${rows} × ${cols} values, largest magnitude ${s.toPrecision(3)}`);
-  hover(c, (j, k) => `${name(j, k)} = ${values[j * cols + k]}`);
+  hover(c, describe ?? ((j, k) => `${name(j, k)} = ${values[j * cols + k]}`));
   return c;
 }

@@ -7,6 +7,14 @@
 
 const fmt = (v) => (v === 0 ? "0" : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toFixed(6) : v.toExponential(3));
 
+/** A sampled weight's index in its layer's own shape: (j, k) of a dense layer's (n_out, n_in), or
+ * (o, c, p, q) of a convolution's kernels (c_out, c_in, k, k), sampled as (o, the rest flattened). */
+export function weightIndex(shape, j, k) {
+  if (!shape || shape.length !== 4) return [j, k];
+  const [, , kh, kw] = shape;
+  return [j, Math.floor(k / (kh * kw)), Math.floor(k / kw) % kh, k % kw];
+}
+
 export class GradcheckView {
   /** check({mistake, regularization, lmbda}) returns the worker's answer for the chosen digit. */
   constructor({ check }) {
@@ -90,7 +98,7 @@ export class GradcheckView {
       for (const [kind, j, k, b, n, e] of layer.rows) {
         const tr = document.createElement("tr");
         tr.className = e <= r.tolerance ? "ok" : "bad";
-        const name = kind === "w" ? `w[${layer.l}][${j}, ${k}]` : `b[${layer.l}][${j}]`;
+        const name = kind === "w" ? `w[${layer.l}][${weightIndex(layer.w_shape, j, k).join(", ")}]` : `b[${layer.l}][${j}]`;
         for (const text of [name, fmt(b), fmt(n), fmt(e)]) {
           const td = document.createElement("td");
           td.textContent = text;
@@ -106,7 +114,8 @@ export class GradcheckView {
     const cost = r.regularization === "none" || !r.lmbda ? "C = C_x"
       : `C = C_x + ${r.regularization === "l2" ? "(λ/2n)Σw²" : "(λ/n)Σ|w|"} with λ = ${r.lmbda}, n = ${r.n}`;
     const skipped = r.skipped ? ` ${r.skipped} sampled entr${r.skipped === 1 ? "y" : "ies"} sat on a kink ` +
-      "(moving it by ±2ε switched a ReLU unit on or off, or took a weight across 0 where L1's |w| bends, so " +
+      "(moving it by ±2ε switched a ReLU unit on or off, changed which entry of a max-pooling window is its " +
+      "maximum, or took a weight across 0 where L1’s |w| bends, so " +
       "the differences measure a corner, not a slope) and " +
       `w${r.skipped === 1 ? "as" : "ere"} skipped.` : "";
     note.textContent = `${r.what}, target ${r.label}; ${cost}. Central differences: [8(C(p+ε) − C(p−ε)) − ` +

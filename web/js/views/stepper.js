@@ -7,40 +7,11 @@
 // moved most. The numbers come from backprop.explain.trace (Python); this only draws them.
 
 import { decodeBase64, digitCanvas } from "../render/digits.js";
+import { convBackward, convForward } from "../render/conv-trace.js";
+import { el, equation, sub, sup } from "../render/equation.js";
 import { heatImage, heatStrip } from "../render/heat.js";
 
-const SUB = "₀₁₂₃₄₅₆₇₈₉", SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
-const sub = (n) => String(n).split("").map((d) => SUB[+d]).join("");
-const sup = (n) => String(n).split("").map((d) => SUP[+d]).join("");
 const fmt = (v) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3));
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-/** An equation from a tiny markup — <b>, <sup>, <sub>, <span class="note"> and &nbsp; only — built
- * as DOM nodes with textContent: the page never has the browser parse markup at run time. */
-function equation(markup) {
-  const p = el("p", "equation");
-  const stack = [p];
-  for (const part of markup.replace(/&nbsp;/g, "\u00a0").replace(/&gt;/g, ">").split(/(<\/?(?:b|sup|sub|span)(?: class="note")?>)/)) {
-    if (!part) continue;
-    const open = part.match(/^<(b|sup|sub|span)(?: class="(note)")?>$/);
-    if (open) {
-      const node = el(open[1], open[2]);
-      stack[stack.length - 1].append(node);
-      stack.push(node);
-    } else if (/^<\//.test(part)) {
-      stack.pop();
-    } else {
-      stack[stack.length - 1].append(part);
-    }
-  }
-  return p;
-}
 
 // Each activation's name in the equations, its f′ as the trace computes it, and the scale of its f′ strip.
 const ACT = {
@@ -153,6 +124,10 @@ export class StepperView {
     const forward = el("div", "trace-part");
     forward.append(el("h3", "", "Forward: z and a, layer by layer"));
     for (const layer of t.layers) {
+      if (layer.kind && layer.kind !== "dense") { // chapter 6's layers: maps, not strips
+        forward.append(convForward(layer, { act }));
+        continue;
+      }
       const l = layer.l;
       const name = (sym) => (i) => `${sym}${sup(l)}${sub(i)}`;
       const block = el("div", "trace-layer");
@@ -169,7 +144,11 @@ export class StepperView {
     }
     const backward = el("div", "trace-part");
     backward.append(el("h3", "", "Backward: the error δ, from the output down, and the gradient"));
-    for (const layer of [...t.layers].reverse()) {
+    for (const [i, layer] of [...t.layers.entries()].reverse()) {
+      if (layer.kind && layer.kind !== "dense") {
+        backward.append(convBackward(layer, t.layers[i + 1]?.kind ?? "dense", { act }));
+        continue;
+      }
       const l = layer.l;
       const name = (sym) => (i) => `${sym}${sup(l)}${sub(i)}`;
       const block = el("div", "trace-layer");
@@ -236,7 +215,7 @@ export class StepperView {
     table.append(head);
     for (const m of r.moved) {
       const tr = el("tr");
-      tr.append(el("td", "", `w${sup(m.l)}${sub(m.j)},${sub(m.k)}`), el("td", "", fmt(m.before)),
+      tr.append(el("td", "", `w${sup(m.l)}${(m.index ?? [m.j, m.k]).map(sub).join(",")}`), el("td", "", fmt(m.before)),
         el("td", "", fmt(m.after)), el("td", "", fmt(m.change)));
       table.append(tr);
     }
