@@ -134,4 +134,23 @@ def _():
     assert np.array_equal(again.feedforward(xc), net.feedforward(xc))
 
 
+@expect("chapter 6: BP1–BP4 through conv and pool is the gradient; the check fails for each conv mistake")
+def _():
+    from backprop.explain import gradcheck
+    from backprop.explain.trace import trace
+
+    L = backprop.layers
+    stack = [L.Conv2D(3, 3, activation="relu"), L.MaxPool2D(2), L.Conv2D(2, 3, activation="relu"), L.MaxPool2D(2)]
+    net = Network.stack([*stack, L.Dense(10, "softmax")], input_shape=(1, 14, 14), cost="log-likelihood", seed=2)
+    x1 = rng.random(196)
+    nabla_b, nabla_w = net.backprop(x1[None, :], [3])
+    got_b, got_w = trace(net, x1, 3).gradient()
+    for got, want in zip(got_w + got_b, nabla_w + nabla_b):
+        assert np.abs(got - want).max() <= 1e-9 * max(1.0, np.abs(want).max())
+    assert gradcheck.gradient_check(net, x1, 3, per_layer=6)["ok"]
+    for mistake, failing in (("conv-kernel-not-flipped", [2]), ("pool-delta-spread", [2, 4])):
+        result = gradcheck.gradient_check(net, x1, 3, mistake=mistake, per_layer=6)
+        assert [layer["l"] for layer in result["layers"] if not layer["ok"]] == failing, mistake
+
+
 report()
