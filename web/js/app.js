@@ -12,7 +12,7 @@ export class App {
   constructor(client, views) {
     this.client = client;
     this.views = views;
-    this.mode = "loading"; // loading | ready | training | stopping | data | restarting | failed
+    this.mode = "loading"; // loading | ready | training | stopping | data | restarting | failed | unloaded (the lab alone: no Python here)
     this.which = "model"; // the network every view shows: model | trained | file
     this.available = { model: true, trained: false, file: false };
     this.nTrain = 10000;
@@ -46,7 +46,7 @@ export class App {
     this.mode = mode;
     document.body.dataset.mode = mode;
     v.form.setMode(mode);
-    const usable = mode !== "loading" && mode !== "failed" && mode !== "restarting";
+    const usable = ["ready", "training", "stopping", "data"].includes(mode);
     for (const view of [v.model, v.strip, v.draw, v.stepper, v.gradcheck]) view.setEnabled(usable);
     v.presets.setEnabled(mode === "ready");
     v.model.setChoices(this.available, this.which);
