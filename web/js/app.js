@@ -12,7 +12,8 @@ export class App {
   constructor(client, views) {
     this.client = client;
     this.views = views;
-    this.mode = "loading"; // loading | ready | training | stopping | data | restarting | failed | unloaded (the lab alone: no Python here)
+    // loading | ready | training | stopping | data | restarting | failed | unloaded (the lab alone: no Python)
+    this.mode = "loading";
     this.which = "model"; // the network every view shows: model | trained | file
     this.available = { model: true, trained: false, file: false };
     this.nTrain = 10000;
