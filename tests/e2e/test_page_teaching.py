@@ -2,8 +2,9 @@
 controls it names (through a run, too); the share dialog's link reproduces the page it was made from; an
 embed link shows one section, inside an iframe of another local page, under a sub-path; a link with bad
 parts opens with one message naming them and nothing else changed (and nothing fetched elsewhere); a model
-file on the same site opens from a link; an embed of the lab alone checks and trains the learner's code
-without ever loading the page's own Python (its worker, the subset, the model)."""
+file on the same site opens from a link; an embed of one section loads the page's Python but neither the
+lab nor the service worker's copy of the whole site; an embed of the lab alone checks and trains the
+learner's code without ever loading the page's own Python (its worker, the subset, the model)."""
 
 from urllib.parse import urlparse
 
@@ -164,6 +165,25 @@ def test_a_link_s_preset_fills_the_form_as_the_picker_does(site, open_page):
     assert page.input_value("#preset-select") == "ch5-speed-4"
     assert "sections=train,curves" in page.evaluate("location.search")  # the link's own parts stay in the URL
     assert not page.is_visible("#link-ignored") and page.errors == []
+
+
+def test_an_embedded_section_loads_the_page_s_python_but_not_the_lab_or_the_offline_copy(site_dir, new_page):
+    server = FaultServer(site_dir)
+    try:
+        page = new_page()  # service workers allowed: an embed must not register one (its install fetches every file)
+        page.goto(server.url + "?embed=draw")
+        page.wait_for_function(f"{MODE} === 'ready'", timeout=READY_TIMEOUT_MS)
+        page.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        page.click("#draw-random")
+        page.wait_for_function("/^[0-9]$/.test(document.getElementById('draw-guess').textContent)", timeout=60_000)
+        page.wait_for_timeout(1500)  # what follows "ready" (a service worker's install, say) has had its chance
+        asked = set(server.requests)
+        assert {"js/worker.js", "data/model.json.gz", "data/mnist-subset.npz"} <= asked, sorted(asked)
+        assert not {"sw.js", "vendor/codemirror.js", "js/lab.json", "js/lab-worker.js"} & asked, sorted(asked)
+        assert page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r === undefined)")
+        assert page.errors == []
+    finally:
+        server.stop()
 
 
 # What only the page's own Python fetches: its worker's script, the model (its gzipped copy, its facts), the subset.

@@ -1,8 +1,8 @@
 // The page worker's life as the page sees it: loading (the status line), ready (the page's facts, the
-// URL's settings, the offline copy), a start that failed (Retry), and the restart policy — a worker that
-// dies is started again unless it keeps dying (more than 3 times in a minute), and every new worker is
-// given back what the page keeps: the last trained network and the model file. An embed of the lab alone
-// starts no worker (early.js): the page says so, and its Python is never loaded.
+// URL's settings, the offline copy but in an embed), a start that failed (Retry), and the restart
+// policy: a worker that dies is started again unless it keeps dying (more than 3 times in a minute), and
+// every new worker is given back what the page keeps: the last trained network and the model file. An
+// embed of the lab alone starts no worker (early.js): the page says so, and its Python is never loaded.
 
 import { EVENT, REQUEST } from "./protocol.js";
 
@@ -79,7 +79,7 @@ export class Lifecycle {
     document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
     v.status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
     app.setMode("ready");
-    registerServiceWorker();
+    if (!v.layout.link?.embed) registerServiceWorker(); // its install downloads the whole site: not for one section
     if (app.network) await this.restoreNetworks(); // a network kept from an earlier visit (persist.js)
     app.refreshViews(); // the model's facts, the digits, hidden units, the matrix: after "ready", not needed to start
   }
@@ -153,7 +153,8 @@ export class Lifecycle {
 }
 
 // Offline after the first visit: sw.js keeps the site's files. Registered once the page is ready, so
-// that its downloads (from the HTTP cache by then) do not compete with the first load's.
+// that its downloads (from the HTTP cache by then) do not compete with the first load's; never in an
+// embed, which loads only what its section needs (and, in another site's iframe, has storage of its own).
 function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register(new URL("../sw.js", import.meta.url))
