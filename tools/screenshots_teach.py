@@ -1,11 +1,13 @@
 """Screenshots of the page for teachers, for the README and for looking at the layout; asserts nothing.
 
-    python3 tools/screenshots_teach.py [--out DIR] [--site DIR]
+    python3 tools/screenshots_teach.py [--out DIR] [--site DIR] [--only NAME]
 
 - DIR/screenshot-lesson.png: the guided lesson "BP2 and the σ′ factor" answered (the gradient check
   broken in BP2, failing in layer 2 only, and the lesson's check saying so);
 - DIR/screenshot-embed.png: a course page on another origin with section 1 embedded in an iframe
   (``?embed=draw``, the site under a sub-path as a project site is), a test digit read;
+- DIR/screenshot-embed-lab.png: the same with the lab alone (``?embed=lab``: the lab's own Python only),
+  a "find the bug" version checked;
 - DIR/screenshot-share.png: the "Share this set-up" dialog.
 
 Without --site, a site is built into a temporary folder (self-hosted Pyodide: PYODIDE_DIR or the
@@ -55,31 +57,64 @@ def shoot_lesson(browser, url, out):
     page.context.close()
 
 
-def shoot_embed(browser, site, out, tmp):
+def embed_draw(frame):
+    """Section 1 embedded: a test digit read."""
+    frame.wait_for_function(READY, timeout=180_000)
+    frame.click("#draw-random")
+    frame.wait_for_function("/^[0-9]$/.test(document.getElementById('draw-guess').textContent)", timeout=60_000)
+
+
+def embed_lab(frame):
+    """The lab embedded (no page worker: the lab's own Python only): a "find the bug" version checked."""
+    frame.wait_for_function("window.__lab && window.__lab.ready", timeout=60_000)
+    frame.select_option("#lab-bug", "bp2-no-sigma-prime")
+    frame.click("#lab-load-bug")
+    frame.click("#lab-check")
+    frame.wait_for_function(
+        "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'", timeout=180_000
+    )
+    frame.evaluate("document.getElementById('lab-status').scrollIntoView({ block: 'start' })")  # the verdicts
+
+
+EMBEDS = {  # file -> (section, the course page's words, the iframe's height, what is done in it)
+    "screenshot-embed.png": (
+        "draw",
+        "Draw a digit below, then press <em>Random test digit</em> a few times: which digits does the network "
+        "get wrong?",
+        640,
+        embed_draw,
+    ),
+    "screenshot-embed-lab.png": (
+        "lab",
+        "This version forgets σ′ in BP2. Press <em>Check</em>: which layer fails, and why? Then fix it.",
+        900,
+        embed_lab,
+    ),
+}
+
+
+def shoot_embed(browser, site, out, tmp, name):
+    section, words, height, act = EMBEDS[name]
     server, url = serve_dir(site.parent)  # the site at /<folder>/, as a project site at /<repo>/
-    course = tmp / "course"
+    course = tmp / f"course-{section}"
     course.mkdir()
     (course / "index.html").write_text(
         "<!doctype html><meta charset='utf-8'><title>Course</title>"
         "<body style='font-family: sans-serif; margin: 24px; background: #fafaf9'>"
         "<h1 style='margin:0 0 4px'>Neural networks · week 1</h1>"
-        "<p style='margin:0 0 12px'>Draw a digit below, then press <em>Random test digit</em> a few times: "
-        "which digits does the network get wrong?</p>"
-        f"<iframe src='{url}{site.name}/?embed=draw' width='900' height='640' title='Draw a digit' "
+        f"<p style='margin:0 0 12px'>{words}</p>"
+        f"<iframe src='{url}{site.name}/?embed={section}' width='900' height='{height}' title='Section {section}' "
         "style='border:1px solid #ccc; border-radius:8px'></iframe></body>",
         encoding="utf-8",
     )
     other, course_url = serve_dir(course)
     try:
-        page = new_page(browser, viewport={"width": 960, "height": 760})
+        page = new_page(browser, viewport={"width": 960, "height": height + 120})
         page.goto(course_url)
         page.wait_for_function("document.querySelector('iframe').contentWindow !== null")
-        frame = next(f for f in page.frames if "embed=draw" in f.url)
-        frame.wait_for_function(READY, timeout=180_000)
-        frame.click("#draw-random")
-        frame.wait_for_function("/^[0-9]$/.test(document.getElementById('draw-guess').textContent)", timeout=60_000)
+        act(next(f for f in page.frames if f"embed={section}" in f.url))
         page.wait_for_timeout(500)
-        page.screenshot(path=str(out / "screenshot-embed.png"))
+        page.screenshot(path=str(out / name))
         page.context.close()
     finally:
         for s in (server, other):
@@ -91,6 +126,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(".github"))
     parser.add_argument("--site", type=Path, help="a built site (default: build one)")
+    parser.add_argument("--only", choices=["lesson", *EMBEDS], help="this screenshot only")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -101,13 +137,16 @@ def main(argv=None):
         try:
             with sync_playwright() as pw:
                 browser = launch(pw)
-                shoot_lesson(browser, url, args.out)
-                shoot_embed(browser, site, args.out, tmp)
+                if args.only in (None, "lesson"):
+                    shoot_lesson(browser, url, args.out)
+                for name in EMBEDS:
+                    if args.only in (None, name):
+                        shoot_embed(browser, site, args.out, tmp, name)
                 browser.close()
         finally:
             server.shutdown()
             server.server_close()
-    print(f"wrote screenshot-lesson.png, screenshot-embed.png and screenshot-share.png in {args.out}")
+    print(f"wrote {args.only or 'screenshot-lesson.png, screenshot-share.png, ' + ', '.join(EMBEDS)} in {args.out}")
 
 
 if __name__ == "__main__":

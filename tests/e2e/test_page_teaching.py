@@ -2,13 +2,18 @@
 controls it names (through a run, too); the share dialog's link reproduces the page it was made from; an
 embed link shows one section, inside an iframe of another local page, under a sub-path; a link with bad
 parts opens with one message naming them and nothing else changed (and nothing fetched elsewhere); a model
-file on the same site opens from a link."""
+file on the same site opens from a link; an embed of one section loads the page's Python but neither the
+lab nor the service worker's copy of the whole site; an embed of the lab alone checks and trains the
+learner's code without ever loading the page's own Python (its worker, the subset, the model)."""
 
 from urllib.parse import urlparse
 
 import pytest
+from lab_steps import LAB_TIMEOUT_MS, press_check, verdicts
 
 import backprop
+from backprop.lab import backprop_texts as lab_bugs
+from faults import FaultServer
 from steps import MODE, READY_TIMEOUT_MS, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -93,6 +98,7 @@ def test_an_embedded_section_works_in_an_iframe_under_a_sub_path(site_dir, build
         inner.wait_for_function(f"{MODE} === 'ready'", timeout=READY_TIMEOUT_MS)
         assert inner.evaluate("document.body.classList.contains('embed')")
         assert inner.evaluate(SHOWN) == ["draw"]
+        assert inner.evaluate("window.__app.workers") == 1  # the page's Python: section 1 needs it
         assert not frame.locator("#network-bar").is_visible() and not frame.locator("footer").is_visible()
         assert frame.locator("#embed-whole").get_attribute("href") == "/dist/"
         frame.locator("#draw-random").click()
@@ -159,3 +165,68 @@ def test_a_link_s_preset_fills_the_form_as_the_picker_does(site, open_page):
     assert page.input_value("#preset-select") == "ch5-speed-4"
     assert "sections=train,curves" in page.evaluate("location.search")  # the link's own parts stay in the URL
     assert not page.is_visible("#link-ignored") and page.errors == []
+
+
+def test_an_embedded_section_loads_the_page_s_python_but_not_the_lab_or_the_offline_copy(site_dir, new_page):
+    server = FaultServer(site_dir)
+    try:
+        page = new_page()  # service workers allowed: an embed must not register one (its install fetches every file)
+        page.goto(server.url + "?embed=draw")
+        page.wait_for_function(f"{MODE} === 'ready'", timeout=READY_TIMEOUT_MS)
+        page.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        page.click("#draw-random")
+        page.wait_for_function("/^[0-9]$/.test(document.getElementById('draw-guess').textContent)", timeout=60_000)
+        page.wait_for_timeout(1500)  # what follows "ready" (a service worker's install, say) has had its chance
+        asked = set(server.requests)
+        assert {"js/worker.js", "data/model.json.gz", "data/mnist-subset.npz"} <= asked, sorted(asked)
+        assert not {"sw.js", "vendor/codemirror.js", "js/lab.json", "js/lab-worker.js"} & asked, sorted(asked)
+        assert page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r === undefined)")
+        assert page.errors == []
+    finally:
+        server.stop()
+
+
+# What only the page's own Python fetches: its worker's script, the model (its gzipped copy, its facts), the subset.
+PAGE_PYTHON = ("js/worker.js", "data/model.json", "data/model.json.gz", "data/model-meta.json", "data/mnist-subset.npz")
+
+
+def test_an_embedded_lab_checks_and_trains_without_the_page_s_python(site_dir, new_page):
+    server = FaultServer(site_dir)
+    try:
+        page = new_page(service_workers="block")
+        page.goto(server.url + "?embed=lab&train_size=200&epochs=1")
+        page.wait_for_function("window.__lab && window.__lab.ready", timeout=60_000)
+        assert page.evaluate(SHOWN) == ["lab"]
+        assert page.evaluate(MODE) == "unloaded" and page.evaluate("window.__app.workers") == 0
+        assert "Only the lab" in page.text_content("#status-text")
+
+        # a "find the bug" version fails where its bug is; fixed on the keyboard, it passes
+        spec = lab_bugs.BUGS["bp2-no-sigma-prime"]
+        page.select_option("#lab-bug", "bp2-no-sigma-prime")
+        page.click("#lab-load-bug")
+        state, _ = press_check(page)
+        assert state == "fail" and spec["hint"] in page.text_content("#lab-hint")
+        assert sorted(int(k) for k, v in verdicts(page).items() if v == "fail") == spec["fails"]
+        page.locator("#lab-editor .cm-line", has_text="# BP2").click()
+        page.keyboard.press("End")
+        page.keyboard.press("Shift+Home")
+        page.keyboard.type("delta = (delta @ weights[-l + 1]) * sigmoid_prime(zs[-l])   # BP2")
+        assert press_check(page) == ("pass", "pass — every layer")
+        assert "js/lab-worker.js" in server.requests  # the lab's own Python did the checking
+        asked = set(server.requests)
+        assert not asked & set(PAGE_PYTHON), sorted(asked)
+
+        # a run with the learner's backprop: the lab's worker fetches the digits; the page's Python still sleeps
+        page.click("#lab-train")
+        page.wait_for_function(
+            "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'",
+            timeout=LAB_TIMEOUT_MS,
+        )
+        end = page.text_content("#lab-status")
+        assert end.startswith("Done: 1 epoch with your backprop"), end
+        assert "chart" not in end  # there is none here to point at
+        assert "data/mnist-subset.npz" in server.requests
+        assert not {"js/worker.js", "data/model.json", "data/model.json.gz"} & set(server.requests), server.requests
+        assert page.evaluate("window.__app.workers") == 0 and page.errors == []
+    finally:
+        server.stop()

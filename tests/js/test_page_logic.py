@@ -1,5 +1,6 @@
 """The page's pure JavaScript, run under Node straight from web/js/: which run of a pair came out ahead
-(compare.js), the run list (runs.js) and the chart's ticks (render/line-chart.js)."""
+(compare.js), the run list (runs.js), the chart's ticks (render/line-chart.js) and whether a link needs
+the page's own Python (early.js, read as link.js reads the link)."""
 
 import json
 import shutil
@@ -35,6 +36,21 @@ list.restore([{ id: 7, label: "old", params: {}, points: [], status: "running" }
 out.restored = list.runs.map((r) => [r.id, r.status]);
 out.next = list.add((n) => `run ${n}`, { epochs: 1 }).id;
 out.ticks = chart.niceTicks(0, 1, 5);
+// early.js starts Python's worker as it is imported, unless the page is the lab alone
+globalThis.location = { search: "?embed=lab" };
+const started = [];
+globalThis.Worker = class {
+  constructor(url) { started.push(String(url)); }
+  addEventListener() {}
+  removeEventListener() {}
+};
+const [early, link] = await Promise.all(["early.js", "link.js"].map((f) => import(new URL(f, process.argv[2]).href)));
+const searches = ["", "?embed=lab", "?embed=%20lab%20", "?embed=lab&embed=draw", "?embed=draw&embed=lab", "?embed=draw",
+  "?embed=LAB", "?sections=lab", "?embed=lab&sections=draw", "?embed=lab&exercise=relu&bug=x&eta=0.1&note=hi",
+  "?embed=lab&lesson=write-backprop", "?embed=lab&preset=ch3-l2", "?embed=lab&model=models/a.json"];
+out.pagePython = searches.map((s) => [s, early.pagePythonNeeded(s), link.parseLink(s).embed]);
+out.earlyStarted = started.length;
+out.taken = early.takeWorker();
 console.log(JSON.stringify(out));
 """
 
@@ -75,3 +91,19 @@ def test_the_run_list_numbers_colours_clears_and_restores(got):
 
 def test_ticks_are_round_numbers(got):  # (decimate and envelope: tests/e2e/test_robustness.py, in the page)
     assert got["ticks"] == {"ticks": [0, 0.2, 0.4, 0.6, 0.8, 1], "step": 0.2}
+
+
+def test_only_the_lab_alone_goes_without_the_page_s_python(got):
+    needed = {search: n for search, n, _ in got["pagePython"]}
+    assert [s for s, n in needed.items() if not n] == [
+        "?embed=lab",
+        "?embed=%20lab%20",
+        "?embed=lab&embed=draw",
+        "?embed=lab&sections=draw",
+        "?embed=lab&exercise=relu&bug=x&eta=0.1&note=hi",
+    ]
+    # early.js reads embed= as the page's parser does: the page is the lab alone exactly when it says so
+    for search, n, embed in got["pagePython"]:
+        if not any(k in search for k in ("lesson=", "preset=", "model=")):
+            assert n == (embed != "lab"), search
+    assert got["earlyStarted"] == 0 and got["taken"] is None  # ?embed=lab: no worker started, none handed over

@@ -12,7 +12,8 @@ export class App {
   constructor(client, views) {
     this.client = client;
     this.views = views;
-    this.mode = "loading"; // loading | ready | training | stopping | data | restarting | failed
+    // loading | ready | training | stopping | data | restarting | failed | unloaded (the lab alone: no Python)
+    this.mode = "loading";
     this.which = "model"; // the network every view shows: model | conv | trained | file
     this.available = { model: true, conv: false, trained: false, file: false };
     this.loaded = new Set(); // the site's other networks (conv) this worker has fetched; a new worker has none
@@ -47,7 +48,7 @@ export class App {
     this.mode = mode;
     document.body.dataset.mode = mode;
     v.form.setMode(mode);
-    const usable = mode !== "loading" && mode !== "failed" && mode !== "restarting";
+    const usable = ["ready", "training", "stopping", "data"].includes(mode);
     for (const view of [v.model, v.strip, v.draw, v.stepper, v.gradcheck]) view.setEnabled(usable);
     v.presets.setEnabled(mode === "ready");
     v.model.setChoices(this.available, this.which);

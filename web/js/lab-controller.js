@@ -11,10 +11,12 @@ import { runLabel } from "./state.js";
 const fmt = new Intl.NumberFormat("en-US");
 
 export class LabController {
-  /** curves: the chart (a run with the learner's backprop is drawn there); form: section 3's settings. */
-  constructor({ curves, form }) {
+  /** curves: the chart (a run with the learner's backprop is drawn there); form: section 3's settings;
+   * shows(id): is section `id` on the page (an embed of the lab alone has no chart)? */
+  constructor({ curves, form, shows = () => true }) {
     this.curves = curves;
     this.form = form;
+    this.shows = shows;
     this.view = null;
     this.run = null; // the chart's record of the run with the learner's backprop
     this.current = null; // the check or run in flight
@@ -55,6 +57,33 @@ export class LabController {
     } catch (e) {
       this.view.say("error", `Could not load the lab's skeleton and bugs: ${e.message}`);
     }
+  }
+
+  /**
+   * Open the lab when the page wants it: once the page is laid out (`laidOut`; a link that leaves the lab
+   * out is told to `leftOut()`) and the page's Python has settled (`settled`: ready, failed or not started
+   * at all — on a first visit the editor would otherwise share the line with Python), or sooner when the
+   * learner scrolls to it. `opened()` once its texts are in.
+   */
+  openWhenWanted({ laidOut, settled, opened, leftOut }) {
+    let opening = null;
+    const openNow = () => laidOut.then(() => {
+      if (opening || !this.shows("lab")) return;
+      opening = this.open().then(opened);
+    });
+    settled.then(openNow);
+    laidOut.then(() => {
+      if (!this.shows("lab")) {
+        leftOut();
+        return;
+      }
+      new IntersectionObserver((seen, observer) => {
+        if (seen.some((e) => e.isIntersecting)) {
+          observer.disconnect();
+          openNow();
+        }
+      }, { rootMargin: "200px" }).observe(document.getElementById("lab"));
+    });
   }
 
   /** The lab's worker, started (and its Python loading) before the first Check needs it. */
@@ -107,7 +136,7 @@ export class LabController {
         run.label += ` · ${fmt.format(Math.round(s.speed.yours))} ex/s (library ${fmt.format(Math.round(s.speed.library))})`;
       }
       this.curves.setStatus(run.id, s.error ? "failed" : s.stopped ? "stopped" : "done");
-      view.showRunEnd(s, run.label);
+      view.showRunEnd(s, run.label, this.shows("curves"));
     } catch (e) {
       this.curves.setStatus(run.id, e.name === "WorkerGone" ? "stopped" : "failed");
       if (e.name !== "WorkerGone") view.say("error", `The run could not go on: ${e.message}`);

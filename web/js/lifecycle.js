@@ -1,7 +1,8 @@
 // The page worker's life as the page sees it: loading (the status line), ready (the page's facts, the
-// URL's settings, the offline copy), a start that failed (Retry), and the restart policy — a worker that
-// dies is started again unless it keeps dying (more than 3 times in a minute), and every new worker is
-// given back what the page keeps: the last trained network and the model file.
+// URL's settings, the offline copy but in an embed), a start that failed (Retry), and the restart
+// policy: a worker that dies is started again unless it keeps dying (more than 3 times in a minute), and
+// every new worker is given back what the page keeps: the last trained network and the model file. An
+// embed of the lab alone starts no worker (early.js): the page says so, and its Python is never loaded.
 
 import { EVENT, REQUEST } from "./protocol.js";
 
@@ -18,6 +19,9 @@ export class Lifecycle {
       app.client.restart("restart");
       this.restarting("retry");
     });
+    let settle;
+    this.settled = new Promise((resolve) => (settle = resolve)); // ready, failed, or not started at all
+    this.settle = settle;
     const { client, views } = app;
     client.on(EVENT.STATUS, (msg) => { // a stage still under way when loading failed says nothing
       if (app.mode === "loading" || app.mode === "restarting") {
@@ -26,12 +30,31 @@ export class Lifecycle {
       }
       else this.lateStatus += 1;
     });
-    client.on(EVENT.READY, (msg) => this.ready(msg));
+    client.on(EVENT.READY, (msg) => {
+      this.ready(msg);
+      settle();
+    });
     client.on(EVENT.FATAL, (msg) => {
+      settle();
       views.status.set("error", `Could not start: ${msg.message.replace(/\.$/, "")}.`, msg.stage);
       this.showRetry(true);
       app.setMode("failed");
     });
+  }
+
+  /** The page's start: Python's worker loading — or, when the page does not need it (`needed` false: the
+   * lab alone), not started, and the status line says what runs instead. */
+  begin(needed) {
+    const { app } = this;
+    if (needed) {
+      app.setMode("loading");
+      app.views.status.set("loading", "Loading Python…", "python");
+      return;
+    }
+    app.setMode("unloaded");
+    app.views.status.set("ready", "Only the lab is loaded here: its Python starts when you first use it, and " +
+      "Train with my backprop fetches the digits it trains on.");
+    this.settle();
   }
 
   async ready(msg) {
@@ -58,7 +81,7 @@ export class Lifecycle {
     document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
     v.status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
     app.setMode("ready");
-    registerServiceWorker();
+    if (!v.layout.link?.embed) registerServiceWorker(); // its install downloads the whole site: not for one section
     if (app.network) await this.restoreNetworks(); // a network kept from an earlier visit (persist.js)
     app.refreshViews(); // the model's facts, the digits, hidden units, the matrix: after "ready", not needed to start
   }
@@ -136,7 +159,8 @@ export class Lifecycle {
 }
 
 // Offline after the first visit: sw.js keeps the site's files. Registered once the page is ready, so
-// that its downloads (from the HTTP cache by then) do not compete with the first load's.
+// that its downloads (from the HTTP cache by then) do not compete with the first load's; never in an
+// embed, which loads only what its section needs (and, in another site's iframe, has storage of its own).
 function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register(new URL("../sw.js", import.meta.url))

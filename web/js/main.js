@@ -1,9 +1,10 @@
 // Wiring only: the views (js/views/) and the flows that connect them to the worker — the page's state
 // and refresh (app.js), training (training.js), what is kept in this browser (persist.js), the worker's
-// life (lifecycle.js) and the lab (lab-controller.js). Python's worker was started by early.js.
+// life (lifecycle.js) and the lab (lab-controller.js). Python's worker was started by early.js — unless
+// the page is the lab alone (?embed=lab), which needs only the lab's own worker.
 
 import { App } from "./app.js";
-import { takeWorker } from "./early.js";
+import { pagePythonNeeded, takeWorker } from "./early.js";
 import { exposeHooks } from "./hooks.js";
 import { LabController } from "./lab-controller.js";
 import { Lifecycle } from "./lifecycle.js";
@@ -32,8 +33,9 @@ import { LayoutView } from "./views/layout.js";
 import { LessonView } from "./views/lesson.js";
 import { ShareView } from "./views/share.js";
 
+const pagePython = pagePythonNeeded(location.search); // false: the lab alone, in an embed
 const client = new RestartableWorker(new URL("./worker.js", import.meta.url), {
-  onDeath: (reason, message) => lifecycle.died(reason, message), first: takeWorker(),
+  onDeath: (reason, message) => lifecycle.died(reason, message), first: takeWorker(), lazy: !pagePython,
 });
 const ask = (type, args, transfer) => client.request(type, args, transfer);
 const which = () => app.which;
@@ -84,7 +86,7 @@ const app = new App(client, views);
 const persistence = new Persistence(app);
 const lifecycle = new Lifecycle(app);
 const training = new Training(app, { onSave: () => persistence.saveSoon(), onRestarting: (r) => lifecycle.restarting(r) });
-const lab = new LabController({ curves: views.curves, form: views.form });
+const lab = new LabController({ curves: views.curves, form: views.form, shows: (id) => views.layout.shows(id) });
 const teach = new Teaching({ app, views, lab, loadFile });
 app.shows = (id) => views.layout.shows(id);
 new ShareView({ layout: views.layout, fieldNames: Object.keys(FIELDS), exercise: () => lab.view?.exercise?.key ?? null,
@@ -126,31 +128,10 @@ async function download() {
 }
 
 views.form.initFromURL();
-app.setMode("loading");
-views.status.set("loading", "Loading Python…", "python");
+lifecycle.begin(pagePython);
 views.curves.refresh();
 persistence.restore();
-// A lesson link lays the page out first. The lab's editor (a 350 kB bundle) then loads once the page is
-// ready or has failed to load — never before: on a first visit it would share the line with Python — or
-// sooner when the learner scrolls to it; never when the link leaves the lab out.
+// A lesson link lays the page out first; the lab's editor (a 350 kB bundle) then loads once the page's
+// Python is ready or has failed (lab-controller.js), or sooner when the learner scrolls to it.
 const laidOut = teach.start().catch((e) => console.error(e));
-let labOpened = false;
-const openLab = () => laidOut.then(() => {
-  if (labOpened || !views.layout.shows("lab")) return;
-  labOpened = true;
-  lab.open().then(() => teach.labReady());
-});
-client.on(EVENT.READY, openLab);
-client.on(EVENT.FATAL, openLab);
-laidOut.then(() => {
-  if (!views.layout.shows("lab")) {
-    teach.labLeftOut();
-    return;
-  }
-  new IntersectionObserver((seen, observer) => {
-    if (seen.some((e) => e.isIntersecting)) {
-      observer.disconnect();
-      openLab();
-    }
-  }, { rootMargin: "200px" }).observe(document.getElementById("lab"));
-});
+lab.openWhenWanted({ laidOut, settled: lifecycle.settled, opened: () => teach.labReady(), leftOut: () => teach.labLeftOut() });

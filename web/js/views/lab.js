@@ -271,7 +271,8 @@ export class LabView {
       `${fmt.format(p.batch)} of ${fmt.format(p.n_batches)} · ${fmt.format(Math.round(p.examples_per_s))} examples/s`);
   }
 
-  showRunEnd(s, label) {
+  /** chart: is the chart (section 4) on the page, to point at? */
+  showRunEnd(s, label, chart = true) {
     this.showPrinted(s.printed);
     if (s.error) {
       this.markLine(s.error.line);
@@ -282,6 +283,6 @@ export class LabView {
     const speed = s.speed ? ` Speed of one SGD step on the same batches: yours ${fmt.format(Math.round(s.speed.yours))} ` +
       `examples/s, the library's ${fmt.format(Math.round(s.speed.library))} examples/s.` : "";
     this.say(s.stopped ? "stopped" : "pass", `${s.stopped ? "Stopped" : "Done"}: ${s.epochs_done} epoch` +
-      `${s.epochs_done === 1 ? "" : "s"} with your backprop, ${acc} (${label}, on the chart above).${speed}`);
+      `${s.epochs_done === 1 ? "" : "s"} with your backprop, ${acc} (${label}${chart ? ", on the chart above" : ""}).${speed}`);
   }
 }
