@@ -118,7 +118,8 @@ def test_feature_maps_of_a_test_digit_are_cpythons(site, open_page):
         c, h, w = stage.maps.shape
         assert shown.shape == (c, h * w)
         np.testing.assert_allclose(shown, stage.maps.reshape(c, -1), rtol=1e-6, atol=1e-6)
-    assert f"test digit #{index} (a {y[index]})" in page.text_content("#fmaps-out .fmaps-summary")
+    assert f"Test digit #{index} (a {y[index]})" in page.text_content("#fmaps-out .fmaps-summary")
+    assert "2×2 windows" in page.text_content('#fmaps-out .fmaps-stage[data-l="3"] h4')
 
     # the pointer on a pixel of the pooled map 5 shows its number
     pooled = stages[1].maps

@@ -25,7 +25,9 @@ function place(text, x, y) {
   }
   t.textContent = text;
   t.hidden = false;
-  t.style.left = `${x + 12}px`;
+  // beside the pointer, but never past the window's right edge (a phone is narrow)
+  const right = window.scrollX + document.documentElement.clientWidth - t.offsetWidth - 4;
+  t.style.left = `${Math.max(window.scrollX + 4, Math.min(x + 12, right))}px`;
   t.style.top = `${y + 12}px`;
 }
 

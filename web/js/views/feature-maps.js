@@ -86,7 +86,7 @@ export class FeatureMapsView {
       return;
     }
     this.note.hidden = true;
-    this.out.replaceChildren(this.head(r), ...r.stages.map((s) => this.stage(s)));
+    this.out.replaceChildren(this.head(r), ...r.stages.map((s, i) => this.stage(s, r.stages[i - 1])));
     Object.assign(this.out.dataset, { state: "shown", which: r.which, index: String(r.index), stages: String(r.stages.length) });
   }
 
@@ -97,14 +97,17 @@ export class FeatureMapsView {
     digit.setAttribute("role", "img");
     digit.setAttribute("aria-label", `${r.what}, the input`);
     const label = r.label === null ? "" : ` (a ${r.label})`;
-    head.append(digit, el("p", "fmaps-summary", `${r.what}${label}: the network reads a ${r.guess}. ` +
+    const what = r.what[0].toUpperCase() + r.what.slice(1);
+    head.append(digit, el("p", "fmaps-summary", `${what}${label}: the network reads a ${r.guess}. ` +
       "Each small image is one channel; dark is a large value. Point at a pixel (or focus an image and use " +
       "the arrow keys) to read its number."));
     return head;
   }
 
-  stage(s) {
+  /** One layer's maps; `before` is the stage before it (a pooling's window size is their ratio). */
+  stage(s, before) {
     const [c, h, w] = s.shape;
+    const size = before ? before.shape[1] / h : 2;
     const values = new Float32Array(decodeBase64(s.values).buffer);
     const signed = s.min < 0;
     const scale = Math.max(Math.abs(s.min), Math.abs(s.max));
@@ -112,7 +115,7 @@ export class FeatureMapsView {
     Object.assign(box.dataset, { l: String(s.l), kind: s.kind, shape: JSON.stringify(s.shape) });
     const what = s.kind === "conv2d"
       ? `Layer ${s.l}: convolution, ${c} feature maps of ${h}×${w} after ${ACTIVATION[s.activation] ?? s.activation}`
-      : `Layer ${s.l}: max-pooling, each map's 2×2 windows down to their largest value, ${c} maps of ${h}×${w}`;
+      : `Layer ${s.l}: max-pooling, each map's ${size}×${size} windows down to their largest value, ${c} maps of ${h}×${w}`;
     const range = signed ? `blue negative, red positive, ±${fmt(scale)}` : `white 0 to dark ${fmt(scale)}`;
     box.append(el("h4", "", what), el("p", "hint", `One colour scale for the layer: ${range}.`));
     const row = el("div", "fmaps-row");
