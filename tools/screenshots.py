@@ -1,9 +1,9 @@
 """Screenshots of the page, for the README and for looking at the layout; asserts nothing.
 
-    python3 tools/screenshots.py [views] [lab] [presets] [layers] [--out DIR] [--site DIR]
+    python3 tools/screenshots.py [views] [lab] [presets] [layers] [conv] [--out DIR] [--site DIR]
                                  [--epochs N] [--train-size N] [--bug ID]
 
-Without a name, all four sets; each is desktop (1280 px wide) and phone (390×844 CSS px at 2×):
+Without a name, all five sets; each is desktop (1280 px wide) and phone (390×844 CSS px at 2×):
 
 - views: every view after a paired run (cross-entropy vs quadratic; --epochs, --train-size), a drawn
   digit, an opened hidden unit, an opened confusion cell and the BP1–BP4 views. DIR/screenshot.png and
@@ -18,6 +18,9 @@ Without a name, all four sets; each is desktop (1280 px wide) and phone (390×84
   epochs on 5,000 digits): the curves, chapter 5's speed view, BP1–BP4 of the ReLU run
   with dropout in the step, the gradient check with ReLU's step forgotten, and the lab's ReLU exercise
   with that bug checked. DIR/layers/<section>-<desktop|phone>.png.
+- conv: the shipped convolutional network chosen in "Network shown": its kernels as the hidden units, one
+  opened, and the feature maps of a test digit (--digit) with a pooled map's pixel under the pointer.
+  DIR/conv/<hidden-units|feature-maps|feature-maps-hover>-<desktop|phone>.png.
 
 Without --site, a site is built into a temporary folder (self-hosted Pyodide: PYODIDE_DIR or the
 download cache): one without the full MNIST for views and lab, as the page is usually built, and one
@@ -40,7 +43,7 @@ from sitebuild.assemble import build_site  # and build.py's parts
 from sitebuild.data import FULL_DATA_NAME
 from sitebuild.serve import SiteHandler, serve_dir
 
-SETS = ("views", "lab", "presets", "layers")
+SETS = ("views", "lab", "presets", "layers", "conv")
 DESKTOP = dict(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
 
@@ -52,7 +55,7 @@ def new_page(browser, context_args):
 
 
 # -- views ---------------------------------------------------------------------------------------------
-SECTIONS = ["draw", "model", "train", "curves", "maths", "hidden-units", "confusion"]
+SECTIONS = ["draw", "model", "train", "curves", "maths", "hidden-units", "feature-maps", "confusion"]
 
 
 def paired_run(page, epochs, train_size):
@@ -193,6 +196,37 @@ def shoot_layers(browser, url, out, args):
             print(shot)
 
 
+# -- conv ----------------------------------------------------------------------------------------------
+def shoot_conv(browser, url, out, args):
+    (out / "conv").mkdir(parents=True, exist_ok=True)
+    for name, context_args in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = new_page(browser, context_args)
+        page.goto(url)
+        page.wait_for_function("window.__app && window.__app.views >= 1", timeout=180_000)
+        page.select_option("#network-which", "conv")
+        page.wait_for_function("document.getElementById('hidden-grid').dataset.kind === 'conv2d'", timeout=120_000)
+        page.add_style_tag(content=".network-bar { position: static; }")  # not over the shots
+        page.click('#hidden-grid .tile[data-unit="3"]')
+        page.wait_for_selector('#unit-detail .exciting[data-unit="3"]')
+        page.fill("#fmaps-index", str(args.digit))
+        page.click("#fmaps-button")
+        page.wait_for_function(f"document.getElementById('fmaps-out').dataset.index === '{args.digit}'")
+        shot = out / "conv" / f"hidden-units-{name}.png"
+        page.locator("#hidden-units").screenshot(path=str(shot))
+        print(shot)
+        pixel = page.locator('#fmaps-out .fmaps-stage[data-l="3"] canvas[data-channel="3"]')
+        pixel.scroll_into_view_if_needed()
+        box = pixel.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+        page.wait_for_selector(".value-tip:not([hidden])")
+        shot = out / "conv" / f"feature-maps-hover-{name}.png"
+        page.screenshot(path=str(shot))  # the window as it is: the tooltip stays under the pointer
+        print(shot)
+        shot = out / "conv" / f"feature-maps-{name}.png"
+        page.locator("#feature-maps").screenshot(path=str(shot))
+        print(shot)
+
+
 # -- presets -------------------------------------------------------------------------------------------
 class SlowHandler(SiteHandler):
     """The site, with mnist-full.npz trickled out at ~2 MB/s."""
@@ -244,12 +278,15 @@ def shoot_presets(browser, site, out):
 # -- the command ---------------------------------------------------------------------------------------
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sets", nargs="*", metavar="{views,lab,presets,layers}", help="which pictures (default: all)")
+    parser.add_argument(
+        "sets", nargs="*", metavar="{views,lab,presets,layers,conv}", help="which pictures (default: all)"
+    )
     parser.add_argument("--out", type=Path, default=Path("."), help="folder for the PNGs (default: .)")
     parser.add_argument("--site", type=Path, help="a built site (default: build one into a temp dir)")
     parser.add_argument("--epochs", type=int, default=10, help="views: epochs of the paired run (default 10)")
     parser.add_argument("--train-size", type=int, default=10000, help="views: its training digits (default 10000)")
     parser.add_argument("--bug", default="bp2-no-sigma-prime", help="lab: the version checked")
+    parser.add_argument("--digit", type=int, default=0, help="conv: the test digit whose maps are shown")
     args = parser.parse_args(argv)
     unknown = [s for s in args.sets if s not in SETS]
     if unknown:  # (choices= with nargs="*" refuses an empty list on Python 3.11)
@@ -277,7 +314,7 @@ def main(argv=None):
         with sync_playwright() as pw:
             browser = launch(pw)
             try:
-                shooters = {"views": shoot_views, "lab": shoot_lab, "layers": shoot_layers}
+                shooters = {"views": shoot_views, "lab": shoot_lab, "layers": shoot_layers, "conv": shoot_conv}
                 for which, shoot in shooters.items():
                     if which in wanted:
                         server, url = serve_dir(site(full=False))

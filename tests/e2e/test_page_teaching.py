@@ -18,7 +18,7 @@ from steps import MODE, READY_TIMEOUT_MS, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-SECTIONS = ["draw", "model", "train", "curves", "maths", "hidden-units", "confusion", "lab"]
+SECTIONS = ["draw", "model", "train", "curves", "maths", "hidden-units", "feature-maps", "confusion", "lab"]
 SHOWN = "[...document.querySelectorAll('main > section')].filter((s) => s.offsetParent !== null).map((s) => s.id)"
 FORM = "Object.fromEntries([...document.querySelectorAll('#train-form [name]')].map((e) => [e.name, e.value]))"
 

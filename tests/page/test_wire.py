@@ -53,6 +53,7 @@ def test_every_answer_is_strict_json_even_for_a_non_finite_network(session, bad,
         ("hidden-units", {}),
         ("model-json", {}),
         ("trace-digit", {"index": 0}),
+        ("feature-maps", {"index": 0}),
         ("trial-step", {"index": 0}),
     ]
     answered = 0

@@ -49,7 +49,7 @@ export class App {
     document.body.dataset.mode = mode;
     v.form.setMode(mode);
     const usable = ["ready", "training", "stopping", "data"].includes(mode);
-    for (const view of [v.model, v.strip, v.draw, v.stepper, v.gradcheck]) view.setEnabled(usable);
+    for (const view of [v.model, v.strip, v.draw, v.stepper, v.gradcheck, v.featureMaps]) view.setEnabled(usable);
     v.presets.setEnabled(mode === "ready");
     v.model.setChoices(this.available, this.which);
   }
@@ -58,7 +58,7 @@ export class App {
   setTestDigits(nTest) {
     const v = this.views;
     this.nTest = nTest;
-    v.strip.nTest = v.draw.nTest = v.stepper.nTest = nTest;
+    v.strip.nTest = v.draw.nTest = v.stepper.nTest = v.featureMaps.nTest = nTest;
     if (v.strip.start >= nTest) v.strip.start = 0;
   }
 
@@ -89,6 +89,7 @@ export class App {
         v.draw.refresh();
         v.stepper.refresh();
         v.gradcheck.refresh();
+        if (this.shows("feature-maps")) v.featureMaps.refresh(facts);
         this.viewsDone += 1;
         this.viewsMs ??= performance.now(); // the first time every view was filled (the bench reports it)
       } catch (e) {

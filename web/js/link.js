@@ -7,7 +7,7 @@
 // Nothing in a link is ever run or put into the page as HTML, and no part of it can name another origin.
 
 /** The page's sections, by their element id, in the page's own order. */
-export const SECTIONS = ["draw", "model", "train", "curves", "maths", "hidden-units", "confusion", "lab"];
+export const SECTIONS = ["draw", "model", "train", "curves", "maths", "hidden-units", "feature-maps", "confusion", "lab"];
 
 /** Controls a link can hide or fix: name -> the element (a CSS selector). The training fields are added by
  * name (the form's field names, state.js FIELDS). */

@@ -16,6 +16,7 @@ import { Training } from "./training.js";
 import { ConfusionView } from "./views/confusion.js";
 import { CurvesView } from "./views/curves.js";
 import { DrawView } from "./views/draw.js";
+import { FeatureMapsView } from "./views/feature-maps.js";
 import { GradcheckView } from "./views/gradcheck.js";
 import { HiddenUnitsView } from "./views/hidden-units.js";
 import { ModelView } from "./views/model.js";
@@ -59,6 +60,7 @@ const views = {
     predictTestDigit: (index) => ask(REQUEST.PREDICT_TEST_DIGIT, { which: which(), index }),
   }),
   hidden: new HiddenUnitsView({ unitDetail: (unit) => ask(REQUEST.UNIT_DETAIL, { which: which(), unit }) }),
+  featureMaps: new FeatureMapsView({ featureMaps: ({ index }) => ask(REQUEST.FEATURE_MAPS, { which: which(), index }) }),
   stepper: new StepperView({
     trace: (args) => ask(REQUEST.TRACE, { which: which(), ...args }),
     trialStep: (args) => ask(REQUEST.TRIAL_STEP, { which: which(), ...args }),

@@ -20,7 +20,8 @@ export const REQUEST = Object.freeze({
   PREDICT_DRAWING: "predict-drawing", // {which, data: Uint8Array of the ink, width, height} -> {digit, outputs, input}
   PREDICT_TEST_DIGIT: "predict-test-digit", // {which, index} -> the same, for a test digit
   HIDDEN_UNITS: "hidden-units", // {which} -> every layer's weights, int8 on a symmetric scale
-  UNIT_DETAIL: "unit-detail", // {which, unit} -> the test digits exciting that unit most
+  UNIT_DETAIL: "unit-detail", // {which, unit} -> the test digits exciting that unit most (a conv unit: a feature map)
+  FEATURE_MAPS: "feature-maps", // {which, index (-1: the drawing)} -> each convolution's and pooling's maps on it
   CONFUSION: "confusion", // {which} -> the 10×10 matrix on the test digits
   CONFUSION_CELL: "confusion-cell", // {which, true_label, predicted} -> that cell's digits
   TRACE: "trace-digit", // {which, index (-1: the drawing), label, cost, mistake, dropout, seed} -> BP1–BP4 on that digit

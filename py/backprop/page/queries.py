@@ -1,5 +1,6 @@
 """What the page's views ask the session: the network's facts and test digits, a drawing read, BP1–BP4
-on one digit, the gradient check, a trial step, the hidden units and the confusion matrix.
+on one digit, the gradient check, a trial step, the hidden units, a conv network's feature maps and the
+confusion matrix.
 
 Each request is a method of ``Queries``, the part of ``Session`` the views read (``session.py`` holds
 the digits and the networks). Every one names the network it reads (``which``: "model", "trained" or
@@ -10,7 +11,7 @@ does not: the numbers come from ``backprop.explain`` and ``backprop.data``, test
 import numpy as np
 
 from ..data import preprocess
-from ..explain import gradcheck, metrics, units
+from ..explain import feature_maps, gradcheck, metrics, units
 from ..explain.gradcheck import as_matrix
 from ..explain.trace import trace
 from ..nn.costs import cost_name
@@ -246,33 +247,82 @@ class Queries:
         """Every layer's weights as int8 on a symmetric scale (see ``units.quantise_symmetric``; the
         rare weights beyond the 99.5th percentile of |w| are shown at the scale's ends): the
         first layer's rows are 28×28 pictures, later layers matrices; "layer" is the book's l of w^l
-        (the input is layer 1). The output layer is included, so a network without hidden layers
-        still shows its ten weight pictures."""
+        (the input is layer 1, every layer counted, pooling too). The output layer is included, so a
+        network without hidden layers still shows its ten weight pictures. A convolution's weights are
+        its kernels, "shape" (c_out, c_in, k, k), with their values as float32 too ("values", base64)."""
         net = self._net(which)
         layers = []
-        for l, w in enumerate(net.weights):
+        for l, w in zip(net._trainable_at, net.weights):
             q, scale = units.quantise_symmetric(w, quantile=units.CLIP_QUANTILE)
-            layers.append(
-                {
-                    "layer": l + 2,
-                    "n_out": int(w.shape[0]),
-                    "n_in": int(w.shape[1]),
-                    "scale": scale,
-                    "max": float(np.max(np.abs(w))),
-                    "levels": units.LEVELS,
-                    "q": b64(q),
-                }
-            )
+            layer = {
+                "layer": l + 2,
+                "kind": net.layers[l].kind,
+                "shape": list(w.shape),
+                "n_out": int(w.shape[0]),
+                "n_in": int(np.prod(w.shape[1:])),
+                "scale": scale,
+                "max": float(np.max(np.abs(w))),
+                "levels": units.LEVELS,
+                "q": b64(q),
+            }
+            if w.ndim == 4:
+                layer["values"] = b64(w.astype(np.float32))
+            layers.append(layer)
         return {"which": which, "sizes": net.sizes, "layers": layers, "running": self._is_live(which)}
 
     @request
     def unit_detail(self, which, unit, count=8):
-        """The test digits that excite first-layer unit ``unit`` most, with its activation on each."""
+        """The test digits that excite first-layer unit ``unit`` most, with its activation on each. For a
+        convolution a unit is a feature map, its activation the map's largest value ("kind": "feature-map",
+        "reduce": "max"); else a neuron ("kind": "neuron")."""
         net = self._net(which)
         count = checked_int("count", count, 1, 64)
-        unit = checked_int("unit", unit, 0, net.sizes[1] - 1)
+        unit = checked_int("unit", unit, 0, units.unit_count(net, 0) - 1)
         indices, activations = units.most_exciting(net, self.x_test, unit, count)
-        return {"which": which, "unit": unit, **self._digits(indices), "activations": rounded(activations, 4)}
+        kind = {"kind": "feature-map", "reduce": "max"} if units.is_conv(net, 0) else {"kind": "neuron"}
+        return {
+            "which": which,
+            "unit": unit,
+            **kind,
+            **self._digits(indices),
+            "activations": rounded(activations, 4),
+        }
+
+    # -- feature maps (chapter 6) --------------------------------------------------------------------
+    @request
+    def feature_maps(self, which, index):
+        """What a convolutional network sees in one digit (test digit ``index``, or the last drawing when
+        index is -1, as ``trace_digit``): every convolution's and pooling's output (``feature_maps``), one
+        stage each, "values" float32 (base64) in (channel, row, column) order. A network without a
+        convolution answers "applies": false and no stages."""
+        net = self._net(which)
+        x, label, what = self._digit(which, index, None)
+        guess = int(np.argmax(net.feedforward(x)[0]))
+        stages = []
+        if feature_maps.is_convolutional(net):
+            for stage in feature_maps.feature_maps(net, x):
+                maps = np.nan_to_num(stage.maps, posinf=np.finfo(np.float32).max, neginf=np.finfo(np.float32).min)
+                stages.append(
+                    {
+                        "l": stage.layer + 2,
+                        "kind": stage.kind,
+                        "activation": stage.activation,
+                        "shape": list(maps.shape),
+                        "values": b64(maps.astype(np.float32)),
+                        "min": float(maps.min()),
+                        "max": float(maps.max()),
+                    }
+                )
+        return {
+            "which": which,
+            "applies": bool(stages),
+            "what": what,
+            "index": index,
+            "label": label if index != -1 else None,
+            "guess": guess,
+            "input": b64(np.rint(np.asarray(x) * 255).astype(np.uint8)),
+            "stages": stages,
+        }
 
     # -- the confusion matrix ------------------------------------------------------------------------
     @request
