@@ -16,7 +16,6 @@ the editor, stopping code that never returns (the page terminates its worker), a
 
 import inspect
 import time
-import traceback
 
 import numpy as np
 
@@ -25,41 +24,15 @@ from ..nn.costs import CrossEntropyCost
 from ..nn.network import Network
 from . import exercises, momentum_check
 from .cases import Case, cases_for, lab_digits  # noqa: F401  (Case and lab_digits: the lab's public names)
+from .errors import LabError
+from .errors import from_exception as _exception
 from .hints import hint
 
 TOLERANCE = gradcheck.TOLERANCE  # the page's gradient check's: the lab and section 5 agree on "right"
 SAMPLED = 24  # weights and biases per layer checked by differences (784-30-10 has 24k weights)
 
 
-class LabError(Exception):
-    """The learner's code could not be checked: a syntax error, an exception, a wrong shape.
-
-    ``line`` is the line of their code it points at (None when it is not a line's fault)."""
-
-    def __init__(self, message, line=None, kind="error", layer=None):
-        super().__init__(message)
-        self.line, self.kind, self.layer = line, kind, layer
-
-    def to_dict(self):
-        return {"kind": self.kind, "message": str(self), "line": self.line, "layer": self.layer}
-
-
 # -- the learner's code -------------------------------------------------------------------------------
-def _line_in(tb, filename):
-    """The deepest line of ``filename`` in a traceback: where their code was when it failed."""
-    line = None
-    for frame in traceback.extract_tb(tb):
-        if frame.filename == filename:
-            line = frame.lineno
-    return line
-
-
-def _exception(e, filename):
-    line = _line_in(e.__traceback__, filename)
-    where = f"line {line}: " if line else ""
-    return LabError(f"{where}{type(e).__name__}: {e}", line=line, kind="exception")
-
-
 def load_backprop(source, filename="<your code>", exercise=exercises.DEFAULT):
     """Run the learner's source and return the exercise's function (``backprop`` unless the exercise
     says otherwise); LabError when it cannot be."""
