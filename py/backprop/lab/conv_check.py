@@ -5,7 +5,7 @@ layer below — against central differences of a cost and against the library's 
 Each case is one layer on a small seeded batch under a cost with a real curvature, C = ½‖f(z) − t‖²
 summed over the batch (f: the convolution's sigmoid; the pooled maps themselves for pooling), so that
 δ = ∂C/∂z is handed to the learner and every quantity they return has a derivative of C to match. A
-report row is a quantity: {layer: its key, quantity, shape, numeric, library, ok}, and ``verdicts`` are
+report row is a quantity: {layer: its key, quantity, shape, numeric, library, *_ok, ok}, and ``verdicts`` are
 keyed by quantity. Pooling's central differences skip windows whose maximum is not clear of the rest
 (a tie, or a runner-up within the differences' steps): there C has a corner, not a derivative; those
 windows are checked against the library alone, which gives δ to the first maximum.
@@ -221,7 +221,11 @@ def check_case(fn, case, seed=0):
             "library": gradcheck.relative_error(theirs[key], ref[key]),
             "checked": len(entries),
         }
-        row["ok"] = row["numeric"] <= gradcheck.TOLERANCE and row["library"] <= gradcheck.TOLERANCE
+        row["numeric_ok"], row["library_ok"] = (
+            row["numeric"] <= gradcheck.TOLERANCE,
+            row["library"] <= gradcheck.TOLERANCE,
+        )
+        row["ok"] = row["numeric_ok"] and row["library_ok"]
         rows.append(row)
     return {
         "name": case.name,
