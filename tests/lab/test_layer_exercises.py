@@ -155,6 +155,7 @@ def _conv_returning(expr):
 def test_shape_mistakes_name_the_quantity(expr, quantity, message):
     report = lab.check_source(_conv_returning(expr), exercise="conv")
     assert report["error"]["kind"] == "shape" and report["error"]["layer"] == quantity
+    assert report["error"]["line"] == 7 and report["hint"].startswith("line 7: ")  # their return statement
     assert message in report["hint"], report["hint"]
     assert report["verdicts"] == {quantity: "fail"}
 
@@ -164,7 +165,10 @@ def test_a_conv_returning_two_things_and_a_pool_returning_images_are_named():
     assert two["error"]["kind"] == "return" and "three arrays; yours returned a tuple of 2" in two["hint"]
     images = "def pool_backward(x, delta, in_shape, size):\n    return x.reshape(len(x), *in_shape)\n"
     report = lab.check_source(images, exercise="pool")
-    assert "delta_below should be (2, 48), yours is (2, 2, 4, 6): rows as x" in report["hint"]
+    assert "line 2: delta_below should be (2, 48), yours is (2, 2, 4, 6): rows as x" in report["hint"]
+    two_returns = "def pool_backward(x, delta, in_shape, size):\n    if size:\n        return x[:, :1]\n    return x\n"
+    report = lab.check_source(two_returns, exercise="pool")
+    assert report["error"]["line"] is None and report["hint"].startswith("delta_below should be")
 
 
 def test_an_exception_points_at_its_line_and_the_wrong_function_is_named():

@@ -19,7 +19,7 @@ import numpy as np
 from ..activations import sigmoid
 from ..explain import gradcheck
 from ..nn.conv import Conv2D, MaxPool2D
-from .errors import LabError, filename_of, from_exception
+from .errors import LabError, filename_of, from_exception, return_line
 
 QUANTITIES = {
     "conv": {"nabla_b": "∂C/∂b", "nabla_w": "∂C/∂w", "delta_below": "δ below"},
@@ -133,23 +133,26 @@ def _their_answers(fn, case, delta, ref):
     else:
         named = {"delta_below": result}
     out = {}
+    line = return_line(fn)  # a wrong answer was made there: the editor marks it
+    where = f"line {line}: " if line else ""
     for key, got in named.items():
         if got is None:
-            raise LabError(f"{key} is None: nothing was computed for it", kind="shape", layer=key)
+            raise LabError(f"{where}{key} is None: nothing was computed for it", line=line, kind="shape", layer=key)
         try:
             got = np.asarray(got, dtype=np.float64)
         except (TypeError, ValueError):
-            raise LabError(f"{key} is not an array of numbers", kind="shape", layer=key) from None
+            raise LabError(f"{where}{key} is not an array of numbers", line=line, kind="shape", layer=key) from None
         want = ref[key].shape
         if got.shape != want:
             why = _shape_hint(key, got.shape, want, case)
             raise LabError(
-                f"{key} should be {_shape(want)}, yours is {_shape(got.shape)}{why}",
+                f"{where}{key} should be {_shape(want)}, yours is {_shape(got.shape)}{why}",
+                line=line,
                 kind="shape",
                 layer=key,
             )
         if not np.all(np.isfinite(got)):
-            raise LabError(f"{key} has NaN or infinite values", kind="values", layer=key)
+            raise LabError(f"{where}{key} has NaN or infinite values", line=line, kind="values", layer=key)
         out[key] = got
     return out
 

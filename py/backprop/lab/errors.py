@@ -2,6 +2,7 @@
 wrong shape), as a plain message with the line of their code it points at. Its own module so that
 every exercise's check can raise it without importing ``check`` (which imports them)."""
 
+import dis
 import traceback
 
 
@@ -38,3 +39,13 @@ def from_exception(e, filename):
 def filename_of(fn):
     """The file name the learner's function was compiled under (None for a builtin)."""
     return getattr(getattr(fn, "__code__", None), "co_filename", None)
+
+
+def return_line(fn):
+    """The line of the function's one return statement (None when it has several, or is a builtin): where
+    a wrong shape it returned was made, for the editor to mark."""
+    try:
+        lines = {i.positions.lineno for i in dis.get_instructions(fn) if i.opname in ("RETURN_VALUE", "RETURN_CONST")}
+    except TypeError:
+        return None
+    return lines.pop() if len(lines) == 1 else None
