@@ -71,9 +71,11 @@ def test_a_shape_mistake_names_the_quantity_and_a_network_gets_its_layer_columns
         "import numpy as np\n\n\ndef conv_backward(x, w, delta, in_shape):\n"
         "    return np.zeros(w.shape[0]), np.zeros_like(w), np.zeros_like(x)\n",
     )
-    state, _ = press_check(page)
+    state, text = press_check(page)
     hint = page.text_content("#lab-hint")
-    assert state == "error" and "nabla_b should be (3, 1), yours is (3,): keep it a column" in hint, hint
+    assert (state, text) == ("error", "fail — an error on line 5"), hint
+    assert "line 5: nabla_b should be (3, 1), yours is (3,): keep it a column" in hint, hint
+    assert page.locator("#lab-editor .cm-error-line").count() == 1  # their return statement, marked
     assert verdicts(page) == {"nabla_b": "fail"}
     assert page.text_content("#lab-verdicts li") == "∂C/∂b: fail"
 
