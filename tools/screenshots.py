@@ -1,9 +1,9 @@
 """Screenshots of the page, for the README and for looking at the layout; asserts nothing.
 
-    python3 tools/screenshots.py [views] [lab] [presets] [layers] [--out DIR] [--site DIR]
+    python3 tools/screenshots.py [views] [lab] [presets] [layers] [conv] [--out DIR] [--site DIR]
                                  [--epochs N] [--train-size N] [--bug ID]
 
-Without a name, all four sets; each is desktop (1280 px wide) and phone (390×844 CSS px at 2×):
+Without a name, all five sets; each is desktop (1280 px wide) and phone (390×844 CSS px at 2×):
 
 - views: every view after a paired run (cross-entropy vs quadratic; --epochs, --train-size), a drawn
   digit, an opened hidden unit, an opened confusion cell and the BP1–BP4 views. DIR/screenshot.png and
@@ -18,6 +18,9 @@ Without a name, all four sets; each is desktop (1280 px wide) and phone (390×84
   epochs on 5,000 digits): the curves, chapter 5's speed view, BP1–BP4 of the ReLU run
   with dropout in the step, the gradient check with ReLU's step forgotten, and the lab's ReLU exercise
   with that bug checked. DIR/layers/<section>-<desktop|phone>.png.
+- conv: the lab's chapter 6 layer exercises: the convolution's backward pass passing (the reference),
+  then with its kernel not flipped, and max-pooling's with ties sent to the last maximum, each checked.
+  DIR/lab-conv/<conv-pass|conv-bug|pool-bug>-<desktop|phone>.png.
 
 Without --site, a site is built into a temporary folder (self-hosted Pyodide: PYODIDE_DIR or the
 download cache): one without the full MNIST for views and lab, as the page is usually built, and one
@@ -40,7 +43,7 @@ from sitebuild.assemble import build_site  # and build.py's parts
 from sitebuild.data import FULL_DATA_NAME
 from sitebuild.serve import SiteHandler, serve_dir
 
-SETS = ("views", "lab", "presets", "layers")
+SETS = ("views", "lab", "presets", "layers", "conv")
 DESKTOP = dict(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
 
@@ -193,6 +196,45 @@ def shoot_layers(browser, url, out, args):
             print(shot)
 
 
+# -- conv: the layer exercises ------------------------------------------------------------------------
+def check_in_lab(page):
+    page.click("#lab-check")
+    page.wait_for_function(
+        "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'", timeout=600_000
+    )
+
+
+def shoot_conv(browser, url, out, args):
+    sys.path.insert(0, str(ROOT / "py"))
+    from backprop.lab import conv_texts
+
+    (out / "lab-conv").mkdir(parents=True, exist_ok=True)
+    for name, context_args in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = new_page(browser, context_args)
+        page.goto(url)
+        page.wait_for_function("window.__lab && window.__lab.ready", timeout=180_000)
+        # the convolution exercise open on its reference, as a learner who got it right left it
+        page.evaluate(
+            "code => { localStorage.setItem('backprop-lab-exercise', 'conv'); "
+            "localStorage.setItem('backprop-lab-code-conv', code); }",
+            conv_texts.REFERENCE,
+        )
+        page.reload()
+        page.wait_for_function("window.__lab && window.__lab.ready", timeout=180_000)
+        page.add_style_tag(content=".network-bar { position: static; }")  # not over the shots
+        for key, bug, png in (("conv", None, "conv-pass"), ("conv", "conv-kernel-not-flipped", "conv-bug"),
+                              ("pool", "pool-last-maximum", "pool-bug")):  # fmt: skip
+            if page.input_value("#lab-exercise") != key:
+                page.select_option("#lab-exercise", key)
+            if bug is not None:
+                page.select_option("#lab-bug", bug)
+                page.click("#lab-load-bug")
+            check_in_lab(page)
+            shot = out / "lab-conv" / f"{png}-{name}.png"
+            page.locator("#lab").screenshot(path=str(shot))
+            print(shot)
+
+
 # -- presets -------------------------------------------------------------------------------------------
 class SlowHandler(SiteHandler):
     """The site, with mnist-full.npz trickled out at ~2 MB/s."""
@@ -277,7 +319,7 @@ def main(argv=None):
         with sync_playwright() as pw:
             browser = launch(pw)
             try:
-                shooters = {"views": shoot_views, "lab": shoot_lab, "layers": shoot_layers}
+                shooters = {"views": shoot_views, "lab": shoot_lab, "layers": shoot_layers, "conv": shoot_conv}
                 for which, shoot in shooters.items():
                     if which in wanted:
                         server, url = serve_dir(site(full=False))

@@ -70,7 +70,7 @@ function quantityRow(c, row, i) {
   const tr = document.createElement("tr");
   tr.dataset.ok = row.ok;
   tr.dataset.quantity = row.layer;
-  const cells = [i === 0 ? c.name : "", `${row.quantity} (${row.shape.join(", ")})`, err(row.numeric), err(row.library),
+  const cells = [i === 0 ? c.name : "", `${row.quantity} (${row.shape.join("×")})`, err(row.numeric), err(row.library),
     row.ok ? "pass" : "fail"];
   for (const [j, text] of cells.entries()) {
     const td = document.createElement(j === 0 ? "th" : "td");
