@@ -203,3 +203,18 @@ def test_their_code_gets_copies():
         return result
 
     assert lab.check(vandal, exercise="conv")["ok"]
+
+
+def test_delta_to_every_tied_maximum_and_a_quantity_left_at_zero_are_named():
+    from backprop.lab import conv_texts, pool_texts
+
+    every = pool_texts.REFERENCE.replace(
+        "routed = (np.arange(s * s) == first) * d", "routed = (windows == windows.max(axis=-1, keepdims=True)) * d"
+    )
+    report = lab.check_source(every, exercise="pool")
+    assert report["cases"][0]["ok"] and not report["cases"][1]["ok"]  # only the case with ties can tell
+    assert "goes to every maximum" in report["hint"], report["hint"]
+    zero_b = conv_texts.REFERENCE.replace("nabla_b = d.sum(axis=(0, 2, 3))[:, None]", "nabla_b = np.zeros((c_out, 1))")
+    report = lab.check_source(zero_b, exercise="conv")
+    assert report["verdicts"] == {"nabla_b": "fail", "nabla_w": "pass", "delta_below": "pass"}
+    assert report["hint"].startswith("∂C/∂b is all zeros on 2 maps 6×5") and "every position" in report["hint"]
