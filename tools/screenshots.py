@@ -1,9 +1,9 @@
 """Screenshots of the page, for the README and for looking at the layout; asserts nothing.
 
-    python3 tools/screenshots.py [views] [lab] [presets] [layers] [conv] [--out DIR] [--site DIR]
+    python3 tools/screenshots.py [views] [lab] [presets] [layers] [conv] [conv-lab] [--out DIR] [--site DIR]
                                  [--epochs N] [--train-size N] [--bug ID]
 
-Without a name, all five sets; each is desktop (1280 px wide) and phone (390×844 CSS px at 2×):
+Without a name, all six sets; each is desktop (1280 px wide) and phone (390×844 CSS px at 2×):
 
 - views: every view after a paired run (cross-entropy vs quadratic; --epochs, --train-size), a drawn
   digit, an opened hidden unit, an opened confusion cell and the BP1–BP4 views. DIR/screenshot.png and
@@ -21,6 +21,9 @@ Without a name, all five sets; each is desktop (1280 px wide) and phone (390×84
 - conv: the shipped convolutional network chosen in "Network shown": its kernels as the hidden units, one
   opened, and the feature maps of a test digit (--digit) with a pooled map's pixel under the pointer.
   DIR/conv/<hidden-units|feature-maps|feature-maps-hover>-<desktop|phone>.png.
+- conv-lab: the lab's chapter 6 layer exercises: the convolution's backward pass passing (the reference),
+  then with its kernel not flipped, and max-pooling's with ties sent to the last maximum, each checked.
+  DIR/lab-conv/<conv-pass|conv-bug|pool-bug>-<desktop|phone>.png.
 
 Without --site, a site is built into a temporary folder (self-hosted Pyodide: PYODIDE_DIR or the
 download cache): one without the full MNIST for views and lab, as the page is usually built, and one
@@ -43,7 +46,7 @@ from sitebuild.assemble import build_site  # and build.py's parts
 from sitebuild.data import FULL_DATA_NAME
 from sitebuild.serve import SiteHandler, serve_dir
 
-SETS = ("views", "lab", "presets", "layers", "conv")
+SETS = ("views", "lab", "presets", "layers", "conv", "conv-lab")
 DESKTOP = dict(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
 
@@ -227,6 +230,45 @@ def shoot_conv(browser, url, out, args):
         print(shot)
 
 
+# -- conv-lab: the layer exercises --------------------------------------------------------------------
+def check_in_lab(page):
+    page.click("#lab-check")
+    page.wait_for_function(
+        "!window.__lab.busy && document.getElementById('lab-status').dataset.state !== 'working'", timeout=600_000
+    )
+
+
+def shoot_conv_lab(browser, url, out, args):
+    sys.path.insert(0, str(ROOT / "py"))
+    from backprop.lab import conv_texts
+
+    (out / "lab-conv").mkdir(parents=True, exist_ok=True)
+    for name, context_args in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = new_page(browser, context_args)
+        page.goto(url)
+        page.wait_for_function("window.__lab && window.__lab.ready", timeout=180_000)
+        # the convolution exercise open on its reference, as a learner who got it right left it
+        page.evaluate(
+            "code => { localStorage.setItem('backprop-lab-exercise', 'conv'); "
+            "localStorage.setItem('backprop-lab-code-conv', code); }",
+            conv_texts.REFERENCE,
+        )
+        page.reload()
+        page.wait_for_function("window.__lab && window.__lab.ready", timeout=180_000)
+        page.add_style_tag(content=".network-bar { position: static; }")  # not over the shots
+        for key, bug, png in (("conv", None, "conv-pass"), ("conv", "conv-kernel-not-flipped", "conv-bug"),
+                              ("pool", "pool-last-maximum", "pool-bug")):  # fmt: skip
+            if page.input_value("#lab-exercise") != key:
+                page.select_option("#lab-exercise", key)
+            if bug is not None:
+                page.select_option("#lab-bug", bug)
+                page.click("#lab-load-bug")
+            check_in_lab(page)
+            shot = out / "lab-conv" / f"{png}-{name}.png"
+            page.locator("#lab").screenshot(path=str(shot))
+            print(shot)
+
+
 # -- presets -------------------------------------------------------------------------------------------
 class SlowHandler(SiteHandler):
     """The site, with mnist-full.npz trickled out at ~2 MB/s."""
@@ -279,7 +321,7 @@ def shoot_presets(browser, site, out):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "sets", nargs="*", metavar="{views,lab,presets,layers,conv}", help="which pictures (default: all)"
+        "sets", nargs="*", metavar="{views,lab,presets,layers,conv,conv-lab}", help="which pictures (default: all)"
     )
     parser.add_argument("--out", type=Path, default=Path("."), help="folder for the PNGs (default: .)")
     parser.add_argument("--site", type=Path, help="a built site (default: build one into a temp dir)")
@@ -314,7 +356,13 @@ def main(argv=None):
         with sync_playwright() as pw:
             browser = launch(pw)
             try:
-                shooters = {"views": shoot_views, "lab": shoot_lab, "layers": shoot_layers, "conv": shoot_conv}
+                shooters = {
+                    "views": shoot_views,
+                    "lab": shoot_lab,
+                    "layers": shoot_layers,
+                    "conv": shoot_conv,
+                    "conv-lab": shoot_conv_lab,
+                }
                 for which, shoot in shooters.items():
                     if which in wanted:
                         server, url = serve_dir(site(full=False))

@@ -94,3 +94,21 @@ def test_check_takes_the_exercise(tmp_path, run):
     with pytest.raises(SystemExit) as e:
         run(["check", str(path), "--exercise", "lstm"])
     assert e.value.code == 2
+
+
+@pytest.mark.parametrize("key", ["conv", "pool"])
+def test_check_takes_the_layer_exercises_per_quantity(tmp_path, run, key):
+    from backprop.lab import exercises
+
+    texts = exercises.get(key).texts
+    path = tmp_path / f"my_{key}.py"
+    path.write_text(texts.REFERENCE, encoding="utf-8")
+    code, out, err = run(["check", str(path), "--exercise", key])
+    assert code == 0 and err == "", out
+    assert "δ below" in out and out.count("  pass\n") == (6 if key == "conv" else 2)
+    assert out.rstrip().endswith("PASS: every quantity agrees with central differences and with the library's layer.")
+    bug, spec = next(iter(texts.BUGS.items()))
+    path.write_text(spec["code"], encoding="utf-8")
+    code, out, _ = run(["check", str(path), "--exercise", key])
+    assert code == 1 and spec["hint"] in out, (bug, out)
+    assert "verdict: " in out and "δ below fail" in out

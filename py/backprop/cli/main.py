@@ -4,11 +4,12 @@
         --cost cross-entropy --seed 1 --out model.json [--plot curves.png]
     python -m backprop evaluate model.json
     python -m backprop bench [--n 10000] [--dtype float64|float32|both]
-    python -m backprop check my_backprop.py [--exercise softmax|relu|dropout|momentum]
+    python -m backprop check my_backprop.py [--exercise softmax|relu|dropout|momentum|conv|pool]
 
 ``check`` runs the page's lab check (``backprop.lab``) on a file that defines the exercise's function —
-``backprop(weights, biases, x, y, cost)`` by default: the per-layer table, exit 0 when every layer
-passes, 1 when not (an exception or a wrong shape in that code included).
+``backprop(weights, biases, x, y, cost)`` by default: the per-layer table (per quantity for the conv and
+pool layers' backward passes), exit 0 when everything passes, 1 when not (an exception or a wrong shape
+in that code included).
 
 A bad argument, a bad output path, a missing or malformed file, or missing MNIST is one line on
 stderr naming the value, with exit code 2; a run that could not finish — MNIST could not be

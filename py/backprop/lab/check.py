@@ -16,50 +16,23 @@ the editor, stopping code that never returns (the page terminates its worker), a
 
 import inspect
 import time
-import traceback
 
 import numpy as np
 
 from ..explain import gradcheck
 from ..nn.costs import CrossEntropyCost
 from ..nn.network import Network
-from . import exercises, momentum_check
+from . import conv_check, exercises, layer_hints, momentum_check
 from .cases import Case, cases_for, lab_digits  # noqa: F401  (Case and lab_digits: the lab's public names)
+from .errors import LabError
+from .errors import from_exception as _exception
 from .hints import hint
 
 TOLERANCE = gradcheck.TOLERANCE  # the page's gradient check's: the lab and section 5 agree on "right"
 SAMPLED = 24  # weights and biases per layer checked by differences (784-30-10 has 24k weights)
 
 
-class LabError(Exception):
-    """The learner's code could not be checked: a syntax error, an exception, a wrong shape.
-
-    ``line`` is the line of their code it points at (None when it is not a line's fault)."""
-
-    def __init__(self, message, line=None, kind="error", layer=None):
-        super().__init__(message)
-        self.line, self.kind, self.layer = line, kind, layer
-
-    def to_dict(self):
-        return {"kind": self.kind, "message": str(self), "line": self.line, "layer": self.layer}
-
-
 # -- the learner's code -------------------------------------------------------------------------------
-def _line_in(tb, filename):
-    """The deepest line of ``filename`` in a traceback: where their code was when it failed."""
-    line = None
-    for frame in traceback.extract_tb(tb):
-        if frame.filename == filename:
-            line = frame.lineno
-    return line
-
-
-def _exception(e, filename):
-    line = _line_in(e.__traceback__, filename)
-    where = f"line {line}: " if line else ""
-    return LabError(f"{where}{type(e).__name__}: {e}", line=line, kind="exception")
-
-
 def load_backprop(source, filename="<your code>", exercise=exercises.DEFAULT):
     """Run the learner's source and return the exercise's function (``backprop`` unless the exercise
     says otherwise); LabError when it cannot be."""
@@ -162,7 +135,9 @@ def _shape_hint(name, got, want, m):
 
 
 def cases(seed=7, exercise=exercises.DEFAULT):
-    """The check's networks for an exercise (``cases.cases_for``)."""
+    """The check's networks for an exercise (``cases.cases_for``; a layer's, ``conv_check.cases_for``)."""
+    if exercise in conv_check.QUANTITIES:
+        return conv_check.cases_for(exercise, seed)
     return cases_for(exercise, seed)
 
 
@@ -219,8 +194,10 @@ def check_steps(fn, seed=7, exercise=exercises.DEFAULT):
         "finished": False,
         "tolerance": TOLERANCE,
         "exercise": exercise,
+        "quantities": conv_check.QUANTITIES.get(exercise),  # a layer exercise: rows per quantity, not layer
     }
-    check_one = momentum_check.check_case if exercise == "momentum" else check_case
+    check_one = {"momentum": momentum_check.check_case, "conv": conv_check.check_case, "pool": conv_check.check_case}
+    check_one = check_one.get(exercise, check_case)
     for case in cases(seed, exercise):
         try:
             result = check_one(fn, case)
@@ -233,7 +210,8 @@ def check_steps(fn, seed=7, exercise=exercises.DEFAULT):
             report["finished"] = True
             yield _snapshot(report)
             return
-        result["_params"] = {"biases": case.net.biases, "weights": case.net.weights}
+        if report["quantities"] is None:
+            result["_params"] = {"biases": case.net.biases, "weights": case.net.weights}
         done.append(result)
         report["cases"].append(_public(result))
         for row in result["layers"]:
@@ -241,7 +219,7 @@ def check_steps(fn, seed=7, exercise=exercises.DEFAULT):
             report["verdicts"][key] = "fail" if report["verdicts"].get(key) == "fail" or not row["ok"] else "pass"
         yield _snapshot(report)
     report["ok"] = all(r["ok"] for r in done)
-    report["hint"] = hint(done, exercise)
+    report["hint"] = layer_hints.hint(done, exercise) if report["quantities"] else hint(done, exercise)
     report["finished"] = True
     yield _snapshot(report)
 
@@ -279,7 +257,10 @@ def _err(x):
 def format_report(report):
     """The per-layer table as text: what the CLI prints (the page draws the same rows as a table)."""
     lines = []
-    if report["cases"]:
+    quantities = report.get("quantities")
+    if quantities and report["cases"]:
+        lines += _quantity_table(report)
+    elif report["cases"]:
         head = (
             f"{'network':<26} {'layer':<12} {'∇b vs diff':>10} {'vs library':>10} {'∇w vs diff':>10} "
             f"{'vs library':>10}  verdict"
@@ -297,19 +278,41 @@ def format_report(report):
             f"(relative errors; a layer passes at ≤ {TOLERANCE:g} against central differences "
             f"and against the library's backprop)"
         )
-    if report["verdicts"]:
+    if report["verdicts"] and quantities:
+        lines.append("verdict: " + ", ".join(f"{quantities[k]} {v}" for k, v in report["verdicts"].items()))
+    elif report["verdicts"]:
         lines.append(
             "verdict per layer: "
             + ", ".join(f"layer {k} {v}" for k, v in sorted(report["verdicts"].items(), key=lambda kv: int(kv[0])))
         )
     if report.get("stopped"):
         lines.append("stopped before the check finished")
+    elif report["ok"] and quantities:
+        lines.append("PASS: every quantity agrees with central differences and with the library's layer.")
     elif report["ok"]:
         lines.append("PASS: every layer agrees with central differences and with the library's backprop.")
     else:
         case = (report["error"] or {}).get("case")
         lines.append(f"FAIL{f' on {case}' if case else ''}: {report['hint']}" if report["hint"] else "FAIL")
     return "\n".join(lines)
+
+
+def _quantity_table(report):
+    """The layer exercises' table: a row per quantity (∂C/∂b, ∂C/∂w, δ below) of each case."""
+    head = f"{'case':<34} {'quantity':<26} {'vs diff':>8} {'vs library':>10}  verdict"
+    lines = [head, "-" * len(head)]
+    for case in report["cases"]:
+        for row in case["layers"]:
+            name = f"{row['quantity']} {_shape(row['shape'])}"
+            lines.append(
+                f"{case['name']:<34} {name:<26} {_err(row['numeric']):>8} {_err(row['library']):>10}  "
+                f"{'pass' if row['ok'] else 'FAIL'}"
+            )
+    lines.append(
+        f"(relative errors; a quantity passes at ≤ {TOLERANCE:g} against central differences of the cost "
+        f"and against the library's layer)"
+    )
+    return lines
 
 
 # -- training with their backprop --------------------------------------------------------------------------

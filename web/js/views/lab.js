@@ -1,8 +1,9 @@
 // The lab: the exercises (write backprop; softmax's BP1; a ReLU layer's BP2; dropout's backward pass;
-// the momentum update), a CodeMirror editor for the learner's code (kept in localStorage per exercise,
+// the momentum update; a convolution's and max-pooling's backward pass), a CodeMirror editor for the learner's code (kept in localStorage per exercise,
 // reset to the skeleton, downloaded as a .py file), each exercise's "find the bug" versions, and what
 // the check says — a verdict per layer, the hint, the per-layer table of relative errors, the failing
-// line marked in the editor. It knows nothing of workers: main.js hands it onCheck / onTrain / onStop /
+// line marked in the editor (a layer exercise's report has a row and a verdict per quantity — ∂C/∂b,
+// ∂C/∂w, δ below — instead of per layer). It knows nothing of workers: main.js hands it onCheck / onTrain / onStop /
 // onFirstUse.
 
 import {
@@ -52,6 +53,37 @@ const labTheme = EditorView.theme({
   ".cm-error-line": { backgroundColor: "#fee2e2" },
 });
 
+// A layer exercise's table: a row per quantity of each case (its error against differences, the library).
+function quantityHead() {
+  const head = document.createElement("thead");
+  const tr = head.insertRow();
+  for (const text of ["case", "quantity", "vs differences", "vs library", "verdict"]) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = text;
+    tr.append(th);
+  }
+  return head;
+}
+
+function quantityRow(c, row, i) {
+  const tr = document.createElement("tr");
+  tr.dataset.ok = row.ok;
+  tr.dataset.quantity = row.layer;
+  const cells = [i === 0 ? c.name : "", `${row.quantity} (${row.shape.join("×")})`, err(row.numeric), err(row.library),
+    row.ok ? "pass" : "fail"];
+  for (const [j, text] of cells.entries()) {
+    const td = document.createElement(j === 0 ? "th" : "td");
+    if (j === 0) td.scope = "row";
+    td.textContent = text;
+    if (j === 2) td.dataset.bad = String(!row.numeric_ok);
+    if (j === 3) td.dataset.bad = String(!row.library_ok);
+    if (j === 4) td.className = row.ok ? "pass" : "fail";
+    tr.append(td);
+  }
+  return tr;
+}
+
 export class LabView {
   constructor({ onCheck, onTrain, onStop, onFirstUse }) {
     this.el = (id) => document.getElementById(id);
@@ -68,6 +100,7 @@ export class LabView {
     this.result = this.el("lab-result");
     this.firstUse = onFirstUse;
     this.busy = false;
+    this.layerHead = this.el("lab-table").tHead.cloneNode(true); // index.html's per-layer columns
 
     // The editor lives in a shadow root: CodeMirror then styles it with constructed style sheets
     // instead of inserting <style> elements, which the page's Content-Security-Policy forbids.
@@ -209,35 +242,50 @@ export class LabView {
   showReport(report) {
     this.result.hidden = false;
     this.result.dataset.ok = report.ok ? "true" : "false";
+    const quantities = report.quantities ?? null; // a layer exercise: {key: "∂C/∂w", …} in the check's order
+    const unit = quantities ? "quantity" : "layer";
     const verdicts = this.el("lab-verdicts");
+    verdicts.setAttribute("aria-label", `verdict per ${unit}`);
     verdicts.replaceChildren(...Object.entries(report.verdicts)
-      .sort(([a], [b]) => a - b)
+      .sort(([a], [b]) => (quantities ? 0 : a - b))
       .map(([layer, v]) => {
         const li = document.createElement("li");
         li.dataset.layer = layer;
         li.dataset.verdict = v;
-        li.textContent = `layer ${layer}: ${v}`;
+        li.textContent = `${quantities ? quantities[layer] ?? layer : `layer ${layer}`}: ${v}`;
         return li;
       }));
     const hint = this.el("lab-hint");
     const first = !this.exercise || this.exercise.key === "backprop";
-    hint.textContent = report.ok ? `Every layer passes: your code agrees with central differences and with the ` +
-      `library's${first ? ", under both costs" : ""}.${this.exercise?.trains === null ? "" : " Now train with it."}` : report.hint;
+    const against = quantities ? "library's layer" : `library's${first ? ", under both costs" : ""}`;
+    hint.textContent = report.ok ? `Every ${unit} passes: your code agrees with central differences and with the ` +
+      `${against}.${this.exercise?.trains === null ? "" : " Now train with it."}` : report.hint;
     hint.dataset.kind = report.error?.kind ?? (report.ok ? "pass" : "fail");
-    this.showTable(report.cases);
-    if (report.tolerance) this.el("lab-tolerance").textContent = report.tolerance.toExponential(0); // Python's, not a copy
+    this.showTable(report.cases, quantities);
+    if (report.tolerance) { // Python's, not a copy
+      for (const el of document.querySelectorAll(".lab-tolerance")) el.textContent = report.tolerance.toExponential(0);
+    }
     this.showPrinted(report.printed);
     this.markLine(report.error?.line);
     if (report.stopped) this.say("stopped", "Stopped before the check finished.");
-    else if (report.ok) this.say("pass", "pass — every layer");
+    else if (report.ok) this.say("pass", `pass — every ${unit}`);
     else if (report.error) this.say("error", report.error.line ? `fail — an error on line ${report.error.line}` : "fail");
-    else this.say("fail", "fail — see the layers below");
+    else this.say("fail", `fail — see the ${quantities ? "quantities" : "layers"} below`);
   }
 
-  showTable(cases) {
+  showTable(cases, quantities = null) {
     const table = this.el("lab-table");
+    table.tHead.replaceWith(quantities ? quantityHead() : this.layerHead.cloneNode(true));
+    const note = quantities ? "lab-quantity-note" : "lab-table-note";
+    this.el("lab-table-note").hidden = Boolean(quantities);
+    this.el("lab-quantity-note").hidden = !quantities;
+    table.setAttribute("aria-describedby", note);
     const body = document.createElement("tbody");
     for (const c of cases) {
+      if (quantities) {
+        c.layers.forEach((row, i) => body.append(quantityRow(c, row, i)));
+        continue;
+      }
       c.layers.forEach((row, i) => {
         const tr = document.createElement("tr");
         tr.dataset.ok = row.ok;
