@@ -38,10 +38,13 @@ def tip_number(page):
 
 def hover_cell(page, selector, row, col):
     """The pointer over cell (row, col) of a canvas: its middle, in CSS pixels."""
-    page.locator(selector).scroll_into_view_if_needed()
-    box = page.locator(selector).bounding_box()
+    canvas = page.locator(selector)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
     size = page.eval_on_selector(selector, "c => [c.width, c.height]")
-    page.mouse.move(box["x"] + (col + 0.5) * box["width"] / size[0], box["y"] + (row + 0.5) * box["height"] / size[1])
+    # relative to the canvas where it is when the pointer moves: sections scrolled into view take their
+    # real height (content-visibility) and may shift it after bounding_box()
+    canvas.hover(position={"x": (col + 0.5) * box["width"] / size[0], "y": (row + 0.5) * box["height"] / size[1]})
 
 
 def test_hidden_units_of_the_conv_network_are_its_kernels(site, open_page):
