@@ -158,6 +158,8 @@ class Training:
                     good = net.copy(), history.epochs
                     record = {**_epoch_record(progress.epoch, history), **_saturation_record(net, x, y)}
                     record.update(_speed_record(net, x, y))
+                    if not net.dense_only:  # what restore_network needs besides the bytes: the layers
+                        record["layers"] = net.layer_specs()
                     if history.epochs == 1:
                         record["speed_start"] = speed_start
                     emit("epoch", record)
