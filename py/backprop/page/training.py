@@ -159,7 +159,7 @@ class Training:
                     record = {**_epoch_record(progress.epoch, history), **_saturation_record(net, x, y)}
                     record.update(_speed_record(net, x, y))
                     if not net.dense_only:  # what restore_network needs besides the bytes: the layers
-                        record["layers"] = net.layer_specs()
+                        record.update(layers=net.layer_specs(), sizes=net.sizes)
                     if history.epochs == 1:
                         record["speed_start"] = speed_start
                     emit("epoch", record)
