@@ -82,13 +82,13 @@ def test_stop_ends_a_conv_run_and_step_shows_a_conv_batch(site, open_page):
     page.wait_for_function(
         "document.getElementById('progress-text').textContent.includes('examples/s')", timeout=120_000
     )
+    page.wait_for_function("!window.__app.viewsBusy")  # the views follow the run: one forward pass, shared
     page.click("#stop-button")
-    # cooperative within 0.7 s, else the worker is restarted (the hard stop): ready again either way
-    wait_idle(page, timeout=180_000)
+    wait_idle(page, timeout=30_000)
     run = chart(page)["runs"][0]
     assert run["status"] == "stopped" and len(run["points"]) < 50
-    print(page.text_content("#progress-text"))
-    assert "Stopped" in page.text_content("#progress-text")
+    # cooperative: read between mini-batches (the hard stop would say "Stopped at once by restarting Python")
+    assert "Stopped after" in page.text_content("#progress-text"), page.text_content("#progress-text")
 
     fill(page, epochs="1", train_size="1000")
     page.click("#step-button")

@@ -135,3 +135,39 @@ def test_a_conv_network_is_restored_bit_for_bit(session, train_run, ask, synthet
         again.restore_network(sizes, "log-likelihood", np.full(4408, np.nan).tobytes(), layers=layers)
     with pytest.raises(ValueError, match="MNIST needs 784 pixels"):
         again.restore_network(sizes[:-1] + [9], "log-likelihood", data, layers=[*layers[:2], {**layers[2], "n": 9}])
+
+
+def test_a_conv_network_evaluates_many_digits_a_chunk_at_a_time(session, train_run, monkeypatch):
+    from backprop.nn import network
+
+    train_run(session, {**CONV, "epochs": 1})
+    net = session.nets["trained"]
+    whole = net.feedforward(session.x_test)
+    monkeypatch.setattr(network, "CHUNK_FLOATS", 24 * 24 * 25 * 3)  # 3 digits' patches: 40 digits in 14 chunks
+    chunks = []
+    real = net._output_rows
+    monkeypatch.setattr(net, "_output_rows", lambda x: chunks.append(len(x)) or real(x))
+    np.testing.assert_allclose(net.feedforward(session.x_test), whole, rtol=1e-12, atol=0)
+    assert chunks == [3] * 13 + [1]
+
+
+def test_the_views_asked_in_one_pause_of_a_run_share_one_forward_pass(session, train_run, ask, monkeypatch):
+    from backprop.nn.network import Network
+
+    monkeypatch.setattr(training, "PAUSE_EVERY", 0.0)
+    passes, seen = [], []
+    real = Network.feedforward
+    monkeypatch.setattr(Network, "feedforward", lambda net, x: passes.append(len(x)) or real(net, x))
+
+    async def pause():
+        if len(seen) < 3:  # the page's refresh during a run: evaluate, the strip and the confusion matrix
+            before = len(passes)
+            shown = ask(session, "evaluate", which="trained")
+            ask(session, "strip", which="trained", start=0, count=24)
+            ask(session, "confusion", which="trained")
+            net = session.nets["trained"]
+            assert shown["correct"] == int(np.sum(real(net, session.x_test).argmax(axis=1) == session.y_test))
+            seen.append(len(passes) - before)
+
+    train_run(session, {**CONV, "epochs": 1}, pause=pause)
+    assert seen == [1, 1, 1]  # one pass per pause, fresh after each step

@@ -241,13 +241,12 @@ class Session(Queries, Training):
 
     def _test_outputs(self, which):
         """The network's outputs on every test digit, computed once per network: one forward pass of
-        2,000 digits is most of the page's start-up work after numpy. Not cached while a run is
-        changing the network."""
+        2,000 digits is most of the page's start-up work after numpy (of a conv network's, far more). While
+        a run changes the network, kept until its next step: the views asked in one pause share it."""
         outputs = self._outputs.get(which)
         if outputs is None:
             outputs = self._net(which).feedforward(self.x_test)  # (n_test, 10)
-            if not self._is_live(which):
-                self._outputs[which] = outputs
+            self._outputs[which] = outputs  # a run drops it after each step: the views of one pause share it
         return outputs
 
     def _is_live(self, which):

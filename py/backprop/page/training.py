@@ -150,6 +150,7 @@ class Training:
                 t1 = time.perf_counter()
                 if progress is None:
                     break
+                self._outputs.pop("trained", None)  # the weights moved: the test outputs are computed again
                 busy += t1 - t0
                 history = progress.history
                 examples += min(p["batch_size"], n - (progress.batch - 1) * p["batch_size"])
