@@ -38,6 +38,7 @@ CONV = {
         ("dense:100", '"dense:100" is not'),
         ("conv:8", '"conv:8" is not'),
         ("conv:x:5", 'filters in "conv:x:5"'),
+        ("conv:²:5", 'filters in "conv:²:5"'),
         ("conv:2:3," * 5, "at most 4 convolution and pooling layers, got 6"),
         (12, '"12" is not'),
     ],

@@ -153,7 +153,7 @@ def parse_convolutions(value):
         names = ("filters", "kernel") if kind == "conv" else ("pool",)
         for what, arg in zip(names, args):
             lo, hi = CONV[what]["min"], CONV[what]["max"]
-            if not (arg.isdigit() and lo <= int(arg) <= hi):
+            if not (arg.isascii() and arg.isdigit() and lo <= int(arg) <= hi):  # as state.js's /^\d+$/
                 raise ValueError("convolutions: " + message("conv_range", what=what, value=item, min=lo, max=hi))
         c, h, w = shape
         n = int(args[-1] if kind == "pool" else args[1])
@@ -202,7 +202,7 @@ def network_of(p):
         layers = [Conv2D(**s) if kind == "conv" else MaxPool2D(**s) for kind, s in convs]
         layers += [Dense(n, p["activation"]) for n in p["hidden"]] + [Dense(N_OUTPUTS, p["output"])]
         return Network.stack(
-            layers, (1, 28, 28), cost=p["cost"], seed=p["seed"], weight_init=p["weight_init"], dtype=p["dtype"]
+            layers, tuple(CONV["input"]), cost=p["cost"], seed=p["seed"], weight_init=p["weight_init"], dtype=p["dtype"]
         )
     return Network(
         sizes(p["hidden"]),
