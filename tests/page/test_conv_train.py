@@ -134,7 +134,9 @@ def test_a_conv_network_is_restored_bit_for_bit(session, train_run, ask, synthet
         again.restore_network(sizes, "log-likelihood", data, layers=[layers[0], {"kind": "pool"}, layers[2]])
     with pytest.raises(ValueError, match="not finite"):
         again.restore_network(sizes, "log-likelihood", np.full(4408, np.nan).tobytes(), layers=layers)
-    with pytest.raises(ValueError, match="MNIST needs 784 pixels"):
+    with pytest.raises(ValueError, match="the network has 3,140,000,000 weights and biases"):
+        again.restore_network([784, 4_000_000, 10], "log-likelihood", b"", layers=[{"kind": "dense", "n": 4_000_000}])
+    with pytest.raises(ValueError, match="gives 9 outputs; MNIST needs 10"):
         again.restore_network(sizes[:-1] + [9], "log-likelihood", data, layers=[*layers[:2], {**layers[2], "n": 9}])
 
 

@@ -323,19 +323,28 @@ class Session(Queries, Training):
         return Network.from_params(weights, biases, cost, layers=layers, input_shape=(N_INPUTS,))
 
     def _restored_stack(self, layers, sizes, cost, data):
-        """A saved network of any layers (a conv network): its layers checked as a model file's are, the
-        page's caps (784 pixels as 1×28×28 in, 10 out, MAX_PAGE_PARAMETERS), then the byte count."""
+        """A saved network of any layers (a conv network) on 1×28×28 digits: its layers checked as a model
+        file's are, then from their shapes alone, before any array is made, the page's caps (10 outputs,
+        MAX_PAGE_PARAMETERS) and the sizes; then the byte count and the values."""
         if not isinstance(layers, list) or not 0 < len(layers) <= layer_types.MAX_LAYERS:
             raise ValueError(
                 f"a saved network's layers must be a list of 1–{layer_types.MAX_LAYERS}, got {short(layers, 60)}"
             )
         built = [layer_types.from_dict(spec, f"layers[{i}]") for i, spec in enumerate(layers)]
-        shell = Network.stack(built, (1, 28, 28), cost=cost, seed=0)  # checks the stack and the library's cap
-        check_page_network(shell)
-        if sizes != shell.sizes:
-            raise ValueError(f"a saved network's sizes must be its layers' {shell.sizes}, got {short(sizes, 60)}")
-        shapes = [layer.shapes for layer in shell.trainable]
+        shape, theirs = (1, 28, 28), [N_INPUTS]
+        for layer in built:  # their shapes, before any array is made
+            shape = layer.build(shape)
+            theirs.append(int(np.prod(shape)))
+        shapes = [layer.shapes for layer in built if layer.shapes is not None]
         n = sum(int(np.prod(w)) + int(np.prod(b)) for w, b in shapes)
+        if n > MAX_PAGE_PARAMETERS:
+            raise ValueError(
+                f"the network has {n:,} weights and biases; the page accepts up to {MAX_PAGE_PARAMETERS:,}"
+            )
+        if theirs[-1] != N_OUTPUTS:
+            raise ValueError(f"the network gives {theirs[-1]} outputs; MNIST needs {N_OUTPUTS}")
+        if sizes != theirs:
+            raise ValueError(f"a saved network's sizes must be its layers' {theirs}, got {short(sizes, 60)}")
         weights, biases = self._split(self._values(data, n, "-".join(map(str, sizes))), shapes)
         return Network.from_params(weights, biases, cost, layers=built, input_shape=(1, 28, 28))
 
