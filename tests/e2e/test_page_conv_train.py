@@ -3,7 +3,7 @@ form's "Convolutions" field names a bad value and keeps a good one in the URL; a
 (conv:4:5:relu,pool:2 then softmax 10) trains on 1,000 digits, its curves draw in its colour, the progress
 line says the products-only path ran (the whole-step kernel takes dense networks only) and its network
 comes back after a reload (its layers kept beside its bytes); Stop ends a conv run mid-epoch; Step shows a
-conv network's mini-batch and its cost before and after."""
+conv network's mini-batch and its cost before and after; a pair answers "dense or conv?"."""
 
 import pytest
 
@@ -100,4 +100,23 @@ def test_stop_ends_a_conv_run_and_step_shows_a_conv_batch(site, open_page):
     before, after = (float(shown.get_attribute(f"data-{k}")) for k in ("before", "after"))
     assert before > 0 and after > 0 and before != after
     assert page.locator("#step-out .step-digits figure").count() == 10
+    assert page.errors == []
+
+
+def test_a_pair_answers_dense_or_conv(site, open_page):
+    page = open_page(site.url)
+    fill(page, **{**CONV, "convolutions": "", "hidden": "30", "epochs": "1", "train_size": "500"})
+    page.select_option("#pair-vary", "convolutions")
+    assert page.input_value("#pair-value") == "conv:8:5:relu,pool:2"  # B's default: a small conv-pool layer
+    page.click("#pair-button")
+    page.wait_for_function("window.__chart.runs.length === 2", timeout=120_000)
+    wait_idle(page, timeout=300_000)
+    runs = chart(page)["runs"]
+    assert [r["status"] for r in runs] == ["done", "done"]
+    assert runs[0]["label"].startswith("A: LL 784-30-10") and runs[1]["label"].startswith(
+        "B: LL conv:8:5:relu pool:2 30-10"
+    )
+    text = page.text_content("#progress-text")
+    assert "A (convolutions = none)" in text and "B (convolutions = conv:8:5:relu,pool:2)" in text, text
+    assert "A ran with wasm-simd (whole step), B with wasm-simd (products only)" in text  # the kernel: dense only
     assert page.errors == []
