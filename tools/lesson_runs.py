@@ -30,7 +30,8 @@ def settings(link):
         if key not in FIELDS:
             continue
         kind = FIELDS[key]["kind"]
-        raw[key] = value if kind in ("layers", "choice") else (float(value) if kind == "number" else int(value))
+        as_is = kind in ("layers", "choice", "convs")
+        raw[key] = value if as_is else (float(value) if kind == "number" else int(value))
     return raw
 
 

@@ -36,10 +36,16 @@ def test_a_preset_fills_the_form_and_its_run_shows_the_book_beside_ours(site, op
     # the picker lists every preset; choosing one fills the form with it, λ scaled to the 10,000 digits
     keys = page.eval_on_selector_all("#preset-select option", "os => os.map(o => o.value).filter(Boolean)")
     assert keys == list(presets.BY_KEY)
+    pick(page, "ch6-conv-relu")  # network3's conv run: its convolutions, 10 epochs on the subset
+    conv = form_values(page)
+    assert conv["convolutions"] == "conv:20:5:relu,pool:2,conv:40:5:relu,pool:2" and conv["epochs"] == "10"
+    assert (conv["lmbda"], conv["eta"], conv["activation"]) == ("0.2", "0.03", "relu")
+    assert "The book: 99.23 %" in page.text_content("#preset-note")
     pick(page, "ch5-speed-relu")  # a ReLU preset first: the next one sets every layer setting back
     pick(page, "ch3-l2")
     want = presets.params_for("ch3-l2", 10_000)
     assert form_values(page) == {
+        "convolutions": "",
         "hidden": "30",
         "activation": "sigmoid",
         "output": "sigmoid",

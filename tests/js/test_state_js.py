@@ -29,7 +29,18 @@ BAD = [
     ("hidden", "1001", "1001"),
     ("cost", "hinge", "hinge"),
     ("weight_init", "zeros", "zeros"),
+    ("convolutions", "conv:0:5", "conv:0:5"),
+    ("convolutions", "conv:8:10", "conv:8:10"),
+    ("convolutions", "conv:8:5,pool:5", "conv:8:5,pool:5"),
+    ("convolutions", "pool:4,conv:4:9", "pool:4,conv:4:9"),
+    ("convolutions", "conv:4:9, pool:3", "conv:4:9, pool:3"),
+    ("convolutions", "conv:8:5:swish", "conv:8:5:swish"),
+    ("convolutions", "dense:100", "dense:100"),
+    ("convolutions", "conv:2:3,conv:2:3,pool:2,conv:2:3,pool:2", "conv:2:3,conv:2:3,pool:2,conv:2:3,pool:2"),
+    ("convolutions", "conv:64:3", "conv:64:3"),  # 784-conv-30-10 has 1.3 M weights: fine; the cap is work
 ]
+CONV_WORK = {"convolutions": "conv:20:5:relu,pool:2", "hidden": "100", "batch_size": "68", "train_size": "100"}
+CONV_PARAMETERS = {"convolutions": "conv:64:3", "hidden": "1000", "batch_size": "1"}
 STATE_RUNNER = """
 import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -64,6 +75,8 @@ def js(tmp_path_factory):
     site = build.build_site(tmp / "dist", "cdn", log=lambda *a: None)  # state.js beside its limits.json
     (tmp / "run.mjs").write_text(STATE_RUNNER, encoding="utf-8")
     cases = [{field: text} for field, text, _ in BAD] + [
+        CONV_WORK,
+        CONV_PARAMETERS,
         {"hidden": "1000,1000,1000,1000", "batch_size": "11"},
         {"train_size": "50", "batch_size": "51"},
     ]
@@ -86,7 +99,18 @@ def test_state_js_has_the_same_fields_and_defaults(js):
 @pytest.mark.parametrize("i", range(len(BAD)), ids=[f"{f}={t}" for f, t, _ in BAD])
 def test_state_js_and_python_give_the_same_message(js, i):
     field, _, value = BAD[i]
+    if field == "convolutions" and value == "conv:64:3":  # valid in both: 64×26×26 maps into 30 units, batch 10
+        assert js["errors"][i] == {} and params.validate_params({field: value}, N_TRAIN)["convolutions"]
+        return
     assert js["errors"][i] == {field: python_message({field: value})}
+
+
+def test_the_convolutions_caps_say_the_same(js):
+    work = {k: int(v) if k.endswith("_size") else v for k, v in CONV_WORK.items()}
+    assert js["errors"][-4] == {"batch_size": python_message(work)}
+    assert "588,630 multiply-adds a digit" in js["errors"][-4]["batch_size"]
+    many = {k: int(v) if k.endswith("_size") else v for k, v in CONV_PARAMETERS.items()}
+    assert js["errors"][-3] == {"convolutions": python_message(many)}
 
 
 def test_the_cross_field_rule_says_the_same(js):

@@ -28,7 +28,7 @@ export class App {
     this.viewsMs = null; // ... and when the views first showed the model, right after
     this.timings = null; // the worker's seconds at the end of each loading stage
     // -- kept across worker restarts and reloads (lifecycle.js, persist.js) --
-    this.network = null; // the last trained network: {runId, epoch, sizes, cost, activation, output, bytes}, as of its last epoch
+    this.network = null; // the last trained network: {runId, epoch, sizes, cost, activation, output, layers, bytes}, as of its last epoch
     this.fileText = null; // the model file's text, given again to a new worker
     this.restart = null; // why the current worker was started again: null | "stop" | "error" | "fatal" | "retry"
     this.generation = 0; // answers for an older choice are dropped

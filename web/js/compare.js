@@ -15,15 +15,16 @@ export function ahead(a, b, sameWithin = SAME_WITHIN) {
 
 /** Which products ran: numpy's, or the WebAssembly kernel taking the whole step (any dense network, any
  * activation, cost, regulariser and momentum) or only the matrix products (dropout: numpy draws the masks
- * and does the rest of the step). */
+ * and does the rest of the step; convolutions: numpy's im2col, pooling and the rest of the step). */
 export const productsRan = (s) => (s.step ? `${s.backend} (${s.step})` : s.backend);
 
 /** The sentence after a paired run: both settings, both accuracies, the verdict, what ran each. */
 export function pairSentence(a, b, vary) {
   const pct = (s) => `${(100 * s.test_accuracy).toFixed(1)} %`;
+  const setting = (s) => (s.params[vary] === "" ? "none" : s.params[vary]); // no convolutions: a dense network
   const ran = !a.backend ? "" : productsRan(a) === productsRan(b) ? ` Both ran with ${productsRan(a)}.`
     : ` A ran with ${productsRan(a)}, B with ${productsRan(b)}.`;
-  return `Paired run, from the same start and the same mini-batches: A (${vary} = ${a.params[vary]}) ${pct(a)}, ` +
-    `B (${vary} = ${b.params[vary]}) ${pct(b)} on the test digits after ${a.epochs_done} epochs — ` +
+  return `Paired run, from the same start and the same mini-batches: A (${vary} = ${setting(a)}) ${pct(a)}, ` +
+    `B (${vary} = ${setting(b)}) ${pct(b)} on the test digits after ${a.epochs_done} epochs — ` +
     `${ahead(a.test_accuracy, b.test_accuracy).text}.${ran}`;
 }

@@ -136,7 +136,7 @@ export class Lifecycle {
     if (n) {
       try {
         await app.ask(REQUEST.RESTORE_NETWORK, { which: "trained", sizes: n.sizes, cost: n.cost, data: n.bytes.slice(0),
-          activation: n.activation ?? "sigmoid", output: n.output ?? null });
+          activation: n.activation ?? "sigmoid", output: n.output ?? null, layers: n.layers ?? null });
         app.available.trained = true;
       } catch (e) {
         app.views.progress.message("failed", `Your last network could not be restored: ${e.message}`);

@@ -52,7 +52,8 @@ export class Persistence {
       history.replaceState(null, "", `${location.pathname}${toQuery(kept.settings)}${location.hash}`);
       app.views.form.initFromURL();
     }
-    if (kept.network?.bytes instanceof ArrayBuffer) {
+    // a conv network comes with its layers (restore_network checks them as a model file's)
+    if (kept.network?.bytes instanceof ArrayBuffer && (kept.network.layers == null || Array.isArray(kept.network.layers))) {
       app.network = kept.network;
       app.which = "trained";
     }

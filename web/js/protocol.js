@@ -32,7 +32,7 @@ export const REQUEST = Object.freeze({
   USE_DATA: "use-data", // {name: "subset" | "full"} -> the session's info for those digits (full: fetched once)
   PRESET_RESULT: "preset-result", // {key, eval_accuracy} -> {accuracy, epoch} picked as the book picked, or null
   SPEED_AT_START: "speed-at-start", // {params, seeds} -> chapter 5's speeds at the start over seeds: {n, mean, std, runs}
-  RESTORE_NETWORK: "restore-network", // {which, sizes, cost, data: ArrayBuffer, activation, output} -> evaluate's answer
+  RESTORE_NETWORK: "restore-network", // {which, sizes, cost, data: ArrayBuffer, activation, output, layers} -> evaluate's answer
 });
 
 export const EVENT = Object.freeze({

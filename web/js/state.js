@@ -23,10 +23,12 @@ export const COST_OUTPUTS = LIMITS.costOutputs;
 const MAX_HIDDEN_LAYERS = FIELDS.hidden.maxLayers;
 const MAX_LAYER_SIZE = FIELDS.hidden.max;
 export const MAX_STEP_WORK = LIMITS.maxStepWork; // weights and biases × mini-batch size, one step
+const MAX_PARAMETERS = LIMITS.maxParameters; // a network the page keeps and shows
+const CONV = FIELDS.convolutions; // the convolution and pooling layers' bounds
 
-/** Weights and biases of 784-hidden-10. */
-export function nParameters(hidden) {
-  const sizes = [LIMITS.inputs, ...hidden, LIMITS.outputs];
+/** Weights and biases of 784-hidden-10 (or n_in-hidden-10: what convolutions hand on). */
+export function nParameters(hidden, nIn = LIMITS.inputs) {
+  const sizes = [nIn, ...hidden, LIMITS.outputs];
   let n = 0;
   for (let i = 1; i < sizes.length; i++) n += sizes[i - 1] * sizes[i] + sizes[i];
   return n;
@@ -35,6 +37,52 @@ export function nParameters(hidden) {
 /** One of the shared messages with its {placeholders} filled, as backprop.limits.message does. */
 function message(key, values) {
   return LIMITS.messages[key].replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
+}
+
+/** The convolutions field, "conv:8:5:relu,pool:2" ("" for none), as params.parse_convolutions checks it:
+ * {text (canonical), shape (what the dense layers read), work (multiply-adds a digit), parameters};
+ * throws Error naming the bad item. A conv's activation is sigmoid unless named. */
+export function parseConvolutions(raw) {
+  const text = String(raw ?? "");
+  const items = text.trim() ? text.split(",").map((t) => t.trim()) : [];
+  if (items.length > CONV.maxLayers) throw new Error(message("conv_count", { max: CONV.maxLayers, count: items.length }));
+  let [c, h, w] = CONV.input;
+  let work = 0;
+  let parameters = 0;
+  const out = [];
+  for (const item of items) {
+    const [kind, ...args] = item.split(":").map((t) => t.trim());
+    if (!((kind === "conv" && (args.length === 2 || args.length === 3)) || (kind === "pool" && args.length === 1))) {
+      throw new Error(message("conv_item", { value: item }));
+    }
+    const names = kind === "conv" ? ["filters", "kernel"] : ["pool"];
+    names.forEach((what, i) => {
+      const { min, max } = CONV[what];
+      if (!/^\d+$/.test(args[i]) || +args[i] < min || +args[i] > max) {
+        throw new Error(message("conv_range", { what, value: item, min, max }));
+      }
+    });
+    const n = +(kind === "pool" ? args[0] : args[1]);
+    if ((kind === "conv" && n > Math.min(h, w)) || (kind === "pool" && (h % n || w % n))) {
+      throw new Error(message("conv_fit", { value: item, shape: `${c}×${h}×${w}` }));
+    }
+    if (kind === "pool") {
+      [h, w] = [h / n, w / n];
+      out.push(`pool:${n}`);
+      continue;
+    }
+    const activation = args[2] ?? "sigmoid";
+    if (!CONV.activations.includes(activation)) {
+      throw new Error(message("conv_activation", { value: item, values: CONV.activations.join(", ") }));
+    }
+    const filters = +args[0];
+    const weights = (c * n * n + 1) * filters; // one kernel per filter over every input channel, and a bias
+    parameters += weights;
+    [c, h, w] = [filters, h - n + 1, w - n + 1];
+    work += weights * h * w; // at every position of the output maps
+    out.push(`conv:${filters}:${n}:${activation}`);
+  }
+  return { text: out.join(","), shape: [c, h, w], work, parameters };
 }
 
 export function defaults(nTrain = Infinity) {
@@ -63,6 +111,8 @@ function parseField(name, raw, nTrain, params) {
   const f = FIELDS[name];
   const text = String(raw ?? "").trim();
   switch (f.kind) {
+    case "convs":
+      return parseConvolutions(text).text;
     case "layers":
       return Array.isArray(raw) ? parseLayers(raw.join(",")) : parseLayers(text);
     case "choice":
@@ -129,9 +179,21 @@ export function validate(raw, nTrain = 10000) {
     errors.batch_size = message("batch_vs_train", { batch_size: params.batch_size, train_size: params.train_size });
   }
   // One mini-batch step's work (weights × batch) is capped so that Stop, read between steps, is quick.
+  const fmt = (v) => v.toLocaleString("en-US");
+  const conv = errors.convolutions ? null : parseConvolutions(params.convolutions);
+  if (conv?.text && !errors.hidden) { // with convolutions: their multiply-adds, and the page's parameter cap
+    const dense = nParameters(params.hidden, conv.shape[0] * conv.shape[1] * conv.shape[2]);
+    const work = conv.work + dense;
+    if (conv.parameters + dense > MAX_PARAMETERS) {
+      errors.convolutions = message("conv_parameters", { parameters: fmt(conv.parameters + dense), cap: fmt(MAX_PARAMETERS) });
+    } else if (!errors.batch_size && work * params.batch_size > MAX_STEP_WORK) {
+      errors.batch_size = message("conv_step_work", { work: fmt(work), batch_size: params.batch_size,
+        cap: fmt(MAX_STEP_WORK), max_batch: Math.max(1, Math.floor(MAX_STEP_WORK / work)) });
+    }
+    return { params, errors };
+  }
   const n = nParameters(params.hidden);
   if (!errors.batch_size && !errors.hidden && n * params.batch_size > MAX_STEP_WORK) {
-    const fmt = (v) => v.toLocaleString("en-US");
     errors.batch_size = message("step_work", { parameters: fmt(n), batch_size: params.batch_size,
       cap: fmt(MAX_STEP_WORK), max_batch: Math.max(1, Math.floor(MAX_STEP_WORK / n)) });
   }
@@ -148,7 +210,7 @@ export function toQuery(params) {
     const dText = Array.isArray(d[name]) ? d[name].join(",") : String(d[name]);
     if (text !== dText) q.set(name, text);
   }
-  const s = q.toString().replace(/%2C/gi, ","); // "hidden=100,30" reads better than 100%2C30
+  const s = q.toString().replace(/%2C/gi, ",").replace(/%3A/gi, ":"); // "hidden=100,30", "conv:8:5" read better
   return s ? `?${s}` : "";
 }
 
@@ -157,7 +219,7 @@ export function toQuery(params) {
 export function withParams(search, params) {
   const q = new URLSearchParams(search);
   for (const name of Object.keys(FIELDS)) q.delete(name);
-  const kept = q.toString().replace(/%2C/gi, ",");
+  const kept = q.toString().replace(/%2C/gi, ",").replace(/%3A/gi, ":");
   const settings = toQuery(params).slice(1);
   const s = [kept, settings].filter((t) => t !== "").join("&");
   return s ? `?${s}` : "";
@@ -175,7 +237,8 @@ export function fromQuery(search) {
  * p=0.5 μ=0.9 he-init #2": the settings that are not network2's are named. */
 export function runLabel(params, n) {
   const cost = FIELDS.cost.short[params.cost] ?? params.cost;
-  const sizes = [784, ...params.hidden, 10].join("-");
+  const convs = params.convolutions ? `${params.convolutions.replaceAll(",", " ")} ` : ""; // "conv:8:5:relu pool:2 "
+  const sizes = `${convs}${[convs ? "" : 784, ...params.hidden, 10].filter((v) => v !== "").join("-")}`;
   const act = params.activation && params.activation !== "sigmoid" ? ` ${FIELDS.activation.short[params.activation]}` : "";
   const reg = params.regularization && params.regularization !== "l2"
     ? ` ${FIELDS.regularization.short[params.regularization]}` : "";

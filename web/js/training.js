@@ -163,11 +163,12 @@ export class Training {
 
   epoch(msg) {
     const { app } = this;
-    const { type, runId, network, ...point } = msg;
+    const { type, runId, network, layers, sizes, ...point } = msg; // layers, sizes: a conv network's
     const run = app.views.curves.runs.find((r) => r.id === runId);
     if (network && run) { // the network as of this epoch: kept for a restart and in the browser
-      app.network = { runId, epoch: point.epoch, sizes: [784, ...run.params.hidden, 10], cost: run.params.cost,
-        activation: run.params.activation ?? "sigmoid", output: run.params.output ?? null, bytes: network };
+      app.network = { runId, epoch: point.epoch, sizes: sizes ?? [784, ...run.params.hidden, 10], cost: run.params.cost,
+        activation: run.params.activation ?? "sigmoid", output: run.params.output ?? null, layers: layers ?? null,
+        bytes: network };
     }
     if (app.mode === "training") app.views.progress.say(`Epoch ${point.epoch} done` +
       (typeof point.eval_accuracy === "number" ? `: test accuracy ${(100 * point.eval_accuracy).toFixed(1)} %.` : "."));

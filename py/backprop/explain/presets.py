@@ -28,6 +28,7 @@ MEASURED_ON = {"test": "test digits", "validation": "validation digits", "traini
 
 # The settings a preset fixes (the form's fields, limits.json), apart from train_size and seed.
 SETTINGS = (
+    "convolutions",
     "hidden",
     "cost",
     "eta",
@@ -41,7 +42,7 @@ SETTINGS = (
     "dropout",
     "momentum",
 )
-LAYER_DEFAULTS = {"activation": "sigmoid", "regularization": "l2", "dropout": 0.0, "momentum": 0.0}
+LAYER_DEFAULTS = {"activation": "sigmoid", "regularization": "l2", "dropout": 0.0, "momentum": 0.0, "convolutions": ""}
 
 
 def _preset(
@@ -59,11 +60,13 @@ def _preset(
     batch_size=10,
     pair=None,
     n_train=None,
+    subset_epochs=None,
     **layers,
 ):
     """A run of the book. ``n_train``: the book's run used that many training digits itself (chapter
-    5's 1,000), so the preset uses them too, λ unscaled; ``layers``: activation, regularization,
-    dropout, momentum when not network2's."""
+    5's 1,000), so the preset uses them too, λ unscaled; ``subset_epochs``: fewer epochs on fewer
+    digits than the book's (chapter 6's conv runs: 60 epochs of a conv network are hours in a page);
+    ``layers``: activation, regularization, dropout, momentum, convolutions when not network2's."""
     return {
         "key": key,
         "title": title,
@@ -84,6 +87,7 @@ def _preset(
         "note": note,
         "pair": pair,
         "n_train": n_train,
+        "subset_epochs": subset_epochs,
     }
 
 
@@ -239,8 +243,10 @@ def params_for(key, n_train):
     fixed = preset["n_train"]
     if fixed is not None:  # the book's own run on its own number of digits: nothing to scale
         n_train = min(fixed, n_train)
+    fewer = preset["subset_epochs"] if n_train < BOOK_N_TRAIN and preset["subset_epochs"] else None
     return {
         **book,
+        "epochs": fewer or book["epochs"],
         "hidden": list(book["hidden"]),
         "lmbda": book["lmbda"] if fixed is not None else scale_lmbda(book["lmbda"], n_train),
         "train_size": n_train,

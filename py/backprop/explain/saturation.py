@@ -29,7 +29,7 @@ def layer_saturation(net, x, y, quantiles=QUANTILES):
         out.append(
             {
                 "l": i + 2,
-                "activation": layer.activation.name,
+                "activation": getattr(layer.activation, "name", None),  # None: a pooling layer
                 "f_prime": None if fp is None else np.quantile(fp, quantiles).tolist(),
                 "mean_abs_delta": float(np.mean(np.abs(d))),
                 "saturated": None if fp is None else float(np.mean(fp < 0.01)),

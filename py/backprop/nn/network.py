@@ -23,6 +23,7 @@ from .layers import Dense, check_stack, copy_of
 from .sgd import SGD
 
 NETWORK2_COSTS = ("CrossEntropyCost", "QuadraticCost")  # the cost classes network2.py defines
+CHUNK_FLOATS = 2_000_000  # a conv network's forward pass on many rows goes in chunks of about this many numbers
 
 # the weight initialisations: name -> a one-line account; the page's form lists the names. Every one
 # draws the same normals in the same order (all biases, then all weights), scaled differently, so that
@@ -226,11 +227,23 @@ class Network(SGD):
         return zs, activations, outputs, used
 
     def _output(self, x):
-        """The output activations alone (m, n_out): no layer's z or a is kept."""
+        """The output activations alone (m, n_out): no layer's z or a is kept. With convolutions, a chunk of
+        rows at a time, no layer's maps or patches past ~CHUNK_FLOATS numbers (not 230 MB for 2,000 digits)."""
+        if not self.dense_only and len(x) > 1:
+            chunk = max(1, CHUNK_FLOATS // max(self._widths()))
+            if len(x) > chunk:
+                return np.concatenate([self._output_rows(x[k : k + chunk]) for k in range(0, len(x), chunk)])
+        return self._output_rows(x)
+
+    def _output_rows(self, x):
         a = x
         for _, a in self._layers(x):  # noqa: B007  (the loop keeps the last layer's a)
             pass
         return a
+
+    def _widths(self):
+        """Numbers per example of every layer's input and output, and of a convolution's patches."""
+        return [*self.sizes, *(ly.fan_in * math.prod(ly.out_shape[1:]) for ly in self.layers if hasattr(ly, "kernel"))]
 
     def feedforward(self, x):
         """Output activations (m, n_out) for a batch (m, n_in); one example (n_in,) gives (1, n_out)."""

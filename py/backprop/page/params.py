@@ -33,11 +33,23 @@ MAX_LAYER_SIZE = FIELDS["hidden"]["max"]  # a browser tab's memory and patience,
 MAX_EPOCHS = FIELDS["epochs"]["max"]
 MAX_SEED = FIELDS["seed"]["max"]
 MAX_STEP_WORK = LIMITS["maxStepWork"]  # weights and biases × mini-batch size, for one step
+MAX_PARAMETERS = LIMITS["maxParameters"]  # a network the page keeps and shows
+CONV = FIELDS["convolutions"]  # the convolution and pooling layers before the hidden ones: their bounds
 # the worker's switch, not a form field: the four monitors on
 WORKER_SWITCHES = {"monitor": True}
 DEFAULTS = {**{name: f["default"] for name, f in FIELDS.items()}, **WORKER_SWITCHES}
 # the settings a paired run may vary: "sigmoid or ReLU?", "L1 or L2?", "with or without dropout?", ...
-PAIRABLE = ("cost", "eta", "lmbda", "weight_init", "activation", "regularization", "dropout", "momentum")
+PAIRABLE = (
+    "cost",
+    "eta",
+    "lmbda",
+    "weight_init",
+    "activation",
+    "regularization",
+    "dropout",
+    "momentum",
+    "convolutions",
+)
 COST_OUTPUTS = LIMITS["costOutputs"]  # cost -> the output layer it goes with in the page
 if set(COST_OUTPUTS) != set(COSTS):
     raise ImportError("limits.json's costOutputs must name every cost")
@@ -123,6 +135,58 @@ def parse_hidden(value):
     return [int(n) for n in value]
 
 
+def parse_convolutions(value):
+    """The convolutions field, "conv:8:5:relu,pool:2" ("" for none), as the page allows it: conv and pool
+    items only, each bound of limits.json, every kernel and window fitting the maps it gets on a 1×28×28
+    digit. Returns (canonical text, [(kind, settings)], the output shape, multiply-adds per digit);
+    a conv's activation defaults to sigmoid, as ``layers.parse_spec``'s does. Mirrored by state.js."""
+    if not isinstance(value, str):
+        raise ValueError("convolutions: " + message("conv_item", value=short(value, 40)))
+    items = [t.strip() for t in value.split(",")] if value.strip() else []
+    if len(items) > CONV["maxLayers"]:
+        raise ValueError("convolutions: " + message("conv_count", max=CONV["maxLayers"], count=len(items)))
+    shape, work, out = tuple(CONV["input"]), 0, []
+    for item in items:
+        kind, *args = [t.strip() for t in item.split(":")]
+        if not ((kind == "conv" and len(args) in (2, 3)) or (kind == "pool" and len(args) == 1)):
+            raise ValueError("convolutions: " + message("conv_item", value=item))
+        names = ("filters", "kernel") if kind == "conv" else ("pool",)
+        for what, arg in zip(names, args):
+            lo, hi = CONV[what]["min"], CONV[what]["max"]
+            if not (arg.isascii() and arg.isdigit() and lo <= int(arg) <= hi):  # as state.js's /^\d+$/
+                raise ValueError("convolutions: " + message("conv_range", what=what, value=item, min=lo, max=hi))
+        c, h, w = shape
+        n = int(args[-1] if kind == "pool" else args[1])
+        if (kind == "conv" and n > min(h, w)) or (kind == "pool" and (h % n or w % n)):
+            raise ValueError("convolutions: " + message("conv_fit", value=item, shape="×".join(map(str, shape))))
+        if kind == "pool":
+            shape = (c, h // n, w // n)
+            out.append(("pool", {"size": n}))
+            continue
+        activation = args[2] if len(args) == 3 else "sigmoid"
+        if activation not in CONV["activations"]:
+            raise ValueError(
+                "convolutions: " + message("conv_activation", value=item, values=", ".join(CONV["activations"]))
+            )
+        shape = (int(args[0]), h - n + 1, w - n + 1)
+        work += (c * n * n + 1) * math.prod(shape)
+        out.append(("conv", {"filters": int(args[0]), "kernel": n, "activation": activation}))
+    text = ",".join(
+        f"conv:{s['filters']}:{s['kernel']}:{s['activation']}" if k == "conv" else f"pool:{s['size']}" for k, s in out
+    )
+    return text, out, shape, work
+
+
+def conv_parameters(convs):
+    """The weights and biases of ``parse_convolutions``' layers: (c_in·k·k + 1)·c_out each conv."""
+    n, channels = 0, CONV["input"][0]
+    for kind, s in convs:
+        if kind == "conv":
+            n += (channels * s["kernel"] ** 2 + 1) * s["filters"]
+            channels = s["filters"]
+    return n
+
+
 def sizes(hidden):
     """The layer sizes of the page's networks: 784 inputs, the hidden layers, 10 outputs."""
     return [N_INPUTS, *hidden, N_OUTPUTS]
@@ -130,8 +194,16 @@ def sizes(hidden):
 
 def network_of(p):
     """A checked run's network, as ``Network`` builds it (a new random start from its seed)."""
+    from ..nn.layers import Conv2D, Dense, MaxPool2D
     from ..nn.network import Network  # late: the library imports nothing of the page
 
+    convs = parse_convolutions(p.get("convolutions", ""))[1]
+    if convs:  # chapter 6: the convolutions on the digit as an image, then the dense layers
+        layers = [Conv2D(**s) if kind == "conv" else MaxPool2D(**s) for kind, s in convs]
+        layers += [Dense(n, p["activation"]) for n in p["hidden"]] + [Dense(N_OUTPUTS, p["output"])]
+        return Network.stack(
+            layers, tuple(CONV["input"]), cost=p["cost"], seed=p["seed"], weight_init=p["weight_init"], dtype=p["dtype"]
+        )
     return Network(
         sizes(p["hidden"]),
         cost=p["cost"],
@@ -148,8 +220,30 @@ def step_rule(p):
     return {"regularization": p["regularization"], "dropout": p["dropout"], "momentum": p["momentum"]}
 
 
-def _check_step_work(hidden, batch_size):
-    """One mini-batch step must stay short in a browser: Stop is read between steps."""
+def _check_step_work(hidden, batch_size, convolutions=""):
+    """One mini-batch step must stay short in a browser: Stop is read between steps. With convolutions,
+    their multiply-adds count and the network must stay within the page's parameter cap."""
+    _, convs, shape, work = parse_convolutions(convolutions)
+    if convs:
+        dense = parameters([math.prod(shape), *hidden, N_OUTPUTS])
+        n = dense + conv_parameters(convs)
+        if n > MAX_PARAMETERS:
+            raise ValueError(
+                "convolutions: " + message("conv_parameters", parameters=f"{n:,}", cap=f"{MAX_PARAMETERS:,}")
+            )
+        work += dense
+        if work * batch_size > MAX_STEP_WORK:
+            raise ValueError(
+                "batch_size: "
+                + message(
+                    "conv_step_work",
+                    work=f"{work:,}",
+                    batch_size=batch_size,
+                    cap=f"{MAX_STEP_WORK:,}",
+                    max_batch=max(1, MAX_STEP_WORK // work),
+                )
+            )
+        return
     n = parameters(sizes(hidden))
     if n * batch_size > MAX_STEP_WORK:
         raise ValueError(
@@ -172,7 +266,7 @@ def validate_params(params, n_train_available):
     if unknown:
         raise ValueError(f"unknown parameter(s) {', '.join(unknown)}; expected some of {', '.join(DEFAULTS)}")
     p = {**DEFAULTS, "train_size": min(DEFAULTS["train_size"], n_train_available), **params}
-    out = {"hidden": parse_hidden(p["hidden"])}
+    out = {"convolutions": parse_convolutions(p["convolutions"])[0], "hidden": parse_hidden(p["hidden"])}
     out["cost"] = checked_choice("cost", p["cost"])
     out["activation"] = checked_choice("activation", p["activation"])
     out["output"] = checked_choice("output", p["output"])
@@ -194,7 +288,7 @@ def validate_params(params, n_train_available):
     out["seed"] = (
         None if p["seed"] in (None, "") else checked_int("seed", p["seed"], FIELDS["seed"]["min"], MAX_SEED, key="seed")
     )
-    _check_step_work(out["hidden"], out["batch_size"])
+    _check_step_work(out["hidden"], out["batch_size"], out["convolutions"])
     if not isinstance(p["monitor"], bool):
         raise ValueError(f"monitor must be true or false, got {p['monitor']!r}")
     out["monitor"] = p["monitor"]

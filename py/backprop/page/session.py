@@ -34,7 +34,7 @@ NETWORKS = {
 }
 SHIPPED = ("model", "conv")  # the networks the site ships: read from its own files, never from a user's
 MAX_FILE_BYTES = 100 * 1024 * 1024  # a model file the page accepts: a tab's memory, not the maths
-MAX_PAGE_PARAMETERS = 4_000_000  # a network the page shows: its largest trainable one (784-1000×4-10) has 3.8 M
+MAX_PAGE_PARAMETERS = params_module.MAX_PARAMETERS  # a network the page shows (limits.json): 784-1000×4-10 has 3.8 M
 
 
 def read_subset(source):
@@ -241,13 +241,12 @@ class Session(Queries, Training):
 
     def _test_outputs(self, which):
         """The network's outputs on every test digit, computed once per network: one forward pass of
-        2,000 digits is most of the page's start-up work after numpy. Not cached while a run is
-        changing the network."""
+        2,000 digits is most of the page's start-up work after numpy (of a conv network's, far more). While
+        a run changes the network, kept until its next step: the views asked in one pause share it."""
         outputs = self._outputs.get(which)
         if outputs is None:
             outputs = self._net(which).feedforward(self.x_test)  # (n_test, 10)
-            if not self._is_live(which):
-                self._outputs[which] = outputs
+            self._outputs[which] = outputs  # a run drops it after each step: the views of one pause share it
         return outputs
 
     def _is_live(self, which):
@@ -264,13 +263,45 @@ class Session(Queries, Training):
         )
 
     @request
-    def restore_network(self, sizes, cost, data, which="trained", activation="sigmoid", output=None):
+    def restore_network(self, sizes, cost, data, which="trained", activation="sigmoid", output=None, layers=None):
         """Put back a network saved by ``network_bytes`` (as ``which``); checked like a model file:
         its sizes, the byte count, finite values, and its run's ``activation`` and ``output`` (the
-        form's names; earlier visits saved sigmoid networks without them). Returns ``evaluate``'s
-        answer."""
+        form's names; earlier visits saved sigmoid networks without them). A network with convolutions
+        comes with its ``layers`` (the model file's list, ``Network.layer_specs``), checked as a model
+        file's, and its ``sizes`` must be theirs. Returns ``evaluate``'s answer."""
         if which not in ("trained", "file"):
             raise ValueError(f"which must be trained or file, got {which!r}")
+        cost = get_cost(cost)  # the page's names; earlier visits stored class names
+        if layers is not None:
+            net = self._restored_stack(layers, sizes, cost, data)
+        else:
+            net = self._restored_dense(sizes, cost, data, activation, output)
+        self._put(which, net)
+        return self.evaluate(which)
+
+    @staticmethod
+    def _values(data, n, what):
+        values = np.frombuffer(bytes(data), dtype="<f8")
+        if values.size != n:
+            raise ValueError(
+                f"a saved {what} network has {n:,} numbers, got {values.size:,} (the saved copy is damaged)"
+            )
+        if not np.all(np.isfinite(values)):
+            raise ValueError("the saved network holds numbers that are not finite")
+        return values
+
+    @staticmethod
+    def _split(values, shapes):
+        """float64 values in network_bytes' order -> (weights, biases) of these (w, b) shapes."""
+        weights, biases, at = [], [], 0
+        for w_shape, b_shape in shapes:
+            for shape, out in ((w_shape, weights), (b_shape, biases)):
+                n = int(np.prod(shape))
+                out.append(values[at : at + n].reshape(shape))
+                at += n
+        return weights, biases
+
+    def _restored_dense(self, sizes, cost, data, activation, output):
         if (
             not isinstance(sizes, list)
             or len(sizes) < 2
@@ -284,27 +315,38 @@ class Session(Queries, Training):
             raise ValueError(f"a saved network needs sizes [{N_INPUTS}, …, {N_OUTPUTS}], got {short(sizes, 60)}")
         sizes = [int(n) for n in sizes]
         check_page_sizes(sizes)
-        cost = get_cost(cost)  # the page's names; earlier visits stored class names
-        values = np.frombuffer(bytes(data), dtype="<f8")
-        if values.size != parameters(sizes):
-            raise ValueError(
-                f"a saved {'-'.join(map(str, sizes))} network has {parameters(sizes):,} "
-                f"numbers, got {values.size:,} (the saved copy is damaged)"
-            )
-        if not np.all(np.isfinite(values)):
-            raise ValueError("the saved network holds numbers that are not finite")
-        weights, biases, at = [], [], 0
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            weights.append(values[at : at + n_in * n_out].reshape(n_out, n_in))
-            at += n_in * n_out
-            biases.append(values[at : at + n_out].reshape(n_out, 1))
-            at += n_out
+        values = self._values(data, parameters(sizes), "-".join(map(str, sizes)))
+        weights, biases = self._split(values, [((o, i), (o, 1)) for i, o in zip(sizes[:-1], sizes[1:])])
         activation = params_module.checked_choice("activation", activation)
         output = params_module.checked_choice("output", output or default_output(cost))
         layers = [layer_types.Dense(n, activation) for n in sizes[1:-1]] + [layer_types.Dense(sizes[-1], output)]
-        net = Network.from_params(weights, biases, cost, layers=layers, input_shape=(N_INPUTS,))
-        self._put(which, net)
-        return self.evaluate(which)
+        return Network.from_params(weights, biases, cost, layers=layers, input_shape=(N_INPUTS,))
+
+    def _restored_stack(self, layers, sizes, cost, data):
+        """A saved network of any layers (a conv network) on 1×28×28 digits: its layers checked as a model
+        file's are, then from their shapes alone, before any array is made, the page's caps (10 outputs,
+        MAX_PAGE_PARAMETERS) and the sizes; then the byte count and the values."""
+        if not isinstance(layers, list) or not 0 < len(layers) <= layer_types.MAX_LAYERS:
+            raise ValueError(
+                f"a saved network's layers must be a list of 1–{layer_types.MAX_LAYERS}, got {short(layers, 60)}"
+            )
+        built = [layer_types.from_dict(spec, f"layers[{i}]") for i, spec in enumerate(layers)]
+        shape, theirs = (1, 28, 28), [N_INPUTS]
+        for layer in built:  # their shapes, before any array is made
+            shape = layer.build(shape)
+            theirs.append(int(np.prod(shape)))
+        shapes = [layer.shapes for layer in built if layer.shapes is not None]
+        n = sum(int(np.prod(w)) + int(np.prod(b)) for w, b in shapes)
+        if n > MAX_PAGE_PARAMETERS:
+            raise ValueError(
+                f"the network has {n:,} weights and biases; the page accepts up to {MAX_PAGE_PARAMETERS:,}"
+            )
+        if theirs[-1] != N_OUTPUTS:
+            raise ValueError(f"the network gives {theirs[-1]} outputs; MNIST needs {N_OUTPUTS}")
+        if sizes != theirs:
+            raise ValueError(f"a saved network's sizes must be its layers' {theirs}, got {short(sizes, 60)}")
+        weights, biases = self._split(self._values(data, n, "-".join(map(str, sizes))), shapes)
+        return Network.from_params(weights, biases, cost, layers=built, input_shape=(1, 28, 28))
 
     # -- the parameters of a run, for the form --------------------------------------------------------
     @request

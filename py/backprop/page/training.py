@@ -150,6 +150,7 @@ class Training:
                 t1 = time.perf_counter()
                 if progress is None:
                     break
+                self._outputs.pop("trained", None)  # the weights moved: the test outputs are computed again
                 busy += t1 - t0
                 history = progress.history
                 examples += min(p["batch_size"], n - (progress.batch - 1) * p["batch_size"])
@@ -158,6 +159,8 @@ class Training:
                     good = net.copy(), history.epochs
                     record = {**_epoch_record(progress.epoch, history), **_saturation_record(net, x, y)}
                     record.update(_speed_record(net, x, y))
+                    if not net.dense_only:  # what restore_network needs besides the bytes: the layers
+                        record.update(layers=net.layer_specs(), sizes=net.sizes)
                     if history.epochs == 1:
                         record["speed_start"] = speed_start
                     emit("epoch", record)

@@ -124,7 +124,7 @@ export class CurvesView {
 
   /** Every point of every run as CSV: epoch, set, cost (data term and network2's total), accuracy, settings. */
   csv() {
-    const settings = ["hidden", "cost", "eta", "lmbda", "batch_size", "train_size", "weight_init", "seed"];
+    const settings = ["convolutions", "hidden", "cost", "eta", "lmbda", "batch_size", "train_size", "weight_init", "seed"];
     const quote = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
     const rows = [["run", "label", "epoch", "set", "cost", "cost_with_l2", "accuracy", ...settings.map((k) => `setting_${k}`)]];
     for (const r of this.list.runs) {

@@ -16,7 +16,8 @@ export class TrainFormView {
     this.defaultsButton = document.getElementById("defaults-button");
     this.nTrain = 10000;
     document.getElementById("batch-hint").textContent = // the cap of one step's work (limits.json)
-      `weights × mini-batch ≤ ${fmt.format(MAX_STEP_WORK)}, so that one step stays short and Stop is quick`;
+      `weights (with convolutions: multiply-adds a digit) × mini-batch ≤ ${fmt.format(MAX_STEP_WORK)}, so that one ` +
+      "step stays short and Stop is quick";
 
     // A cost and its output layer go together (limits.json's costOutputs): choosing one sets the other,
     // so the form never holds a pair the library would refuse. The check stays for typed links.
@@ -52,7 +53,7 @@ export class TrainFormView {
 
   /** Run B's value when `vary` is chosen: the other cost (of the same output layer when there is one),
    * initialisation or regulariser, ReLU for sigmoid (and back), no λ, a fifth of η, dropout ½ or none,
-   * momentum 0.9 or 0. */
+   * momentum 0.9 or 0, a small convolution and pooling layer or none ("dense or conv?"). */
   pairDefault() {
     const f = this.form.elements;
     const sameOutput = COSTS.filter((c) => c !== f.cost.value && COST_OUTPUTS[c] === COST_OUTPUTS[f.cost.value]);
@@ -65,6 +66,7 @@ export class TrainFormView {
       eta: String(+(Number(f.eta.value) / 5).toPrecision(3) || 0.1),
       dropout: Number(f.dropout.value) > 0 ? "0" : "0.5",
       momentum: Number(f.momentum.value) > 0 ? "0" : "0.9",
+      convolutions: f.convolutions.value.trim() ? "" : "conv:8:5:relu,pool:2",
     }[this.pairVary.value];
   }
 
