@@ -19,8 +19,9 @@ Without a name, all six sets; each is desktop (1280 px wide) and phone (390×844
   with dropout in the step, the gradient check with ReLU's step forgotten, and the lab's ReLU exercise
   with that bug checked. DIR/layers/<section>-<desktop|phone>.png.
 - conv: the shipped convolutional network chosen in "Network shown": its kernels as the hidden units, one
-  opened, and the feature maps of a test digit (--digit) with a pooled map's pixel under the pointer.
-  DIR/conv/<hidden-units|feature-maps|feature-maps-hover>-<desktop|phone>.png.
+  opened, the feature maps of a test digit (--digit) with a pooled map's pixel under the pointer, and
+  BP1–BP4 through its layers on that digit with the gradient check failing for pooling's spread δ.
+  DIR/conv/<hidden-units|feature-maps|feature-maps-hover|maths>-<desktop|phone>.png.
 - conv-lab: the lab's chapter 6 layer exercises: the convolution's backward pass passing (the reference),
   then with its kernel not flipped, and max-pooling's with ties sent to the last maximum, each checked.
   DIR/lab-conv/<conv-pass|conv-bug|pool-bug>-<desktop|phone>.png.
@@ -227,6 +228,23 @@ def shoot_conv(browser, url, out, args):
         print(shot)
         shot = out / "conv" / f"feature-maps-{name}.png"
         page.locator("#feature-maps").screenshot(path=str(shot))
+        print(shot)
+        # BP1–BP4 through the convolutions and the pooling on the same digit, a δ cell under the pointer,
+        # and the gradient check with pooling's δ spread over its windows
+        page.fill("#trace-index", str(args.digit))
+        page.click("#trace-button")
+        page.wait_for_function(f"document.getElementById('trace-out').dataset.index === '{args.digit}'")
+        page.click("#gradcheck-button")
+        page.wait_for_selector("#gradcheck-verdict")
+        page.evaluate("document.getElementById('gradcheck-out').replaceChildren()")
+        page.select_option("#gradcheck-mistake", "pool-delta-spread")
+        page.wait_for_selector("#gradcheck-verdict", timeout=120_000)
+        delta = page.locator('#trace-out .trace-part:last-child .trace-layer[data-l="2"] canvas[data-kind="delta"]')
+        delta.scroll_into_view_if_needed()
+        box = delta.bounding_box()
+        delta.hover(position={"x": box["width"] * 0.2, "y": box["height"] * 0.15})
+        shot = out / "conv" / f"maths-{name}.png"
+        page.locator("#maths").screenshot(path=str(shot))
         print(shot)
 
 
