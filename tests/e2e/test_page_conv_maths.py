@@ -66,6 +66,7 @@ def test_the_bp_view_shows_delta_maps_and_kernel_gradients_as_cpython(site, open
         assert "rot180(w" in equations and "flipped kernel" in equations
     assert "routed to each window's maximum" in equations  # BP2 into a pooling layer's input
     assert "correlation of the layer's input" in equations  # BP4 of a convolution
+    assert "over the 2×2 window at (2i, 2j)" in equations  # the pooling's window, read off the maps
     # a trial step on the convolutional network: this digit's cost goes down, on a copy
     correct = page.get_attribute("#model-subset-accuracy", "data-correct")
     page.fill("#trial-eta", "0.05")

@@ -76,8 +76,9 @@ function maps(kind, values, [c, h, w], symbol, l, { scale } = {}) {
   return img;
 }
 
-/** The forward pass of a convolution or pooling layer: z and a (a convolution) or a (a pooling). */
-export function convForward(layer, { act }) {
+/** The forward pass of a convolution or pooling layer: z and a (a convolution) or a (a pooling);
+ * `below` is the layer under it (its maps give a pooling's window). */
+export function convForward(layer, { act, below }) {
   const l = layer.l;
   const [c, h, w] = layer.shape;
   const block = el("div", "trace-layer");
@@ -85,7 +86,7 @@ export function convForward(layer, { act }) {
   block.dataset.kind = layer.kind;
   block.dataset.activation = layer.activation;
   if (layer.kind === "maxpool2d") {
-    const s = Math.round(Math.sqrt(layer.z.length / layer.a.length)) || 2;
+    const s = below?.shape?.length === 3 ? Math.round(below.shape[1] / h) : 2;
     block.append(el("h4", "", `Layer ${l}: max-pooling, ${c} maps of ${h}×${w}`), equation(EQ.pool(l, s)),
       maps("a", layer.a, layer.shape, "a", l));
     return block;

@@ -123,9 +123,9 @@ export class StepperView {
 
     const forward = el("div", "trace-part");
     forward.append(el("h3", "", "Forward: z and a, layer by layer"));
-    for (const layer of t.layers) {
+    for (const [i, layer] of t.layers.entries()) {
       if (layer.kind && layer.kind !== "dense") { // chapter 6's layers: maps, not strips
-        forward.append(convForward(layer, { act }));
+        forward.append(convForward(layer, { act, below: t.layers[i - 1] }));
         continue;
       }
       const l = layer.l;
