@@ -10,11 +10,9 @@ import json
 from pathlib import Path
 
 from .common import DATA_DIR, fileio, import_backprop
-from .data import MNIST_LICENCE, MNIST_SOURCE, MODEL_DIGITS, round_model
+from .data import CONV_META, CONV_MODEL, MNIST_LICENCE, MNIST_SOURCE, MODEL_DIGITS, data_readme, round_model
 
 CONV_RECIPE_FILE = DATA_DIR / "conv-model-recipe.json"
-CONV_MODEL = "conv-model.json"
-CONV_META = "conv-model-meta.json"
 
 
 def _reused(model_path):
@@ -79,36 +77,7 @@ def make_conv_model(out_dir=DATA_DIR, mnist_dir=None, model_path=None, log=print
     )
     dense_meta = out_dir / "model-meta.json"
     if dense_meta.is_file():  # the folder's README names both networks
-        from .data import data_readme
-
         readme = data_readme(json.loads(dense_meta.read_text(encoding="utf-8")), out_dir)
         fileio.write_atomically(out_dir / "README.md", readme)
     log(f"convolutional network: test accuracy {test_acc:.4f} on the 10,000 MNIST test digits; wrote {out_dir}")
     return meta
-
-
-def conv_readme(out_dir):
-    """web/data/README.md's paragraph on the convolutional network, from its meta ("" without one)."""
-    path = Path(out_dir) / CONV_META
-    if not path.is_file():
-        return ""
-    meta = json.loads(path.read_text(encoding="utf-8"))
-    if "chosen_epoch" in meta:
-        args = ", ".join(f"{k}={v}" for k, v in (meta.get("augment") or {}).items())
-        training = (
-            f"Trained with `backprop.Network.stack` ({meta['cost']}, eta={meta['eta']} times "
-            f"{meta.get('eta_decay', 1.0)} per epoch, momentum {meta.get('momentum', 0.0)}, lmbda={meta['lmbda']}, "
-            f"mini-batch {meta['batch_size']},\n  {meta['epochs']} epochs, seed {meta['seed']}, "
-            f"{meta.get('weight_init', 'default')} initialisation) on the 50,000 training images, freshly distorted "
-            f"every epoch\n  (`augment(x, rng, {args})`); the epoch with the best accuracy on the 10,000 validation "
-            f"images is kept\n  (epoch {meta['chosen_epoch']}, {meta.get('training_seconds')} s of training)."
-        )
-    else:
-        training = f"Trained elsewhere: {meta.get('trained_on')}."
-    return f"""- `{CONV_MODEL}` — a convolutional network (Nielsen's chapter 6) in the superset of network2's JSON
-  (`layers`: `{meta.get("layers", "?")}` on 1×28×28 inputs; {meta.get("parameters", 0):,} weights and biases,
-  rounded to {meta.get("model_digits")} significant digits). {training}
-  The page fetches it only when "Network shown" chooses it.
-- `{CONV_META}` — its settings, validation accuracies and the rounded network's accuracy:
-  **{meta["test_accuracy"]:.2%}** on the full 10,000-image MNIST test set.
-"""

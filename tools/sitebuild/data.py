@@ -17,6 +17,8 @@ MNIST_SOURCE = (
 )
 MNIST_LICENCE = "CC BY-SA 3.0"
 TRAINING_RECORD = ("chosen_epoch", "validation_accuracy", "training_seconds", "trained_on")
+CONV_MODEL = "conv-model.json"  # the convolutional network (conv_model.py makes it) and its meta
+CONV_META = "conv-model-meta.json"
 MODEL_DIGITS = 7  # significant digits kept in model.json: ~1 MB instead of ~1.7 MB, accuracy unchanged
 
 # The page's optional download: the 50,000 training digits of Nielsen's split and the 10,000 test digits,
@@ -153,8 +155,6 @@ def _write_text(path, text):
 
 def data_readme(meta, out_dir=DATA_DIR):
     """web/data/README.md: the dense model's ``meta``, and the convolutional network's from its file."""
-    from .conv_model import conv_readme
-
     return _data_readme(meta) + conv_readme(out_dir)
 
 
@@ -203,4 +203,31 @@ trained on it, shared under the same licence.
 - `model-meta.json` — those settings, the per-epoch validation accuracies, and the accuracy of the
   rounded model: **{meta["test_accuracy"]:.2%}** on the full 10,000-image MNIST test set and
   {meta["subset_test_accuracy"]:.2%} on the subset's {meta["subset_n_test"]:,} test digits.
+"""
+
+
+def conv_readme(out_dir):
+    """web/data/README.md's paragraph on the convolutional network, from its meta ("" without one)."""
+    path = Path(out_dir) / CONV_META
+    if not path.is_file():
+        return ""
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    if "chosen_epoch" in meta:
+        args = ", ".join(f"{k}={v}" for k, v in (meta.get("augment") or {}).items())
+        training = (
+            f"Trained with `backprop.Network.stack` ({meta['cost']}, eta={meta['eta']} times "
+            f"{meta.get('eta_decay', 1.0)} per epoch, momentum {meta.get('momentum', 0.0)}, lmbda={meta['lmbda']}, "
+            f"mini-batch {meta['batch_size']},\n  {meta['epochs']} epochs, seed {meta['seed']}, "
+            f"{meta.get('weight_init', 'default')} initialisation) on the 50,000 training images, freshly distorted "
+            f"every epoch\n  (`augment(x, rng, {args})`); the epoch with the best accuracy on the 10,000 validation "
+            f"images is kept\n  (epoch {meta['chosen_epoch']}, {meta.get('training_seconds')} s of training)."
+        )
+    else:
+        training = f"Trained elsewhere: {meta.get('trained_on')}."
+    return f"""- `{CONV_MODEL}` — a convolutional network (Nielsen's chapter 6) in the superset of network2's JSON
+  (`layers`: `{meta.get("layers", "?")}` on 1×28×28 inputs; {meta.get("parameters", 0):,} weights and biases,
+  rounded to {meta.get("model_digits")} significant digits). {training}
+  The page fetches it only when "Network shown" chooses it.
+- `{CONV_META}` — its settings, validation accuracies and the rounded network's accuracy:
+  **{meta["test_accuracy"]:.2%}** on the full 10,000-image MNIST test set.
 """
