@@ -10,7 +10,17 @@ import json
 from pathlib import Path
 
 from .common import DATA_DIR, fileio, import_backprop
-from .data import CONV_META, CONV_MODEL, MNIST_LICENCE, MNIST_SOURCE, MODEL_DIGITS, data_readme, round_model
+from .data import (
+    CONV_META,
+    CONV_MODEL,
+    MNIST_LICENCE,
+    MNIST_SOURCE,
+    MODEL_DIGITS,
+    data_readme,
+    round_model,
+    training_meta,
+    write_meta,
+)
 
 CONV_RECIPE_FILE = DATA_DIR / "conv-model-recipe.json"
 
@@ -51,14 +61,7 @@ def make_conv_model(out_dir=DATA_DIR, mnist_dir=None, model_path=None, log=print
     if model_path is None:
         log(f"training {settings['layers']} on 50,000 digits ({settings['epochs']} epochs; tens of minutes)...")
         net, val_acc, best_epoch, seconds = shipped_model.train_model(x_tr, y_tr, x_va, y_va, settings, log=log)
-        meta = dict(
-            settings,
-            chosen_epoch=best_epoch,
-            validation_accuracy=[round(a, 4) for a in val_acc],
-            training_seconds=round(seconds, 1),
-            trained_on="MNIST 50,000 training images, freshly distorted each epoch "
-            "(best epoch chosen on the other 10,000)",
-        )
+        meta = training_meta(settings, val_acc, best_epoch, seconds)
     out_dir = Path(out_dir)
     model = round_model(net.to_dict())
     fileio.write_atomically(out_dir / CONV_MODEL, json.dumps(model, separators=(",", ":")))
@@ -71,10 +74,7 @@ def make_conv_model(out_dir=DATA_DIR, mnist_dir=None, model_path=None, log=print
         source=MNIST_SOURCE,
         licence=MNIST_LICENCE,
     )
-    fileio.write_atomically(
-        out_dir / CONV_META,
-        "{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in meta.items()) + "\n}\n",
-    )
+    write_meta(out_dir / CONV_META, meta)
     dense_meta = out_dir / "model-meta.json"
     if dense_meta.is_file():  # the folder's README names both networks
         readme = data_readme(json.loads(dense_meta.read_text(encoding="utf-8")), out_dir)

@@ -112,14 +112,7 @@ def make_data(
         net, val_acc, best_epoch, seconds = shipped_model.train_model(
             to_float(x_tr), y_tr, to_float(x_va), y_va, settings, log=log
         )
-        meta = dict(
-            settings,
-            chosen_epoch=best_epoch,
-            validation_accuracy=[round(a, 4) for a in val_acc],
-            training_seconds=round(seconds, 1),
-            trained_on="MNIST 50,000 training images, freshly distorted each epoch "
-            "(best epoch chosen on the other 10,000)",
-        )
+        meta = training_meta(settings, val_acc, best_epoch, seconds)
 
     model = round_model(net.to_dict())
     _write_text(out_dir / "model.json", json.dumps(model, separators=(",", ":")))
@@ -136,17 +129,30 @@ def make_data(
         source=MNIST_SOURCE,
         licence=MNIST_LICENCE,
     )
-    # one key per line, lists inline: readable in a diff, short enough to read whole
-    _write_text(
-        out_dir / "model-meta.json",
-        "{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in meta.items()) + "\n}\n",
-    )
+    write_meta(out_dir / "model-meta.json", meta)
     _write_text(out_dir / "README.md", data_readme(meta, out_dir))
     log(
         f"model: test accuracy {test_acc:.4f} on the 10,000 MNIST test digits, "
         f"{subset_acc:.4f} on the subset's {n_test}; wrote {out_dir}"
     )
     return meta
+
+
+def training_meta(settings, val_acc, best_epoch, seconds):
+    """A shipped network's metadata after ``shipped_model.train_model``: its recipe's settings and what
+    the training gave."""
+    return dict(
+        settings,
+        chosen_epoch=best_epoch,
+        validation_accuracy=[round(a, 4) for a in val_acc],
+        training_seconds=round(seconds, 1),
+        trained_on="MNIST 50,000 training images, freshly distorted each epoch (best epoch chosen on the other 10,000)",
+    )
+
+
+def write_meta(path, meta):
+    """A metadata file, one key per line and lists inline: readable in a diff, short enough to read whole."""
+    _write_text(path, "{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in meta.items()) + "\n}\n")
 
 
 def _write_text(path, text):
