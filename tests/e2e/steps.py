@@ -23,6 +23,18 @@ COUNT_COLOUR = """([id, hex]) => {
 }"""
 
 
+FORM_SELECTS = ("activation", "cost", "output", "weight_init", "regularization")  # the form's <select>s
+
+
+def fill(page, **params):
+    """Set the form's fields (a <select> by its option's value, the rest typed)."""
+    for name, value in params.items():
+        if name in FORM_SELECTS:
+            page.select_option(f"#train-form [name={name}]", value)
+        else:
+            page.fill(f"#train-form [name={name}]", value)
+
+
 def train(page, **fields):
     """Fill the form's fields and press Train; returns once the run is on the chart."""
     for name, value in fields.items():

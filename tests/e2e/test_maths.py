@@ -10,7 +10,7 @@ import pytest
 
 import backprop
 from backprop import trace
-from steps import chart, open_views, subset, wait_idle
+from steps import chart, fill, open_views, subset, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -102,11 +102,6 @@ PARAMS = {
     "eta": "0.5",
     "lmbda": "5",
 }
-
-
-def fill(page, **params):
-    for name, value in params.items():
-        page.fill(f"#train-form [name={name}]", value)
 
 
 def test_step_takes_one_mini_batch_of_the_librarys_loop(site, open_page, tmp_path):

@@ -7,7 +7,7 @@ conv network's mini-batch and its cost before and after; a pair answers "dense o
 
 import pytest
 
-from steps import COUNT_COLOUR, chart, open_views, wait_idle
+from steps import COUNT_COLOUR, chart, fill, open_views, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -22,15 +22,6 @@ CONV = {
     "lmbda": "0",
     "seed": "3",
 }
-SELECTS = ("activation", "cost", "output", "weight_init", "regularization")
-
-
-def fill(page, **params):
-    for name, value in params.items():
-        if name in SELECTS:
-            page.select_option(f"#train-form [name={name}]", value)
-        else:
-            page.fill(f"#train-form [name={name}]", value)
 
 
 def test_a_bad_convolution_is_named_and_nothing_runs(site, open_page):

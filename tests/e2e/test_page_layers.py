@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import backprop
-from steps import COUNT_COLOUR, chart, open_views, subset, wait_idle
+from steps import COUNT_COLOUR, chart, fill, open_views, subset, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -27,15 +27,6 @@ RELU = {
     "momentum": "0.5",
     "seed": "3",
 }
-SELECTS = ("activation", "cost", "output", "weight_init", "regularization")
-
-
-def fill(page, **params):
-    for name, value in params.items():
-        if name in SELECTS:
-            page.select_option(f"#train-form [name={name}]", value)
-        else:
-            page.fill(f"#train-form [name={name}]", value)
 
 
 def train_relu(page):
