@@ -4,33 +4,17 @@
 
 import { pixelCanvas } from "./canvas.js";
 import { diverging, sequential } from "./colormap.js";
+import { place } from "./values.js";
 
-let tip = null;
-function tooltip() {
-  if (!tip) {
-    tip = document.createElement("div");
-    tip.className = "heat-tip";
-    tip.setAttribute("role", "tooltip");
-    tip.hidden = true;
-    document.body.append(tip);
-  }
-  return tip;
-}
-
+/** The number of the cell under the pointer, in the page's one value tooltip (values.js's). */
 function hover(canvas, text) {
   canvas.addEventListener("pointermove", (e) => {
     const r = canvas.getBoundingClientRect();
     const col = Math.floor(((e.clientX - r.left) / r.width) * canvas.width);
     const row = Math.floor(((e.clientY - r.top) / r.height) * canvas.height);
-    const t = tooltip();
-    const said = text(row, col);
-    t.hidden = said === null; // a gap between tiles says nothing
-    if (said === null) return;
-    t.textContent = said;
-    t.style.left = `${e.pageX + 12}px`;
-    t.style.top = `${e.pageY + 12}px`;
+    place(text(row, col), e.pageX, e.pageY); // null: a gap between tiles says nothing
   });
-  canvas.addEventListener("pointerleave", () => (tooltip().hidden = true));
+  canvas.addEventListener("pointerleave", () => place(null));
 }
 
 /** The colour of value v: "signed" values on the diverging map, ±scale; else sequential on [0, scale]. */

@@ -17,7 +17,8 @@ function tooltip() {
   return tip;
 }
 
-function place(text, x, y) {
+/** The tooltip showing `text` beside page point (x, y); null hides it. Heat strips and images use it too. */
+export function place(text, x, y) {
   const t = tooltip();
   if (text === null) {
     t.hidden = true;
