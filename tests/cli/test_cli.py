@@ -92,6 +92,14 @@ def test_train_options(tmp_path, small, run):
     assert code == 2 and "5000" in err
 
 
+def test_expand_trains_on_five_times_the_digits(tmp_path, small, run):
+    code, out, err = run(train_args(tmp_path / "e.json", "--train-size", "200", "--epochs", "1", "--expand"))
+    assert code == 0, err
+    history = json.loads((tmp_path / "e.history.json").read_text())
+    assert history["train_size"] == 1000 and history["expand"] is True
+    assert "on 1,000 images" in out and "1000/1000" in err
+
+
 def test_plot_writes_a_png(tmp_path, small, run):
     try:
         import matplotlib  # noqa: F401  (in the test extra: CI runs this test, never skips it)

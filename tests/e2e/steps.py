@@ -23,7 +23,7 @@ COUNT_COLOUR = """([id, hex]) => {
 }"""
 
 
-FORM_SELECTS = ("activation", "cost", "output", "weight_init", "regularization")  # the form's <select>s
+FORM_SELECTS = ("activation", "cost", "output", "weight_init", "regularization", "expand")  # the form's <select>s
 
 
 def fill(page, **params):

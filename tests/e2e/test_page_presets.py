@@ -8,10 +8,12 @@ import json
 import numpy as np
 import pytest
 
+from backprop import Network
 from backprop.cli import book_runs as preset_runs
+from backprop.data import expand
 from backprop.explain import presets
 from ci_support import skip_or_fail
-from steps import chart, wait_idle
+from steps import chart, fill, train, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +43,10 @@ def test_a_preset_fills_the_form_and_its_run_shows_the_book_beside_ours(site, op
     assert conv["convolutions"] == "conv:20:5:relu,pool:2,conv:40:5:relu,pool:2" and conv["epochs"] == "10"
     assert (conv["lmbda"], conv["eta"], conv["activation"]) == ("0.2", "0.03", "relu")
     assert "The book: 99.23 %" in page.text_content("#preset-note")
+    pick(page, "ch6-dropout")  # run 6: network3's expanded data, two layers of 1,000 with dropout
+    run6 = form_values(page)
+    assert (run6["expand"], run6["hidden"], run6["dropout"], run6["lmbda"]) == ("shifts", "1000,1000", "0.5", "0")
+    assert "The book: 99.60 %" in page.text_content("#preset-note") and "expand=shifts" in page.url
     pick(page, "ch5-speed-relu")  # a ReLU preset first: the next one sets every layer setting back
     pick(page, "ch3-l2")
     want = presets.params_for("ch3-l2", 10_000)
@@ -52,6 +58,7 @@ def test_a_preset_fills_the_form_and_its_run_shows_the_book_beside_ours(site, op
         "regularization": "l2",
         "dropout": "0",
         "momentum": "0",
+        "expand": "none",
         "cost": "cross-entropy",
         "eta": "0.5",
         "lmbda": "1",
@@ -88,6 +95,25 @@ def test_a_preset_fills_the_form_and_its_run_shows_the_book_beside_ours(site, op
         "ch3-l2", sub["x_train"], sub["y_train"].astype(int), sub["x_test"] / 255.0, sub["y_test"].astype(int)
     )
     assert abs(ours - got[0]) <= 0.01, (ours, got)
+    assert page.errors == []
+
+
+def test_a_run_on_the_expanded_digits_trains_on_five_times_them(site, open_page):
+    """expand "shifts" in the form: each digit and its four one-pixel moves, 5x the steps of an epoch;
+    the oracle is CPython's library on backprop.data.expand's set, the same seed."""
+    page = open_page(site.url)
+    wait_idle(page)
+    fill(page, expand="shifts")
+    train(page, hidden="10", epochs="1", train_size="100", batch_size="10", seed="3", eta="0.5", lmbda="0")
+    wait_idle(page)
+    run = chart(page)["runs"][-1]
+    assert run["status"] == "done" and "×5 shifts" in run["label"]
+    assert "Done: 1 epoch, 500 examples" in page.text_content("#progress-text")  # 100 digits and their moves
+    sub = arrays(site.dir / "data/mnist-subset.npz")
+    x, y = expand.shifts(sub["x_train"][:100], sub["y_train"][:100].astype(int))
+    net = Network([784, 10, 10], seed=3)
+    history = net.train(x / 255.0, y, 1, 10, 0.5, 0.0, eval_data=(sub["x_test"] / 255.0, sub["y_test"].astype(int)))
+    assert abs(run["points"][0]["eval_accuracy"] - history.eval_accuracy[0]) <= 0.01
     assert page.errors == []
 
 

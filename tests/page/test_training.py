@@ -232,3 +232,24 @@ def test_the_step_button_starts_again_on_new_digits(views, ask, synthetic_digits
     again = ask(s, "step", params=p)
     assert again["step"] == 1
     assert again["labels"] == full[1]["y_train"][again["indices"]].tolist()
+
+
+def test_expanded_data_trains_on_each_digit_and_its_four_moves(views, train_run, ask):
+    """expand "shifts": five times the digits an epoch, and a Step shows the moved digit it trained on."""
+    session, _ = views
+    p = {**PARAMS, "expand": "shifts", "epochs": 1}
+    summary, progress, _ = train_run(session, p)
+    assert summary["examples"] == 5 * N_TRAIN and progress[-1]["n_batches"] == 5 * N_TRAIN // 10
+    # the oracle: the library's loop on backprop.data.expand's set, the same seed
+    x, y = backprop.data.expand.shifts(session.x_train_u8[:N_TRAIN], session.y_train[:N_TRAIN])
+    net = params.network_of(params.validate_params(p, N_TRAIN))
+    for _ in net.train_steps(x, y, 1, 10, 1.0, 0.1, x_divisor=255.0):
+        pass
+    for w, w_page in zip(net.weights, session.nets["trained"].weights):
+        np.testing.assert_array_equal(w, w_page)
+    shown = ask(session, "step", params={**STEP, "expand": "shifts"})
+    assert shown["n_batches"] == 5 * 120 // 10
+    i = shown["indices"][0]
+    pixels = np.frombuffer(__import__("base64").b64decode(shown["pixels"]), np.uint8).reshape(-1, 784)
+    np.testing.assert_array_equal(pixels[0], x[i])  # the digit as moved, not the i-th original
+    assert shown["labels"][0] == y[i]

@@ -248,5 +248,6 @@ export function runLabel(params, n) {
   const init = params.weight_init !== "default" && params.weight_init ? ` ${params.weight_init}-init` : "";
   const f32 = params.dtype === "float32" ? " f32" : "";
   const numpy = params.backend === "numpy" ? " numpy" : "";
-  return `${cost}${act} ${sizes} η=${params.eta}${reg}${lmbda}${drop}${mu}${init}${f32}${numpy} #${n}`;
+  const shifts = params.expand === "shifts" ? ` ${FIELDS.expand.short.shifts}` : "";
+  return `${cost}${act} ${sizes} η=${params.eta}${reg}${lmbda}${drop}${mu}${init}${shifts}${f32}${numpy} #${n}`;
 }

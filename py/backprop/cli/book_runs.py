@@ -3,8 +3,9 @@
     python -m backprop.cli.book_runs [--n-train 10000] [--n-test 2000] [--only KEY ...] [--epochs N]
 
 Trains each preset (``backprop.presets``) as the page does — the first ``--n-train`` digits of the
-50,000-digit training split with λ scaled to keep λ/n, the presets' seed, measured on the first
-``--n-test`` MNIST test digits — and prints one row per preset. ``--n-train 50000 --n-test 10000`` is
+50,000-digit training split with λ scaled to keep λ/n (five times the digits for network3's expanded
+data, ``ch6-expanded`` and ``ch6-dropout``), the presets' seed, measured on the first ``--n-test`` MNIST
+test digits — and prints one row per preset. ``--n-train 50000 --n-test 10000`` is
 the book's own data. MNIST comes from MNIST_DIR (or --mnist-dir, or the download cache). Command line
 only: the page's archive leaves it out.
 """
@@ -15,7 +16,7 @@ import time
 
 import numpy as np
 
-from ..data import mnist
+from ..data import expand, mnist
 from ..explain import presets, speed
 from ..page.params import network_of, step_rule
 
@@ -25,6 +26,8 @@ def run_preset(key, x_train_u8, y_train, x_test, y_test, epochs=None):
     (ours (accuracy, epoch) or None, the per-epoch test accuracies, seconds)."""
     p = presets.params_for(key, len(x_train_u8))
     net = network_of({**p, "dtype": "float64"})  # as the page builds it
+    if p["expand"] == "shifts":  # network3's expanded data, as the page's training makes it
+        x_train_u8, y_train = expand.shifts(x_train_u8, y_train)
     t0 = time.perf_counter()
     history = _train(net, x_train_u8, y_train, x_test, y_test, p, epochs or p["epochs"])
     seconds = time.perf_counter() - t0
@@ -94,7 +97,8 @@ def main(argv=None):
     x_tr, y_tr = x_tr[: args.n_train], y_tr[: args.n_train]
     x_te, y_te = x_te[: args.n_test] / 255.0, y_te[: args.n_test]
     print(
-        f"ours: {len(x_tr):,} training / {len(x_te):,} test digits, seed {presets.SEED}; "
+        f"ours: {len(x_tr):,} training (×5 for the expanded-data runs) / {len(x_te):,} test digits, "
+        f"seed {presets.SEED}; "
         f"book: {presets.BOOK_N_TRAIN:,} training / {presets.BOOK_N_EVAL:,} test or validation digits"
     )
     print(

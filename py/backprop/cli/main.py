@@ -152,6 +152,11 @@ def build_parser():
     t.add_argument("--dropout", type=_fraction("dropout"), default=0.0, help="rate p of hidden units dropped (0..1)")
     t.add_argument("--momentum", type=_fraction("momentum"), default=0.0, help="μ of v ← μv − η∇C (0: plain SGD)")
     t.add_argument(
+        "--expand",
+        action="store_true",
+        help="network3's expanded data: each training digit and 4 copies moved 1 pixel (5x the digits and memory)",
+    )
+    t.add_argument(
         "--keep-best",
         action="store_true",
         help="save the network of the epoch with the best eval accuracy (choose on validation), not the last",

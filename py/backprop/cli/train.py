@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import mnist
+from ..data import expand, mnist
 from ..fileio import check_output, write_atomically
 from ..nn import layers as layer_types
 from ..nn.network import Network
@@ -72,6 +72,8 @@ def train(args, out=None, err=None):
         if args.train_size > len(x):
             raise UsageError(f"--train-size {args.train_size} is more than the {len(x)} training images")
         x, y = x[: args.train_size], y[: args.train_size]
+    if getattr(args, "expand", False):  # after --train-size: it counts the digits before their moves
+        x, y = expand.shifts(x, y)
     x_eval, y_eval = (xt, yt) if args.eval == "test" else (xv, yv)
     try:
         if args.layers:
@@ -103,6 +105,7 @@ def train(args, out=None, err=None):
         weight_init=args.weight_init,
         dtype=args.dtype,
         train_size=len(x),
+        expand=bool(getattr(args, "expand", False)),
         eval=args.eval,
         activation=args.activation,
         output=net.output.name,

@@ -41,8 +41,16 @@ SETTINGS = (
     "regularization",
     "dropout",
     "momentum",
+    "expand",
 )
-LAYER_DEFAULTS = {"activation": "sigmoid", "regularization": "l2", "dropout": 0.0, "momentum": 0.0, "convolutions": ""}
+LAYER_DEFAULTS = {
+    "activation": "sigmoid",
+    "regularization": "l2",
+    "dropout": 0.0,
+    "momentum": 0.0,
+    "convolutions": "",
+    "expand": "none",
+}
 
 
 def _preset(
@@ -66,7 +74,7 @@ def _preset(
     """A run of the book. ``n_train``: the book's run used that many training digits itself (chapter
     5's 1,000), so the preset uses them too, λ unscaled; ``subset_epochs``: fewer epochs on fewer
     digits than the book's (chapter 6's conv runs: 60 epochs of a conv network are hours in a page);
-    ``layers``: activation, regularization, dropout, momentum, convolutions when not network2's."""
+    ``layers``: activation, regularization, dropout, momentum, convolutions, expand when not network2's."""
     return {
         "key": key,
         "title": title,

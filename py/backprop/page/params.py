@@ -49,6 +49,7 @@ PAIRABLE = (
     "dropout",
     "momentum",
     "convolutions",
+    "expand",
 )
 COST_OUTPUTS = LIMITS["costOutputs"]  # cost -> the output layer it goes with in the page
 if set(COST_OUTPUTS) != set(COSTS):
@@ -277,6 +278,7 @@ def validate_params(params, n_train_available):
     out["lmbda"] = checked_float("lmbda", p["lmbda"])
     out["dropout"] = checked_float("dropout", p["dropout"])
     out["momentum"] = checked_float("momentum", p["momentum"])
+    out["expand"] = checked_choice("expand", p["expand"])  # the training digits x5 (data.expand), or not
     out["train_size"] = checked_int("train_size", p["train_size"], FIELDS["train_size"]["min"], n_train_available)
     if is_int(p["batch_size"], FIELDS["batch_size"]["min"], math.inf) and p["batch_size"] > out["train_size"]:
         raise ValueError(

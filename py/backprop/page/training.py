@@ -12,6 +12,7 @@ part of ``Session`` that does this; ``wire`` encodes what it returns and emits.
 import math
 import time
 
+from ..data import expand
 from ..explain import saturation, speed
 from ..nn import backend
 from ..nn.sgd import Diverged
@@ -35,13 +36,17 @@ class Training:
 
     def _new_run(self, p):
         """The network a run starts from, and its training digits: (net, x (n, 784) uint8 pixels, to be
-        divided by PIXEL_MAX a mini-batch at a time, y (n,)). It becomes "your latest run" at once, so
-        every view can follow it."""
+        divided by PIXEL_MAX a mini-batch at a time, y (n,)); with expand "shifts", the first train_size
+        digits and their four one-pixel moves (5n). It becomes "your latest run" at once, so every view
+        can follow it."""
         n = p["train_size"]
         net = network_of(p)
         self._put("trained", net)
         self._stepper = None
-        return net, self.x_train_u8[:n], self.y_train[:n]
+        x, y = self.x_train_u8[:n], self.y_train[:n]
+        if p["expand"] == "shifts":  # uint8 stays uint8: 50,000 subset digits expanded are 39 MB
+            x, y = expand.shifts(x, y)
+        return net, x, y
 
     @request
     def step(self, params):
@@ -81,7 +86,7 @@ class Training:
             "epoch": progress.epoch + 1,
             "batch": progress.batch,
             "n_batches": progress.n_batches,
-            **self._train_digits(idx),
+            **_train_digits(st["x"], st["y"], idx),
             "cost_before": before.total_cost(xb, yb, 0.0),
             "cost_after": net.total_cost(xb, yb, 0.0),
             "sizes": net.sizes,
@@ -89,13 +94,6 @@ class Training:
         if progress.epoch_done:
             record["epoch_record"] = _epoch_record(progress.epoch, progress.history)
         return record
-
-    def _train_digits(self, indices):
-        return {
-            "indices": [int(i) for i in indices],
-            "pixels": b64(self.x_train_u8[indices]),
-            "labels": self.y_train[indices].tolist(),
-        }
 
     @request
     async def train(self, params, emit, pause, gradient=None):
@@ -111,8 +109,8 @@ class Training:
         if self.running:
             raise RuntimeError("a training run is already going; stop it first")
         p = validate_params(params, self.n_train)
-        n = p["train_size"]
         net, x, y = self._new_run(p)
+        n = len(x)  # the digits an epoch goes through: train_size, or five times it when expanded
         products = backend.use(p["backend"])  # for this run; "auto" again after it
         self.running, self._stop = True, False
         mon = p["monitor"]
@@ -270,3 +268,9 @@ def _epoch_record(epoch, history):
             for what in ("cost", "cost_data", "accuracy")
         },
     }
+
+
+def _train_digits(x_u8, y, indices):
+    """A Step's mini-batch as the page draws it: which digits of the run's training set (expanded or
+    not), their uint8 pixels and labels."""
+    return {"indices": [int(i) for i in indices], "pixels": b64(x_u8[indices]), "labels": y[indices].tolist()}

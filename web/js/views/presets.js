@@ -8,7 +8,7 @@ const fmt = new Intl.NumberFormat("en-US");
 const pct = (x) => `${(100 * x).toFixed(2)} %`;
 const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 const SETTINGS = ["convolutions", "hidden", "cost", "eta", "lmbda", "batch_size", "epochs", "weight_init", "train_size", "activation",
-  "output", "regularization", "dropout", "momentum"];
+  "output", "regularization", "dropout", "momentum", "expand"];
 const CHAPTERS = [1, 3, 5, 6];
 const MAX_RESULTS = 6;
 

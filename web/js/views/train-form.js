@@ -53,7 +53,8 @@ export class TrainFormView {
 
   /** Run B's value when `vary` is chosen: the other cost (of the same output layer when there is one),
    * initialisation or regulariser, ReLU for sigmoid (and back), no λ, a fifth of η, dropout ½ or none,
-   * momentum 0.9 or 0, a small convolution and pooling layer or none ("dense or conv?"). */
+   * momentum 0.9 or 0, a small convolution and pooling layer or none ("dense or conv?"), the digits
+   * expanded by one-pixel shifts or not. */
   pairDefault() {
     const f = this.form.elements;
     const sameOutput = COSTS.filter((c) => c !== f.cost.value && COST_OUTPUTS[c] === COST_OUTPUTS[f.cost.value]);
@@ -67,6 +68,7 @@ export class TrainFormView {
       dropout: Number(f.dropout.value) > 0 ? "0" : "0.5",
       momentum: Number(f.momentum.value) > 0 ? "0" : "0.9",
       convolutions: f.convolutions.value.trim() ? "" : "conv:8:5:relu,pool:2",
+      expand: f.expand.value === "shifts" ? "none" : "shifts",
     }[this.pairVary.value];
   }
 
