@@ -77,7 +77,9 @@ WORKER_RUNS = """async (runs) => {
   const worker = new Worker(new URL("js/worker.js", location.href), { type: "module" });
   const client = new Client(worker);
   const ready = await new Promise((resolve, reject) => {
-    client.on(EVENT.READY, resolve);
+    let first = null; // READY's facts (the kernel); a run needs the digits, which come after it
+    client.on(EVENT.READY, (msg) => (first = msg));
+    client.on(EVENT.DIGITS, () => resolve(first));
     client.on(EVENT.FATAL, (e) => reject(new Error(e.message)));
   });
   const out = [];

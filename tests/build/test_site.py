@@ -66,6 +66,35 @@ def test_self_hosted_pyodide_is_exactly_the_verified_files(site, sha256):
     assert "/pyodide/*\n  Cache-Control: public, max-age=31536000, immutable" in (site / "_headers").read_text()
 
 
+def test_the_page_gets_numpys_wheel_trimmed_and_a_lock_naming_it_alone(site, sha256):
+    """py/ holds numpy's wheel without what importing numpy never reads (every entry left is the
+    original's, byte for byte) and a lock file naming that wheel alone; config.json's preload hands
+    them to Pyodide in place of its own."""
+    original, trimmed = zipfile.ZipFile(site / "pyodide" / WHEEL), zipfile.ZipFile(site / "py" / WHEEL)
+    left = set(trimmed.namelist())
+    gone = set(original.namelist()) - left
+    assert left < set(original.namelist())
+    assert any(n.startswith("numpy/f2py/") for n in gone) and any(n.endswith(".pyi") for n in gone)
+    assert "numpy/_core/_umath_tests.cpython-312-wasm32-emscripten.so" in gone
+    assert "numpy/_core/_multiarray_umath.cpython-312-wasm32-emscripten.so" in left
+    assert "numpy/_core/_multiarray_tests.cpython-312-wasm32-emscripten.so" in left  # numpy._core imports it
+    for name in left - {"numpy-2.0.2.dist-info/RECORD"}:
+        assert trimmed.read(name) == original.read(name), name
+    record = trimmed.read("numpy-2.0.2.dist-info/RECORD").decode()
+    assert "numpy/f2py/" not in record and "numpy/_core/_multiarray_umath" in record
+    assert (site / "py" / WHEEL).stat().st_size < 0.87 * (site / "pyodide" / WHEEL).stat().st_size
+    lock = json.loads((site / "py" / "pyodide-lock.json").read_text())
+    assert list(lock["packages"]) == ["numpy"] and lock["info"]["version"] == build.PYODIDE_VERSION
+    assert lock["packages"]["numpy"]["sha256"] == sha256(site / "py" / WHEEL)
+    preload = {e["as"]: e for e in json.loads((site / "config.json").read_text())["preload"]}
+    wheel, lock_entry = preload[f"./pyodide/{WHEEL}"], preload["./pyodide/pyodide-lock.json"]
+    assert (wheel["url"], wheel["sha256"]) == (f"./py/{WHEEL}", sha256(site / "py" / WHEEL))
+    assert (lock_entry["url"], lock_entry["sha256"]) == (
+        "./py/pyodide-lock.json",
+        sha256(site / "py" / "pyodide-lock.json"),
+    )
+
+
 def test_package_zip_imports_and_runs_on_its_own(site, tmp_path):
     names = zipfile.ZipFile(site / "py" / "backprop.zip").namelist()
     assert "backprop/__init__.py" in names and "backprop/nn/network.py" in names

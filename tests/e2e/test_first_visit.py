@@ -7,12 +7,15 @@ import re
 
 import pytest
 
+from bench_page import draw_strokes
+from drawing import load_drawn_digits
 from faults import FaultServer
 from steps import READY_TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
 
 READY = "document.getElementById('status').dataset.state !== 'loading'"
+WHEEL = "py/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"  # numpy's, trimmed (sitebuild/trim.py)
 
 
 def before_ready(server, page):
@@ -34,15 +37,19 @@ def test_each_file_comes_once_and_the_editor_after_ready(site_dir, new_page):
         twice = sorted({p for p in big if big.count(p) > 1})
         assert twice == [], twice
         for path in ("pyodide/pyodide.asm.wasm.gz", "pyodide/pyodide.asm.js.gz", "py/python_stdlib.zip",
-                     "data/model.json.gz", "pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"):  # fmt: skip
+                     "data/model.json.gz", WHEEL, "py/pyodide-lock.json"):  # fmt: skip
             assert path in asked, (path, asked)
         replaced = {
             "pyodide/pyodide.asm.wasm",
             "pyodide/pyodide.asm.js",
             "pyodide/python_stdlib.zip",
+            "pyodide/pyodide-lock.json",
+            "pyodide/" + WHEEL.split("/")[1],  # numpy's own wheel: the trimmed copy comes instead
             "data/model.json",
         }
         assert not replaced & set(asked), asked
+        # the digits are not needed to read a drawing: they come after ready (then every view is filled)
+        assert "data/mnist-subset.npz" not in asked and "data/mnist-subset.npz" in server.requests, asked
         assert "vendor/codemirror.js" not in asked and "js/lab.json" not in asked, asked
         page.wait_for_function("window.__lab && window.__lab.ready", timeout=READY_TIMEOUT_MS)  # the editor comes
         assert "vendor/codemirror.js" in server.requests
@@ -51,11 +58,13 @@ def test_each_file_comes_once_and_the_editor_after_ready(site_dir, new_page):
 
 
 def test_the_first_visit_shows_the_bytes_done_and_to_go(site_dir, new_page):
-    wheel = "pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
-    server = FaultServer(site_dir, {wheel: "slow"})  # long enough to see the bar under way
+    server = FaultServer(site_dir, {WHEEL: "slow"})  # long enough to see the bar under way
     config = json.loads((site_dir / "config.json").read_text())
+    after = {"dataURL"}  # the digits: after ready, with a bar of their own
     total = (
-        sum(e["bytes"] for e in config["preload"]) + sum(config["downloadBytes"].values()) + config["asmJs"]["bytes"]
+        sum(e["bytes"] for e in config["preload"])
+        + sum(v for k, v in config["downloadBytes"].items() if k not in after)
+        + config["asmJs"]["bytes"]
     )
     try:
         page = new_page()
@@ -70,5 +79,25 @@ def test_the_first_visit_shows_the_bytes_done_and_to_go(site_dir, new_page):
         page.wait_for_function(READY, timeout=READY_TIMEOUT_MS)
         assert page.get_attribute("#status", "data-state") == "ready", page.text_content("#status")
         assert page.is_hidden("#load-progress")
+    finally:
+        server.stop()
+
+
+def test_a_drawing_is_read_before_the_digits_arrive(site_dir, new_page):
+    """Ready means the first view works: with the MNIST subset held back by the server, the page reads a
+    drawing, says the digits are coming, and keeps what needs them (Train, a random test digit) off."""
+    server = FaultServer(site_dir, {"data/mnist-subset.npz": "hang"})
+    try:
+        page = new_page(service_workers="block")
+        page.goto(server.url)
+        page.wait_for_function("document.body.dataset.mode === 'digits'", timeout=READY_TIMEOUT_MS)
+        assert "the MNIST digits are arriving" in page.text_content("#status-text")
+        assert page.is_disabled("#train-button") and page.is_disabled("#draw-random")
+        drawn = load_drawn_digits()
+        draw_strokes(page, drawn["digits"]["7"], drawn["canvas"])
+        page.wait_for_function("document.getElementById('draw-guess').dataset.digit !== undefined")
+        assert page.get_attribute("#draw-guess", "data-digit") == "7"
+        assert page.evaluate("window.__app.digitsMs") is None and page.evaluate("window.__app.views") == 0
+        assert page.errors == []
     finally:
         server.stop()

@@ -31,6 +31,36 @@ def test_session_reads_bytes_and_paths(tmp_path, synthetic_digits, ask):
         assert (info["n_train"], info["n_test"]) == (N_TRAIN, N_TEST)
 
 
+def test_a_drawing_is_read_before_the_digits_arrive(synthetic_digits, model_text, ask):
+    """The page's worker makes the session from the model alone, says ready, then reads the subset: a
+    drawing is answered at once, a question about the digits is refused by name until they come."""
+    s = page_session.Session(None, model_text())
+    info = ask(s, "info")
+    assert (info["n_train"], info["n_test"], info["data"], info["presets"]) == (0, 0, None, [])
+    ink = np.zeros((28, 28), np.uint8)
+    ink[5:23, 13:15] = 255  # a 1
+    guess = ask(s, "predict_drawing", which="model", data=ink.tobytes(), width=28, height=28)
+    assert len(guess["outputs"]) == 10
+    for request, args in [
+        ("evaluate", {"which": "model"}),
+        ("strip", {"which": "model"}),
+        ("predict_test_digit", {"which": "model", "index": 0}),
+        ("trace_digit", {"which": "model", "index": 0}),
+        ("step", {"params": {"hidden": [4], "train_size": 10}}),
+    ]:
+        with pytest.raises(RuntimeError, match="digits have not arrived yet"):
+            ask(s, request, **args)
+    # a restarted worker gives back the page's networks before its digits come: kept, not yet evaluated
+    assert ask(s, "load_file", text=model_text()) is None
+    by_file = ask(s, "predict_drawing", which="file", data=ink.tobytes(), width=28, height=28)
+    assert by_file["outputs"] == guess["outputs"]
+    info = s.load_subset(synthetic_digits()[0])
+    assert (info["n_train"], info["n_test"], info["data"]) == (N_TRAIN, N_TEST, "subset") and info["presets"]
+    assert ask(s, "evaluate", which="model")["total"] == N_TEST
+    again = ask(s, "predict_drawing", which="model", data=ink.tobytes(), width=28, height=28)
+    assert again["outputs"] == guess["outputs"]
+
+
 @pytest.mark.parametrize(
     "override, message",
     [

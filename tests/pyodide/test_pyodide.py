@@ -59,9 +59,10 @@ def test_wasm_kernel_equals_numpy_in_pyodide(package_zip):
     run_in_pyodide(package_zip, "kernel_in_pyodide.py", str(ROOT / "web" / "kernel" / "gemm.wasm"))
 
 
-def test_everything_the_page_and_the_lab_import_loads_from_the_trimmed_stdlib(package_zip, tmp_path, monkeypatch):
-    """The site's py/python_stdlib.zip (sitebuild/trim.py) holds every module the page's, the lab's and
-    Pyodide's own Python import: Python is started from it, as the page starts it."""
+def test_everything_the_page_and_the_lab_import_loads_from_the_trimmed_files(package_zip, tmp_path, monkeypatch):
+    """The site's py/python_stdlib.zip and numpy wheel (sitebuild/trim.py) hold every module the page's,
+    the lab's and Pyodide's own Python import: Python is started from them, as the page starts it (a
+    copy of Pyodide's folder whose numpy wheel and lock file are the trimmed ones)."""
     from sitebuild import trim
 
     pyodide_dir = os.environ.get("PYODIDE_DIR")
@@ -70,6 +71,19 @@ def test_everything_the_page_and_the_lab_import_loads_from_the_trimmed_stdlib(pa
     trimmed = tmp_path / "python_stdlib.zip"
     kept = trim.write_trimmed_stdlib(Path(pyodide_dir) / "python_stdlib.zip", trimmed)
     assert "email/__init__.pyc" not in kept and any(n.startswith("json/") for n in kept)
+    folder = tmp_path / "pyodide"
+    folder.mkdir()
+    for f in sorted(Path(pyodide_dir).iterdir(), key=lambda f: f.name == "pyodide-lock.json"):  # the lock last
+        if f.suffix == ".whl" and f.name.startswith("numpy-"):
+            dropped = trim.write_trimmed_wheel(f, folder / f.name)
+            wheel_sha = trim.sha256_bytes((folder / f.name).read_bytes())
+        elif f.name == "pyodide-lock.json":
+            trim.write_trimmed_lock(f, folder / f.name, wheel_sha)
+        else:
+            (folder / f.name).symlink_to(f.resolve())
+    assert any(n.startswith("numpy/f2py/") for n in dropped) and any("_umath_tests" in n for n in dropped)
     monkeypatch.setenv("STDLIB_ZIP", str(trimmed))
+    monkeypatch.setenv("PYODIDE_DIR", str(folder))
     out = run_in_pyodide(package_zip, "stdlib_in_pyodide.py", "-")
     assert "ok   import backprop.page.session" in out and "ok   import asyncio" in out, out
+    assert "ok   numpy's trimmed wheel: no f2py, no test extension modules" in out, out

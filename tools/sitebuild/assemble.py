@@ -203,7 +203,9 @@ def build_site(
             **fast,
         }
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-        write_offline_manifest(tmp, known=expected if pyodide_files else {}, skip=trim.REPLACED if fast else ())
+        # the service worker keeps what the page fetches: the trimmed wheel, not numpy's own
+        replaced = (*trim.REPLACED, f"pyodide/{name}") if fast else ()
+        write_offline_manifest(tmp, known=expected if pyodide_files else {}, skip=replaced)
         files = site_files(tmp)
         outdir.write_manifest(tmp, files)
         os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; a served site must be readable

@@ -11,21 +11,37 @@ what to download in place of what Pyodide asks for.
   compression of .wasm is nothing to rely on; the page decompresses it with DecompressionStream and
   checks the result against Pyodide's pinned sha256.
 
-Both are made from files already checked against the pins, byte for byte the same from the same input.
+- ``py/<numpy's wheel name>``: numpy's wheel without what no import of numpy loads (NUMPY_DROP: f2py,
+  the C headers and static libraries for building against numpy, type stubs, Cython declarations,
+  numpy.testing, numpy's own test extension modules), level-9 deflated; Pyodide compiles every extension module of a
+  wheel when it loads it, so each one dropped is also work a visit does not do. Its RECORD lists
+  what is left.
+- ``py/pyodide-lock.json``: Pyodide's lock naming numpy (the trimmed wheel) alone.
+
+All are made from files already checked against the pins, byte for byte the same from the same input.
 """
 
 import gzip
 import hashlib
+import json
+import re
 import zipfile
 from pathlib import Path
 
 STDLIB_NAME = "python_stdlib.zip"  # in the site's py/, beside backprop.zip
+LOCK_NAME = "pyodide-lock.json"  # likewise: Pyodide's lock naming numpy alone
 WASM_GZ_NAME = "pyodide.asm.wasm.gz"  # in the site's pyodide/, beside the original
 ASM_JS_GZ_NAME = "pyodide.asm.js.gz"  # likewise: 1.26 MB of JavaScript, 0.24 MB gzipped
 MODEL_GZ = "data/model.json.gz"  # the shipped model, the same JSON, gzipped
 CONV_MODEL_GZ = "data/conv-model.json.gz"  # the convolutional network, likewise (fetched when chosen)
 # what the page no longer fetches once these exist: the service worker need not keep them
-REPLACED = ("pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "data/model.json", "data/conv-model.json")
+REPLACED = (
+    "pyodide/pyodide.asm.wasm",
+    "pyodide/python_stdlib.zip",
+    "pyodide/pyodide-lock.json",
+    "data/model.json",
+    "data/conv-model.json",
+)
 
 # Top-level names (packages or modules) of the standard library that nothing the page runs imports.
 STDLIB_DROP = frozenset(
@@ -54,6 +70,39 @@ CODECS_KEPT = frozenset(
 )  # fmt: skip
 
 
+# Entries of numpy's wheel that importing numpy (and any of its public submodules the page, the lab
+# or a learner's lab code import) never reads: building against numpy, typing stubs, f2py, PyInstaller's
+# hook, numpy.testing (it needs unittest, which the trimmed standard library leaves out), the random
+# module's Cython examples, and the extension modules only numpy's own tests import
+# (_multiarray_tests stays: numpy._core's _add_newdocs imports it).
+NUMPY_DROP = re.compile(
+    r"^numpy/(f2py|_pyinstaller|testing|random/_examples)/"
+    r"|/include/|\.(pyi|pxd|pyx|h|a|c|pc)$"
+    r"|^numpy/_core/_(umath_tests|rational_tests|struct_ufunc_tests|operand_flag_tests|simd)\."
+)
+
+
+def write_trimmed_wheel(source, dest):
+    """numpy's wheel ``source`` (checked against the lock) without NUMPY_DROP, deflated at level 9, its
+    RECORD naming only what is left; returns the dropped entries' names."""
+    dropped = []
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(dest, "w") as out:
+        for info in src.infolist():
+            if NUMPY_DROP.search(info.filename):
+                dropped.append(info.filename)
+                continue
+            data = src.read(info)
+            if info.filename.endswith(".dist-info/RECORD"):
+                gone = set(dropped) | {n for n in src.namelist() if NUMPY_DROP.search(n)}
+                lines = data.decode("utf-8").splitlines(keepends=True)
+                data = "".join(line for line in lines if line.split(",")[0] not in gone).encode("utf-8")
+            new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            new.external_attr = info.external_attr
+            new.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(new, data, compresslevel=9)
+    return dropped
+
+
 def _kept(name):
     parts = name.split("/")
     if parts[0] in STDLIB_DROP:
@@ -79,6 +128,18 @@ def write_trimmed_stdlib(source, dest):
     return kept
 
 
+def write_trimmed_lock(source, dest, wheel_sha256):
+    """Pyodide's lock file (checked against its pin) naming numpy alone, the page's only package (351
+    packages, 0.11 MB, before; about 0.5 kB after), with the trimmed wheel's sha256. Pyodide reads the
+    lock at start-up and finds numpy's wheel through it; nothing the page runs installs anything else."""
+    lock = json.loads(Path(source).read_text(encoding="utf-8"))
+    numpy = {**lock["packages"]["numpy"], "sha256": wheel_sha256}
+    if numpy["depends"]:
+        raise ValueError(f"numpy depends on {numpy['depends']}: the trimmed lock would need them too")
+    text = json.dumps({"info": lock["info"], "packages": {"numpy": numpy}}, sort_keys=True, separators=(",", ":"))
+    Path(dest).write_text(text, encoding="utf-8")
+
+
 def write_gzip(source, dest):
     """``source`` gzip-compressed (level 9, no name or time in the header: reproducible) in ``dest``."""
     data = Path(source).read_bytes()
@@ -97,9 +158,14 @@ def make_preload(site, pyodide_files, core_sha256, numpy):
     the page downloads in place of what Pyodide fetches for itself, web/js/preload.js: the URL Pyodide
     asks for, the file to fetch, the sha256 of what Pyodide is given, the size on the wire),
     "stdlibURL", "stdlibSha256" and "downloadBytes" (sizes for the first visit's progress bar).
-    ``numpy``: the checked lock's (file_name, sha256)."""
+    ``numpy``: the checked lock's (file_name, sha256); the page is given the trimmed copy instead.
+    Also py/<numpy's wheel>, trimmed."""
     site = Path(site)
     write_trimmed_stdlib(pyodide_files["python_stdlib.zip"], site / "py" / STDLIB_NAME)
+    write_trimmed_wheel(site / "pyodide" / numpy[0], site / "py" / numpy[0])  # the checked copy
+    wheel_sha = sha256_bytes((site / "py" / numpy[0]).read_bytes())
+    write_trimmed_lock(site / "pyodide" / "pyodide-lock.json", site / "py" / LOCK_NAME, wheel_sha)
+    lock_sha = sha256_bytes((site / "py" / LOCK_NAME).read_bytes())
     write_gzip(site / "pyodide" / "pyodide.asm.wasm", site / "pyodide" / WASM_GZ_NAME)
     write_gzip(site / "pyodide" / "pyodide.asm.js", site / "pyodide" / ASM_JS_GZ_NAME)
     write_gzip(site / "data" / "model.json", site / MODEL_GZ)
@@ -108,9 +174,8 @@ def make_preload(site, pyodide_files, core_sha256, numpy):
     files = [  # (Pyodide asks for, we fetch, sha256 of the bytes Pyodide gets, gzip, type)
         ("pyodide/pyodide.asm.wasm", f"pyodide/{WASM_GZ_NAME}", core_sha256["pyodide.asm.wasm"], True,
          "application/wasm"),
-        ("pyodide/pyodide-lock.json", "pyodide/pyodide-lock.json", core_sha256["pyodide-lock.json"], False,
-         "application/json"),
-        (f"pyodide/{numpy[0]}", f"pyodide/{numpy[0]}", numpy[1], False, "application/zip"),
+        ("pyodide/pyodide-lock.json", f"py/{LOCK_NAME}", lock_sha, False, "application/json"),
+        (f"pyodide/{numpy[0]}", f"py/{numpy[0]}", wheel_sha, False, "application/zip"),
         (f"py/{STDLIB_NAME}", f"py/{STDLIB_NAME}", stdlib_sha, False, "application/zip"),
     ]  # fmt: skip
     # "first": what Python's start needs, fetched before the rest (the wheel, the site's files)

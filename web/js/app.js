@@ -12,7 +12,8 @@ export class App {
   constructor(client, views) {
     this.client = client;
     this.views = views;
-    // loading | ready | training | stopping | data | restarting | failed | unloaded (the lab alone: no Python)
+    // loading | digits (a drawing can be read; the MNIST digits are arriving) | ready | training | stopping | data |
+    // restarting | failed | unloaded (the lab alone: no Python)
     this.mode = "loading";
     this.which = "model"; // the network every view shows: model | conv | trained | file
     this.available = { model: true, conv: false, trained: false, file: false };
@@ -25,6 +26,8 @@ export class App {
     this.runShown = false; // have the views switched to the current run's network yet?
     this.lastRunSeconds = null; // wall-clock seconds of the last run (the bench's live-views figure)
     this.readyMs = null; // performance.now() when the page became ready: the cold-load figure of the bench
+    this.digitsMs = null; // ... when the MNIST digits were in (they come after ready: issue 19)
+    this.fullData = null; // config.json's full MNIST entry, as the worker read it
     this.viewsMs = null; // ... and when the views first showed the model, right after
     this.timings = null; // the worker's seconds at the end of each loading stage
     // -- kept across worker restarts and reloads (lifecycle.js, persist.js) --
@@ -49,7 +52,8 @@ export class App {
     document.body.dataset.mode = mode;
     v.form.setMode(mode);
     const usable = ["ready", "training", "stopping", "data"].includes(mode);
-    for (const view of [v.model, v.strip, v.draw, v.stepper, v.gradcheck, v.featureMaps]) view.setEnabled(usable);
+    for (const view of [v.model, v.strip, v.stepper, v.gradcheck, v.featureMaps]) view.setEnabled(usable);
+    v.draw.setEnabled(usable || mode === "digits", usable); // the first view needs only the model
     v.presets.setEnabled(mode === "ready");
     v.model.setChoices(this.available, this.which);
   }
@@ -64,6 +68,7 @@ export class App {
 
   /** Every view that shows the current network, filled again; one refresh in flight at a time. */
   async refreshViews() {
+    if (this.digitsMs === null) return; // before the digits, only the drawing is shown (EVENT.DIGITS refreshes)
     if (this.refreshing) {
       this.refreshAgain = true;
       return this.refreshing;

@@ -7,7 +7,7 @@ export function exposeHooks({ app, lab, lifecycle, persistence }) {
   define("__chart", () => curves.data());
   define("__app", () => ({
     mode: app.mode, which: app.which, available: { ...app.available }, hasTrained: app.available.trained,
-    readyMs: app.readyMs, viewsMs: app.viewsMs, timings: app.timings, views: app.viewsDone,
+    readyMs: app.readyMs, digitsMs: app.digitsMs, viewsMs: app.viewsMs, timings: app.timings, views: app.viewsDone,
     viewsBusy: app.refreshing !== null, lastRunSeconds: app.lastRunSeconds, workers: app.client.starts,
     restart: app.restart, network: app.network && { runId: app.network.runId, epoch: app.network.epoch },
     lateStatus: lifecycle.lateStatus, saving: persistence.saving, restored: persistence.restored,

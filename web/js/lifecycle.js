@@ -1,5 +1,6 @@
-// The page worker's life as the page sees it: loading (the status line), ready (the page's facts, the
-// URL's settings, the offline copy but in an embed), a start that failed (Retry), and the restart
+// The page worker's life as the page sees it: loading (the status line), ready (a drawing can be read;
+// the offline copy but in an embed), the digits in (the page's facts, the URL's settings, every view),
+// a start that failed (Retry), and the restart
 // policy: a worker that dies is started again unless it keeps dying (more than 3 times in a minute), and
 // every new worker is given back what the page keeps: the last trained network and the model file. An
 // embed of the lab alone starts no worker (early.js): the page says so, and its Python is never loaded.
@@ -24,16 +25,18 @@ export class Lifecycle {
     this.settle = settle;
     const { client, views } = app;
     client.on(EVENT.STATUS, (msg) => { // a stage still under way when loading failed says nothing
-      if (app.mode === "loading" || app.mode === "restarting") {
+      if (app.mode === "loading" || app.mode === "restarting" || app.mode === "digits") {
         views.status.set("loading", msg.text, msg.stage);
         views.status.progress(msg.done, msg.total);
       }
       else this.lateStatus += 1;
     });
-    client.on(EVENT.READY, (msg) => {
-      this.ready(msg);
+    let readying = Promise.resolve();
+    client.on(EVENT.READY, (msg) => (readying = this.ready(msg)));
+    client.on(EVENT.DIGITS, (msg) => readying.then(() => { // the kept networks are back first
+      this.digits(msg);
       settle();
-    });
+    }));
     client.on(EVENT.FATAL, (msg) => {
       settle();
       views.status.set("error", `Could not start: ${msg.message.replace(/\.$/, "")}.`, msg.stage);
@@ -57,33 +60,46 @@ export class Lifecycle {
     this.settle();
   }
 
+  /** Python, numpy and the model are in: a drawing can be read. The digits come next (EVENT.DIGITS). */
   async ready(msg) {
     const { app } = this;
     const v = app.views;
     app.loaded.clear(); // a new worker holds only the shipped model
     app.available.conv = (msg.shipped ?? []).includes("conv");
-    if (app.readyMs !== null) { // a restarted worker: the page keeps its settings and views
-      await this.restoreNetworks();
+    const again = app.readyMs !== null; // a restarted worker: the page keeps its settings and views
+    if (!again) {
+      app.readyMs = performance.now();
+      app.timings = msg.timings;
+      app.maxFileBytes = msg.info.max_file_bytes;
+      app.fullData = msg.fullData;
+      v.model.metas.model = msg.meta;
+      document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
+    }
+    app.setMode("digits");
+    if (!again && !v.layout.link?.embed) registerServiceWorker(); // its install downloads the whole site: not for one section
+    if (again || app.network) await this.restoreNetworks(); // a network kept from an earlier visit (persist.js)
+  }
+
+  /** The MNIST digits are in: every view is filled, the form and the book's runs take their sizes. */
+  digits(msg) {
+    const { app } = this;
+    const v = app.views;
+    if (app.digitsMs !== null) { // a restarted worker
       v.status.set("ready", `Ready again — Python restarted in ${msg.seconds.toFixed(1)} s; your runs and network are kept.`, "ready");
       app.setMode("ready");
       app.refreshViews();
       return;
     }
-    app.readyMs = performance.now();
+    app.digitsMs = performance.now();
     app.timings = msg.timings;
     app.nTrain = msg.info.n_train;
-    app.maxFileBytes = msg.info.max_file_bytes;
     app.setTestDigits(msg.info.n_test);
     v.form.initFromURL(app.nTrain);
-    v.presets.setInfo(msg.info, msg.fullData);
+    v.presets.setInfo(msg.info, app.fullData);
     v.speed.setBook(msg.info.book_speeds);
-    v.model.metas.model = msg.meta;
-    document.getElementById("version").textContent = msg.version ? `backprop ${msg.version}.` : "";
-    v.status.set("ready", `Ready — Python, numpy and the network loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
+    v.status.set("ready", `Ready — Python, numpy, the network and the digits loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
     app.setMode("ready");
-    if (!v.layout.link?.embed) registerServiceWorker(); // its install downloads the whole site: not for one section
-    if (app.network) await this.restoreNetworks(); // a network kept from an earlier visit (persist.js)
-    app.refreshViews(); // the model's facts, the digits, hidden units, the matrix: after "ready", not needed to start
+    app.refreshViews(); // the model's facts, the digits, hidden units, the matrix
   }
 
   showRetry(shown) {

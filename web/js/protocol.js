@@ -37,7 +37,8 @@ export const REQUEST = Object.freeze({
 
 export const EVENT = Object.freeze({
   STATUS: "status", // {stage, text}
-  READY: "ready", // {info, meta, version, kernel, fullData, seconds, timings}
+  READY: "ready", // {info (no digits yet), meta, version, kernel, fullData, seconds, timings}: a drawing can be read
+  DIGITS: "digits", // {info, seconds, timings}: the MNIST subset is in; every view can be shown
   FATAL: "fatal", // {stage, message}: loading failed
   PROGRESS: "progress", // {runId, epoch, epochs, batch, n_batches, examples_per_s}
   EPOCH: "epoch", // {runId, epoch, train_cost, train_cost_data, ..., eval_accuracy, saturation, network: ArrayBuffer}

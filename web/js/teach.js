@@ -26,7 +26,7 @@ export class Teaching {
     this.link = null;
     this.ignored = [];
     this.readyOnce = false;
-    app.client.on(EVENT.READY, () => this.ready());
+    app.client.on(EVENT.DIGITS, () => this.ready()); // a preset is scaled to the digits: after they come
   }
 
   /** Read the link (and the lesson it names) and lay the page out. Returns once it is laid out. */

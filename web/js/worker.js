@@ -45,7 +45,9 @@ let bytes = { done: 0, total: 0 };
 const mb = (n) => (n / 1e6).toFixed(1);
 function say() {
   const { done, total } = bytes;
-  const text = total && done < total ? `Downloading Python, numpy and the model… ${mb(done)} of ${mb(total)} MB` : shown.text;
+  const what = shown.stage === "digits" ? "Draw a digit now — downloading the MNIST digits"
+    : "Downloading Python, numpy and the model";
+  const text = total && done < total ? `${what}… ${mb(done)} of ${mb(total)} MB` : shown.text;
   emit(self, EVENT.STATUS, { stage: shown.stage, text, done, total });
 }
 const status = (stage, text) => {
@@ -102,11 +104,10 @@ async function load() {
       fetchOk(url(key), as, sums[key], "default", { gzip, onBytes: (n) => progress.add(n) })));
   };
   const archive = download("backprop", "the backprop package", "packageURL", "buffer");
-  const subset = download("data", "the MNIST digits", "dataURL", "buffer");
   const modelText = download("data", "the trained model", "modelURL", "text", !!config.modelGzip);
   const meta = fetchOk(url("modelMetaURL"), "json").catch((e) => ({ error: shortError(e) })); // optional
   let failed = false;
-  const anyFailure = Promise.all([archive, subset, modelText, preloads]).then(
+  const anyFailure = Promise.all([archive, modelText, preloads]).then(
     () => new Promise(() => {}),
     (e) => { failed = true; throw e; },
   );
@@ -149,13 +150,12 @@ async function load() {
     });
     mark("backprop");
 
-    status("data", "loading the MNIST digits and the trained model…");
-    const [subsetBytes, text] = await Promise.all([subset, modelText]);
+    status("data", "loading the trained model…");
+    const text = await modelText;
     mark("fetch");
-    return stage("data", "Reading the MNIST subset and the model", async () => {
-      pyodide.FS.writeFile(SUBSET_PATH, new Uint8Array(subsetBytes));
+    return stage("data", "Reading the model", async () => {
       const module = pyodide.pyimport("backprop.page.session");
-      session = module.Session(SUBSET_PATH, text);
+      session = module.Session(null, text); // the digits come after "ready" (loadDigits)
       module.destroy();
       mark("session");
       // The model's evaluation and the first digits are not part of "ready": the page asks for them
@@ -176,12 +176,40 @@ async function load() {
     steps.finally(() => setTimeout(() => status("abandoned", "loading abandoned after a failure"))).catch(() => {});
     throw e;
   }
+  await loadDigits(url("dataURL"), sizes.dataURL, sums.dataURL, () => (performance.now() - t0) / 1000, timings);
   // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready and has
   // asked nothing for a moment: a first drawing should not share the machine with a second Python
   if (timings.snapshot !== "used" && config.pyodideBuildId) {
     whenIdle(() => makeSnapshotInBackground(indexURL, config.pyodideBuildId, settings.snapshotKey,
       new URL("config.json", SITE).href).then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`)));
   }
+}
+
+/**
+ * The MNIST subset, after "ready" (issue 19): the first view, a drawing read by the model, needs none
+ * of it, so a first visit is ready 2 MB sooner; every other view waits for EVENT.DIGITS. Its download
+ * has the status line's bar of its own; a failure is the load's (FATAL, named, with Retry).
+ */
+async function loadDigits(dataURL, size, sha256, elapsed, timings) {
+  const progress = new Progress((p) => {
+    bytes = p;
+    say();
+  });
+  progress.expect(size);
+  status("digits", "Draw a digit now — the MNIST digits are arriving…");
+  const subset = await stage("data", "Loading the MNIST digits", () =>
+    fetchOk(dataURL, "buffer", sha256, "default", { onBytes: (n) => progress.add(n) }));
+  const info = await stage("data", "Reading the MNIST digits", () => {
+    pyodide.FS.writeFile(SUBSET_PATH, new Uint8Array(subset));
+    try {
+      session.load_subset(SUBSET_PATH).destroy(); // its answer is info's, asked for below as JSON
+    } finally {
+      pyodide.FS.unlink(SUBSET_PATH); // Python holds the arrays now
+    }
+    return JSON.parse(call(REQUEST.INFO));
+  });
+  timings.digits = elapsed();
+  emit(self, EVENT.DIGITS, { info, seconds: elapsed(), timings });
 }
 
 // -- requests, once loaded ----------------------------------------------------------------------------

@@ -57,6 +57,7 @@ class Queries:
     def strip(self, which="model", start=0, count=24):
         """Test digits start..start+count: pixels (base64 of uint8 rows), labels, predictions."""
         self._net(which)
+        self._need_digits()
         n = len(self.y_test)
         start = checked_int("start", start, 0, n - 1)
         count = checked_int("count", count, 1, STRIP_MAX)
@@ -97,6 +98,7 @@ class Queries:
     @request
     def predict_test_digit(self, which, index):
         """The same answer as ``predict_drawing`` for test digit ``index`` (the keyboard's way in)."""
+        self._need_digits()
         index = checked_int("index", index, 0, len(self.y_test) - 1)
         return self._guess(which, self.x_test[index], index=index, label=int(self.y_test[index]))
 
@@ -110,6 +112,7 @@ class Queries:
             x, what = self.drawing, "your drawing"
             default = int(np.argmax(self._net(which).feedforward(x)[0]))
         else:
+            self._need_digits()
             index = checked_int("index", index, 0, len(self.y_test) - 1)
             x, what = self.x_test[index], f"test digit #{index}"
             default = int(self.y_test[index])
@@ -278,6 +281,7 @@ class Queries:
         net = self._net(which)
         count = checked_int("count", count, 1, 64)
         unit = checked_int("unit", unit, 0, units.unit_count(net, 0) - 1)
+        self._need_digits()
         indices, activations = units.most_exciting(net, self.x_test, unit, count)
         kind = {"kind": "feature-map", "reduce": "max"} if units.is_conv(net, 0) else {"kind": "neuron"}
         return {

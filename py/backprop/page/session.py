@@ -119,27 +119,43 @@ class Session(Queries, Training):
     name; outputs on the test digits are cached per network, so switching between them is instant.
     """
 
-    def __init__(self, subset, model_text=None):
-        self._data = {"subset": read_subset(subset)}  # name -> uint8 arrays; "full" once loaded
-        self.data = None  # which of DATASETS the page trains and tests on
-        self.x_test = None
+    def __init__(self, subset=None, model_text=None):
+        self._data = {}  # name -> uint8 arrays: "subset" once read, "full" once loaded
+        self.data = None  # which of DATASETS the page trains and tests on; None until the digits come
+        self.x_train_u8 = self.y_train = self.x_test_u8 = self.y_test = self.x_test = None
         self.nets = dict.fromkeys(NETWORKS)
         self.drawing = None  # the last drawing, MNIST-like (784,): the step-through can follow it
         self._stepper = None  # the Step button's run: its settings, network and train_steps generator
         self.running = False
         self._stop = False
         self._outputs = {}  # which -> output activations on the test digits, (n_test, 10)
-        self.use_data("subset")
+        if subset is not None:
+            self.load_subset(subset)
         if model_text is not None:  # read now, evaluated when first asked (after the page is ready)
             self._put("model", self._read_model(model_text))
 
+    def load_subset(self, source):
+        """The subset's digits (an .npz path or bytes), and train and test on them; returns ``info()``.
+
+        The page reads a drawing before they arrive: its worker makes the session from the model alone,
+        says it is ready, and reads the subset after (issue 19: what the first view needs comes first).
+        Until then only the drawing's questions can be answered (``_need_digits`` says why for the others)."""
+        self._data["subset"] = read_subset(source)
+        return self.use_data(self.data or "subset")
+
+    def _need_digits(self):
+        """Refuse a question about the digits before they have arrived, by name (not a NoneType error)."""
+        if self.data is None:
+            raise RuntimeError("the MNIST digits have not arrived yet: they load right after the page is ready")
+
     @property
     def n_train(self):
-        return int(self.x_train_u8.shape[0])
+        return 0 if self.x_train_u8 is None else int(self.x_train_u8.shape[0])
 
     @request
     def info(self):
-        n_test = int(self.x_test_u8.shape[0])
+        """The page's facts; before the digits arrive, 0 digits and no presets (they are scaled to them)."""
+        n_test = 0 if self.x_test_u8 is None else int(self.x_test_u8.shape[0])
         return {
             "n_train": self.n_train,
             "n_test": n_test,
@@ -149,7 +165,7 @@ class Session(Queries, Training):
             "data": self.data,
             "datasets": DATASETS,
             "loaded": sorted(self._data),
-            "presets": presets.catalogue(self.n_train, n_test),
+            "presets": presets.catalogue(self.n_train, n_test) if self.data else [],
             "book_speeds": {"-".join(map(str, sizes)): list(v) for sizes, v in speed.BOOK_INITIAL.items()},
         }
 
@@ -206,14 +222,14 @@ class Session(Queries, Training):
         if which not in SHIPPED:
             raise ValueError(f"which must be one of {', '.join(SHIPPED)}, got {short(which, 40)}")
         self._put(which, self._read_model(text))
-        return self.evaluate(which)
+        return self.evaluate(which) if self.data else None  # a restarted worker's, before its digits
 
     @request
     def load_file(self, text):
         """A model file the user chose: checked whole before it replaces the previous file's network,
         so a bad file leaves every network as it was. Returns its accuracy, as ``evaluate``."""
         self._put("file", self._read_model(text))
-        return self.evaluate("file")
+        return self.evaluate("file") if self.data else None  # a restarted worker's, before its digits
 
     @request
     def model_json(self, which):
@@ -243,6 +259,7 @@ class Session(Queries, Training):
         """The network's outputs on every test digit, computed once per network: one forward pass of
         2,000 digits is most of the page's start-up work after numpy (of a conv network's, far more). While
         a run changes the network, kept until its next step: the views asked in one pause share it."""
+        self._need_digits()
         outputs = self._outputs.get(which)
         if outputs is None:
             outputs = self._net(which).feedforward(self.x_test)  # (n_test, 10)
@@ -268,7 +285,7 @@ class Session(Queries, Training):
         its sizes, the byte count, finite values, and its run's ``activation`` and ``output`` (the
         form's names; earlier visits saved sigmoid networks without them). A network with convolutions
         comes with its ``layers`` (the model file's list, ``Network.layer_specs``), checked as a model
-        file's, and its ``sizes`` must be theirs. Returns ``evaluate``'s answer."""
+        file's, and its ``sizes`` must be theirs. Returns ``evaluate``'s answer (None before the digits)."""
         if which not in ("trained", "file"):
             raise ValueError(f"which must be trained or file, got {which!r}")
         cost = get_cost(cost)  # the page's names; earlier visits stored class names
@@ -277,7 +294,7 @@ class Session(Queries, Training):
         else:
             net = self._restored_dense(sizes, cost, data, activation, output)
         self._put(which, net)
-        return self.evaluate(which)
+        return self.evaluate(which) if self.data else None  # a restarted worker restores before its digits come
 
     @staticmethod
     def _values(data, n, what):
@@ -358,6 +375,7 @@ class Session(Queries, Training):
     def speed_at_start(self, params, seeds=5):
         """Chapter 5's speeds at initialisation of this run's network over ``seeds`` random starts (seeds
         1..seeds) on the first 1,000 training digits: {"mean", "std", "runs"} per hidden layer."""
+        self._need_digits()
         p = params_module.validate_params(params, self.n_train)
         seeds = params_module.checked_int("seeds", seeds, 1, 20)
         n = min(speed.BOOK_N, self.n_train)

@@ -56,6 +56,7 @@ class Training:
         mean cost on that batch just before and just after the step (the data term: λ aside)."""
         if self.running:
             raise RuntimeError("a training run is going; stop it first")
+        self._need_digits()
         p = validate_params(params, self.n_train)
         key = {k: v for k, v in p.items() if k not in ("epochs", "monitor")}
         st = self._stepper
@@ -108,6 +109,7 @@ class Training:
         """
         if self.running:
             raise RuntimeError("a training run is already going; stop it first")
+        self._need_digits()
         p = validate_params(params, self.n_train)
         net, x, y = self._new_run(p)
         n = len(x)  # the digits an epoch goes through: train_size, or five times it when expanded

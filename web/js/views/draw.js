@@ -67,9 +67,11 @@ export class DrawView {
     this.randomButton.addEventListener("click", () => this.randomDigit());
   }
 
-  setEnabled(enabled) {
+  /** `digits`: the test digits are in too (a random one can be shown); before them, drawing only. */
+  setEnabled(enabled, digits = enabled) {
     this.enabled = enabled;
-    this.clearButton.disabled = this.randomButton.disabled = !enabled;
+    this.clearButton.disabled = !enabled;
+    this.randomButton.disabled = !(enabled && digits);
   }
 
   clearPad() {
