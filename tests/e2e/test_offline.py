@@ -176,3 +176,62 @@ def test_a_changed_site_replaces_the_offline_copy(chromium, serve_copy, build_mo
     finally:
         if context:
             context.close()
+
+
+PYC_CACHE = "backprop-pyc"  # web/js/pyc-cache.js
+PYC_KEYS = f"caches.open('{PYC_CACHE}').then(c => c.keys()).then(k => k.map(r => r.url))"
+# the kept .pyc zip replaced from the page: a byte flipped (its sha256 no longer matches), or cut short
+# with its sha256 made right (the zip itself is damaged: Python's check refuses it)
+REPLACE_PYCS = (
+    """async ({ key, mutate }) => {
+  const cache = await caches.open('%s');
+  const old = await cache.match(key);
+  let bytes = new Uint8Array(await old.arrayBuffer());
+  let sha = old.headers.get('x-sha256');
+  if (mutate === 'flip-a-byte') bytes[bytes.length >> 1] ^= 0xff;
+  if (mutate === 'cut-short') {
+    bytes = bytes.slice(0, bytes.length >> 1);
+    const d = await crypto.subtle.digest('SHA-256', bytes);
+    sha = [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  await cache.put(key, new Response(bytes, { headers: { 'x-sha256': sha } }));
+}"""
+    % PYC_CACHE
+)
+SHOWN = """() => [document.getElementById('model-subset-accuracy').dataset.accuracy,
+  [...document.querySelectorAll('#strip figure')].map((f) => f.dataset.predicted ?? f.textContent).join('|')]"""
+
+
+@pytest.mark.parametrize("mutate", ["flip-a-byte", "cut-short"])
+def test_kept_compiled_modules_start_the_same_session_and_a_bad_copy_falls_back(chromium, site, mutate):
+    """numpy's and the package's .pyc files kept after a first visit are used by the next (the same
+    model, accuracy and predictions); a damaged copy is refused, the page imports from source, and a
+    good copy is kept again."""
+    context = chromium.new_context(bypass_csp=True, service_workers="block")
+    try:
+        page = visit(context, site.url)
+        assert page.evaluate("window.__app.timings.pyc") == "none"
+        page.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        shown = page.evaluate(SHOWN)
+        key = wait_for(page, PYC_KEYS, "the compiled modules to be kept")[0]
+        page.close()
+
+        page = visit(context, site.url)
+        assert page.evaluate("window.__app.timings.pyc") == "used"
+        page.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        assert page.evaluate(SHOWN) == shown and page.errors == []
+        page.evaluate(REPLACE_PYCS, {"key": key, "mutate": mutate})
+        page.close()
+
+        page = visit(context, site.url)
+        why = page.evaluate("window.__app.timings.pyc")
+        assert why.startswith("failed") and {"flip-a-byte": "corrupt", "cut-short": "damaged"}[mutate] in why, why
+        assert any("kept compiled modules could not be used" in w for w in page.warnings), page.warnings
+        page.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        assert page.evaluate(SHOWN) == shown and page.errors == []
+        wait_for(page, PYC_KEYS, "the compiled modules to be kept again")
+        page.close()
+        page = visit(context, site.url)
+        assert page.evaluate("window.__app.timings.pyc") == "used"
+    finally:
+        context.close()

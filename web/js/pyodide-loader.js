@@ -223,13 +223,15 @@ export async function startPyodide(indexURL, { buildId = null, onStatus = () => 
   }
 }
 
-/** numpy, checked: loadPackage resolves even when a download failed, so collect its errors and import. */
-export async function loadNumpy(pyodide) {
+/** numpy, checked: loadPackage resolves even when a download failed, so collect its errors and import.
+ * `unpacked()` is awaited between the two (the bench's split of the stage; the kept .pyc files). */
+export async function loadNumpy(pyodide, unpacked = async () => {}) {
   const problems = [];
   await withTimeout(
     pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (m) => problems.push(m) }),
     3 * stallMs, `no answer for ${(3 * stallMs) / 1000} s`);
   if (problems.length) throw new Error(problems.join("; "));
+  await unpacked();
   pyodide.runPython("import numpy");
 }
 

@@ -13,47 +13,19 @@
 // spent trying: the loader deletes the snapshot and Python loads the normal way. Not here: snapshots
 // after numpy is imported (Pyodide refuses them; getting round that would rely on emscripten internals).
 
-import { sha256Hex as sha256 } from "./digest.js";
+import { keptStore } from "./kept.js";
 
 export const SNAPSHOT_CACHE = "backprop-pyodide-snapshot"; // the Cache Storage name (the bench reads it)
-const SHA256_HEADER = "x-snapshot-sha256";
-
-/** The cache key: a URL no server is ever asked for (Cache Storage keys are requests). */
-const keyFor = (buildId) => new URL(`/__backprop-snapshot__/${encodeURIComponent(buildId)}`, self.location.href).href;
-
-async function openCache() {
-  if (!self.caches) throw new Error("Cache Storage is not available here (an insecure origin?)");
-  return self.caches.open(SNAPSHOT_CACHE);
-}
+const store = keptStore(SNAPSHOT_CACHE, "x-snapshot-sha256");
 
 /** The stored snapshot for `buildId` as a Uint8Array, or null when there is none. Throws when the
  * stored bytes are not the ones written (their sha256 differs). */
-export async function readSnapshot(buildId) {
-  const response = await (await openCache()).match(keyFor(buildId));
-  if (!response) return null;
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if ((await sha256(bytes)) !== response.headers.get(SHA256_HEADER)) {
-    throw new Error(`the stored snapshot (${bytes.length} bytes) is corrupt: its sha256 differs from the one stored with it`);
-  }
-  return bytes;
-}
+export const readSnapshot = (buildId) => store.read(buildId);
 
 /** Store `bytes` as the snapshot of `buildId`, dropping snapshots of other builds. */
-export async function writeSnapshot(buildId, bytes) {
-  const cache = await openCache();
-  for (const request of await cache.keys()) if (request.url !== keyFor(buildId)) await cache.delete(request);
-  await cache.put(keyFor(buildId), new Response(bytes, {
-    headers: { "content-type": "application/octet-stream", [SHA256_HEADER]: await sha256(bytes) },
-  }));
-}
+export const writeSnapshot = (buildId, bytes) => store.write(buildId, bytes);
 
-export async function deleteSnapshot(buildId) {
-  try {
-    await (await openCache()).delete(keyFor(buildId));
-  } catch {
-    // nothing stored, or no Cache Storage: nothing to delete
-  }
-}
+export const deleteSnapshot = (buildId) => store.remove(buildId);
 
 /**
  * Make and store the snapshot of `buildId` (stored under `key`: the build id and the standard library

@@ -23,6 +23,7 @@ import {
 import {
   Progress, firstArrived, interceptFetch, loaderSettings, readyAsmJs, startPreload,
 } from "./preload.js";
+import { pycKey, restorePycs, savePycs } from "./pyc-cache.js";
 import { makeSnapshotInBackground } from "./snapshot.js";
 
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
@@ -86,6 +87,7 @@ async function load() {
   });
   const sizes = config.downloadBytes ?? {};
   const settings = loaderSettings(config, SITE);
+  const pycs = pycKey(config); // numpy's and the package's compiled modules, kept between visits
   const preloaded = startPreload(config.preload, SITE, progress);
   const restoreFetch = interceptFetch(preloaded);
   // each preload's failure named as its stage's: the wheel's is numpy's, the others Python's
@@ -133,7 +135,13 @@ async function load() {
     await wheel;
 
     status("numpy", "loading numpy…");
-    await stage("numpy", "Loading numpy", () => loadNumpy(pyodide));
+    await stage("numpy", "Loading numpy", () => loadNumpy(pyodide, async () => {
+      mark("numpyUnpacked");
+      // the package's files first: its pycache.py gives back the compiled modules kept from a visit before
+      const zip = await archive;
+      installPackage(pyodide, zip, PACKAGE_DIR);
+      timings.pyc = await restorePycs(pyodide, pycs, PACKAGE_DIR);
+    }));
     restoreFetch(); // Pyodide has asked for all it needs
     preloaded.clear();
     mark("numpy");
@@ -142,10 +150,7 @@ async function load() {
 
     goOn();
     status("backprop", "loading the backprop package…");
-    const zip = await archive;
-    goOn();
     await stage("backprop", "Loading the backprop package", () => {
-      installPackage(pyodide, zip, PACKAGE_DIR);
       wire = pyodide.pyimport("backprop.page.wire");
     });
     mark("backprop");
@@ -177,6 +182,9 @@ async function load() {
     throw e;
   }
   await loadDigits(url("dataURL"), sizes.dataURL, sums.dataURL, () => (performance.now() - t0) / 1000, timings);
+  if (pycs && timings.pyc !== "used") { // for the next visit, once the first views have imported what they use
+    whenIdle(() => savePycs(pyodide, pycs, PACKAGE_DIR).then((r) => r.error && console.warn(`no kept modules: ${r.error}`)));
+  }
   // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready and has
   // asked nothing for a moment: a first drawing should not share the machine with a second Python
   if (timings.snapshot !== "used" && config.pyodideBuildId) {
