@@ -50,6 +50,8 @@ RTT = 0.040  # seconds before each answer
 CHUNK = 16 * 1024
 GZIP_TYPES = ("text/", "application/json", "application/javascript", "application/wasm", "image/svg+xml")
 READY = "document.getElementById('status').dataset.state !== 'loading'"
+DRAWABLE = "!!window.__app && window.__app.readyMs !== null"
+PYCS_KEPT = "caches.open('backprop-pyc').then(c => c.keys()).then(k => k.length > 0)"
 GUESS = "document.getElementById('draw-guess').textContent.trim() !== '?' && window.__draw.idle"
 
 
@@ -154,10 +156,8 @@ def throttled_visit(browser, site, use_gzip, digit):
         context = browser.new_context(bypass_csp=True)
         page = context.new_page()
         page.goto(url)
-        page.wait_for_function(READY, timeout=300_000)
-        seconds = ready_seconds(page)
-        when = page.evaluate("(performance.timeOrigin + window.__app.readyMs) / 1000")
-        total, paths = link.before(when)
+        # the pad takes a drawing from "ready" on (readyMs); since issue 19 the digits come after it
+        page.wait_for_function(DRAWABLE, timeout=300_000)
         guess = None
         if digit:
             page.wait_for_function("!document.getElementById('draw-clear').disabled")
@@ -167,6 +167,10 @@ def throttled_visit(browser, site, use_gzip, digit):
             drawing = time.monotonic() - t0  # Playwright's mouse, 3-7 s here: not the page's time
             page.wait_for_function(GUESS, timeout=120_000)
             guess = page.evaluate("performance.now()") / 1000 - drawing
+        page.wait_for_function(READY, timeout=300_000)
+        seconds = ready_seconds(page)
+        when = page.evaluate("(performance.timeOrigin + window.__app.readyMs) / 1000")
+        total, paths = link.before(when)
         context.close()
         top = sorted(paths.items(), key=lambda kv: -kv[1])[:6]
         return seconds, total / 1e6, top, guess
@@ -186,6 +190,9 @@ def local_visits(browser, site):
         cold = ready_seconds(page)
         page.wait_for_function("!!navigator.serviceWorker.controller", timeout=120_000)
         _poll(page, SNAPSHOT_STORED, "the start-up snapshot")
+        # the kept compiled modules (web/js/pyc-cache.js), in a build that keeps them (not older ones)
+        if page.evaluate("window.__app.timings.pyc !== undefined"):
+            _poll(page, PYCS_KEPT, "the kept compiled modules")
         page.close()
         out = [cold]
         for offline in (False, True):

@@ -27,6 +27,7 @@ export class App {
     this.lastRunSeconds = null; // wall-clock seconds of the last run (the bench's live-views figure)
     this.readyMs = null; // performance.now() when the page became ready: the cold-load figure of the bench
     this.digitsMs = null; // ... when the MNIST digits were in (they come after ready: issue 19)
+    this.digitsIn = new Promise((resolve) => (this.digitsArrived = resolve)); // ... and the page took them in
     this.fullData = null; // config.json's full MNIST entry, as the worker read it
     this.viewsMs = null; // ... and when the views first showed the model, right after
     this.timings = null; // the worker's seconds at the end of each loading stage

@@ -100,6 +100,7 @@ export class Lifecycle {
     v.status.set("ready", `Ready — Python, numpy, the network and the digits loaded in ${msg.seconds.toFixed(1)} s.`, "ready");
     app.setMode("ready");
     app.refreshViews(); // the model's facts, the digits, hidden units, the matrix
+    app.digitsArrived(); // a lesson link's preset and model file follow (teach.js)
   }
 
   showRetry(shown) {

@@ -6,7 +6,6 @@
 
 import { parseLink, sameOrigin } from "./link.js";
 import { judge } from "./lesson-check.js";
-import { EVENT } from "./protocol.js";
 import { FIELDS, fromQuery, validate } from "./state.js";
 
 const fetchJSON = async (path) => {
@@ -26,7 +25,7 @@ export class Teaching {
     this.link = null;
     this.ignored = [];
     this.readyOnce = false;
-    app.client.on(EVENT.DIGITS, () => this.ready()); // a preset is scaled to the digits: after they come
+    app.digitsIn.then(() => this.ready()); // a preset is scaled to the digits: after the page took them in
   }
 
   /** Read the link (and the lesson it names) and lay the page out. Returns once it is laid out. */
