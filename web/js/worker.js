@@ -43,10 +43,11 @@ let dead = null; // the fatal error, once Python can no longer be used
 // says how much ("Downloading… 4.1 of 8.0 MB", with a bar), and the stage's own words after.
 let shown = { stage: "config", text: "" };
 let bytes = { done: 0, total: 0 };
+let digitsPhase = false; // after "ready": the digits' own download (the "data" stage, drawing already answered)
 const mb = (n) => (n / 1e6).toFixed(1);
 function say() {
   const { done, total } = bytes;
-  const what = shown.stage === "digits" ? "Draw a digit now — downloading the MNIST digits"
+  const what = digitsPhase ? "Draw a digit now — downloading the MNIST digits"
     : "Downloading Python, numpy and the model";
   const text = total && done < total ? `${what}… ${mb(done)} of ${mb(total)} MB` : shown.text;
   emit(self, EVENT.STATUS, { stage: shown.stage, text, done, total });
@@ -204,7 +205,8 @@ async function loadDigits(dataURL, size, sha256, elapsed, timings) {
     say();
   });
   progress.expect(size);
-  status("digits", "Draw a digit now — the MNIST digits are arriving…");
+  digitsPhase = true;
+  status("data", "Draw a digit now — the MNIST digits are arriving…");
   const subset = await stage("data", "Loading the MNIST digits", () =>
     fetchOk(dataURL, "buffer", sha256, "default", { onBytes: (n) => progress.add(n) }));
   const info = await stage("data", "Reading the MNIST digits", () => {
