@@ -85,15 +85,14 @@ NUMPY_DROP = re.compile(
 def write_trimmed_wheel(source, dest):
     """numpy's wheel ``source`` (checked against the lock) without NUMPY_DROP, deflated at level 9, its
     RECORD naming only what is left; returns the dropped entries' names."""
-    dropped = []
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(dest, "w") as out:
+        dropped = [n for n in src.namelist() if NUMPY_DROP.search(n)]
+        gone = set(dropped)
         for info in src.infolist():
-            if NUMPY_DROP.search(info.filename):
-                dropped.append(info.filename)
+            if info.filename in gone:
                 continue
             data = src.read(info)
             if info.filename.endswith(".dist-info/RECORD"):
-                gone = set(dropped) | {n for n in src.namelist() if NUMPY_DROP.search(n)}
                 lines = data.decode("utf-8").splitlines(keepends=True)
                 data = "".join(line for line in lines if line.split(",")[0] not in gone).encode("utf-8")
             new = zipfile.ZipInfo(info.filename, date_time=info.date_time)

@@ -41,25 +41,24 @@ const roots = (packageDir) => [NUMPY_DIR, `${packageDir}/backprop`];
 /** Before `import numpy`: the kept modules of `key` unpacked ("used"), none kept ("none"), or a bad
  * copy deleted ("failed: why"). Without them, Python writes .pyc files this visit, for savePycs. */
 export async function restorePycs(pyodide, key, packageDir) {
+  if (!key) return "none";
   let why = "none";
-  if (key) {
-    let module = null;
-    try {
-      const bytes = await store.read(key);
-      if (bytes) {
-        module = pycacheModule(pyodide, packageDir);
-        module.unpack(bytes, roots(packageDir));
-        return "used";
-      }
-    } catch (e) {
-      why = `failed: ${shortError(e)}`;
-      console.warn(`the kept compiled modules could not be used (${why}); compiling from source`);
-      await store.remove(key);
-    } finally {
-      module?.destroy();
+  let module = null;
+  try {
+    const bytes = await store.read(key);
+    if (bytes) {
+      module = pycacheModule(pyodide, packageDir);
+      module.unpack(bytes, roots(packageDir));
+      return "used";
     }
+  } catch (e) {
+    why = `failed: ${shortError(e)}`;
+    console.warn(`the kept compiled modules could not be used (${why}); compiling from source`);
+    await store.remove(key);
+  } finally {
+    module?.destroy();
   }
-  if (key) pyodide.runPython("import sys\nsys.dont_write_bytecode = False"); // for savePycs
+  pyodide.runPython("import sys\nsys.dont_write_bytecode = False"); // for savePycs
   return why;
 }
 
