@@ -1,6 +1,7 @@
 """The page after its first visit: offline through the service worker (web/sw.js), replaced when the
-site changes, and Python started from the start-up snapshot (web/js/snapshot.js) — or the normal way
-when the stored snapshot is corrupt or of another build."""
+site changes, and Python started from the start-up snapshot with numpy and the package imported
+(web/js/snapshot.js, imported-snapshot.js), the same session as the normal load — or the normal way when
+the stored snapshot is corrupt or of another build."""
 
 import shutil
 import time
@@ -15,6 +16,9 @@ READY = "document.getElementById('status').dataset.state !== 'loading'"
 SNAPSHOT_CACHE = "backprop-pyodide-snapshot"  # web/js/snapshot.js
 SNAPSHOT_KEYS = f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.map(r => r.url))"
 CONTROLLED = "!!navigator.serviceWorker.controller"
+# what a session shows of its model: the accuracy on the subset's test digits and the strip's predictions
+SHOWN = """() => [document.getElementById('model-subset-accuracy').dataset.accuracy,
+  [...document.querySelectorAll('#strip figure')].map((f) => f.dataset.predicted ?? f.textContent).join('|')]"""
 
 
 def wait_for(page, expression, what, timeout=60):
@@ -45,18 +49,22 @@ def status(page):
     return page.eval_on_selector("#status", "e => e.dataset.state + ': ' + e.textContent.trim()")
 
 
-def first_visit(chromium, url, **context_args):
+def first_visit(chromium, url, shown=False, **context_args):
     """A fresh context's first visit, left once the snapshot is stored (and the service worker controls
-    the page, unless service workers are blocked). Returns (context, snapshot key)."""
+    the page, unless service workers are blocked). Returns (context, snapshot key), and what the page
+    showed (SHOWN) when `shown`."""
     context = chromium.new_context(bypass_csp=True, **context_args)
     page = visit(context, url)
     assert status(page).startswith("ready"), status(page)
     assert page.evaluate("window.__app.timings.snapshot") == "none"
+    if shown:
+        page.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        seen = page.evaluate(SHOWN)
     keys = wait_for(page, SNAPSHOT_KEYS, "the start-up snapshot to be stored")
     if context_args.get("service_workers") != "block":
         wait_for(page, CONTROLLED, "the service worker to control the page")
     page.close()
-    return context, keys[0]
+    return (context, keys[0], seen) if shown else (context, keys[0])
 
 
 def test_second_visit_works_with_the_network_off(chromium, site):
@@ -119,7 +127,7 @@ GOOD_SNAPSHOT = """caches.open('%s').then((c) => c.match(KEY)).then(async (r) =>
 
 @pytest.mark.parametrize("mutate", ["flip-a-byte", "other-build", "truncated"])
 def test_a_bad_snapshot_falls_back_to_the_normal_load_and_is_made_again(chromium, site, mutate):
-    context, key = first_visit(chromium, site.url, service_workers="block")
+    context, key, shown = first_visit(chromium, site.url, service_workers="block", shown=True)
     try:
         page = context.new_page()
         page.goto(site.url + "no-such-page")  # same origin, no Python: only the cache is touched
@@ -134,11 +142,15 @@ def test_a_bad_snapshot_falls_back_to_the_normal_load_and_is_made_again(chromium
         assert any("snapshot could not be used" in w for w in page.warnings), page.warnings
         page.wait_for_function("window.__app.views >= 1", timeout=60_000)
         assert page.errors == []
+        assert page.evaluate(SHOWN) == shown  # the normal load's session
         # the bad one was deleted and a good one made again: the next visit starts from it
         wait_for(page, GOOD_SNAPSHOT.replace("KEY", repr(key)), "a good snapshot again")
         page.close()
         page = visit(context, site.url)
         assert page.evaluate("window.__app.timings.snapshot") == "used"
+        # the same session from the snapshot: the model's accuracy on the test digits, every prediction
+        page.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        assert page.evaluate(SHOWN) == shown and page.errors == []
     finally:
         context.close()
 
@@ -198,8 +210,16 @@ REPLACE_PYCS = (
 }"""
     % PYC_CACHE
 )
-SHOWN = """() => [document.getElementById('model-subset-accuracy').dataset.accuracy,
-  [...document.querySelectorAll('#strip figure')].map((f) => f.dataset.predicted ?? f.textContent).join('|')]"""
+
+
+def visit_without_snapshot(context, url):
+    """A visit that loads numpy and the package the normal way: the start-up snapshot (which brings
+    them imported, and makes the kept modules moot) deleted first, from a page without Python."""
+    page = context.new_page()
+    page.goto(url + "no-such-page")
+    page.evaluate(f"caches.delete('{SNAPSHOT_CACHE}')")
+    page.close()
+    return visit(context, url)
 
 
 @pytest.mark.parametrize("mutate", ["flip-a-byte", "cut-short"])
@@ -216,14 +236,14 @@ def test_kept_compiled_modules_start_the_same_session_and_a_bad_copy_falls_back(
         key = wait_for(page, PYC_KEYS, "the compiled modules to be kept")[0]
         page.close()
 
-        page = visit(context, site.url)
+        page = visit_without_snapshot(context, site.url)
         assert page.evaluate("window.__app.timings.pyc") == "used"
         page.wait_for_function("window.__app.views >= 1", timeout=60_000)
         assert page.evaluate(SHOWN) == shown and page.errors == []
         page.evaluate(REPLACE_PYCS, {"key": key, "mutate": mutate})
         page.close()
 
-        page = visit(context, site.url)
+        page = visit_without_snapshot(context, site.url)
         why = page.evaluate("window.__app.timings.pyc")
         assert why.startswith("failed") and {"flip-a-byte": "corrupt", "cut-short": "damaged"}[mutate] in why, why
         assert any("kept compiled modules could not be used" in w for w in page.warnings), page.warnings
@@ -231,7 +251,7 @@ def test_kept_compiled_modules_start_the_same_session_and_a_bad_copy_falls_back(
         assert page.evaluate(SHOWN) == shown and page.errors == []
         wait_for(page, PYC_KEYS, "the compiled modules to be kept again")
         page.close()
-        page = visit(context, site.url)
+        page = visit_without_snapshot(context, site.url)
         assert page.evaluate("window.__app.timings.pyc") == "used"
     finally:
         context.close()

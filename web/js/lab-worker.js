@@ -4,12 +4,12 @@
 
 import { EVENT, LAB_REQUEST, emit, serve } from "./protocol.js";
 import {
-  fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError, startPyodide,
+  PACKAGE_DIR, fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError,
+  startPyodide,
 } from "./pyodide-loader.js";
 import { allPreloaded, interceptFetch, loaderSettings, readyAsmJs, startPreload } from "./preload.js";
 
 const SITE = new URL("../", import.meta.url); // js/lab-worker.js lives one level below the site root
-const PACKAGE_DIR = "/home/pyodide/site";
 const SUBSET_PATH = "/home/pyodide/mnist-subset.npz";
 const MAX_PRINTED = 40; // lines of the learner's print() output sent back with a check
 
@@ -40,18 +40,20 @@ async function load() {
   const lock = await preflight(indexURL, sums.pyodide, settings.preflight);
   const wheel = settings.preloaded ? allPreloaded(preloaded) : preflightNumpy(indexURL, lock);
   wheel.catch(() => {}); // awaited below
-  const { pyodide } = await startPyodide(indexURL, {
+  const { pyodide, snapshot } = await startPyodide(indexURL, {
     buildId: settings.snapshotKey,
     options: settings.options,
     onStatus: status,
     stdout: (line) => { if (printed.length < MAX_PRINTED) printed.push(line); },
   });
-  status("loading numpy for the lab…");
-  await wheel;
-  await loadNumpy(pyodide);
+  if (snapshot !== "used") { // else numpy and the package came with Python, imported
+    status("loading numpy for the lab…");
+    await wheel;
+    await loadNumpy(pyodide);
+    installPackage(pyodide, await archive, PACKAGE_DIR);
+  }
   restoreFetch();
   preloaded.clear();
-  installPackage(pyodide, await archive, PACKAGE_DIR);
   const module = pyodide.pyimport("backprop.page.lab_session");
   session = module.LabSession();
   module.destroy();

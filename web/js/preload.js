@@ -87,22 +87,31 @@ export function interceptFetch(files) {
   };
 }
 
+/** The start-up snapshot's key: what it was made from — Pyodide's build, its standard library, numpy's
+ * wheel and the package's archive; null without a build id or the package's sha256 (nothing is kept). */
+function snapshotKey(config) {
+  const short = (sha) => (sha ? sha.slice(0, 16) : "pinned"); // "pinned": Pyodide's own file, fixed by the build id
+  const wheel = (config.preload ?? []).find((e) => e.url.endsWith(".whl"))?.sha256;
+  const pkg = config.sha256?.packageURL;
+  if (!config.pyodideBuildId || !pkg) return null;
+  return `${config.pyodideBuildId}+stdlib-${short(config.stdlibSha256)}+numpy-${short(wheel)}+backprop-${short(pkg)}`;
+}
+
 /**
  * What the loaders take from config.json besides the preloads: `options` for loadPyodide (the trimmed
  * standard library's URL), `preflight` (the core files still fetched and checked first: those not
- * preloaded), `asmJs` (pyodide.asm.js's gzipped copy, for importAsmJs), `preloaded` (the numpy wheel is among the preloads) and `snapshotKey` (the start-up
- * snapshot's key: Pyodide's build id and the standard library it was made with).
+ * preloaded), `asmJs` (pyodide.asm.js's gzipped copy, for importAsmJs), `preloaded` (the numpy wheel
+ * is among the preloads) and `snapshotKey` (the start-up snapshot's key).
  */
 export function loaderSettings(config, site) {
   const preloaded = Array.isArray(config.preload) && config.preload.length > 0;
   const stdlib = config.stdlibURL ? new URL(config.stdlibURL, site).href : null;
-  const key = config.pyodideBuildId ?? null;
   return {
     preloaded,
     options: stdlib ? { stdLibURL: stdlib } : {},
     preflight: preloaded ? [] : undefined, // pyodide.asm.js: importAsmJs, else asmJsPreflight
     asmJs: preloaded ? config.asmJs ?? null : null,
-    snapshotKey: key && config.stdlibSha256 ? `${key}+stdlib-${config.stdlibSha256.slice(0, 16)}` : key,
+    snapshotKey: snapshotKey(config),
   };
 }
 

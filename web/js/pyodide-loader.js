@@ -8,7 +8,10 @@
 // archive unpacked onto sys.path, and a next-task promise that lets a queued "stop" message in.
 
 import { sha256Hex } from "./digest.js";
+import { loadImported } from "./imported-snapshot.js";
 import { deleteSnapshot, readSnapshot } from "./snapshot.js";
+
+export const PACKAGE_DIR = "/home/pyodide/site"; // where the backprop archive is unpacked (first on sys.path)
 
 const LOAD_PYODIDE_TIMEOUT_MS = 60_000; // loadPyodide never settles when wasm is blocked
 const RESTORE_TIMEOUT_MS = 20_000; // a snapshot's restore, then the normal load within the above
@@ -181,16 +184,21 @@ export async function preflightNumpy(indexURL, lock) {
 }
 
 /** loadPyodide from the stored start-up snapshot of `buildId` if there is a good one: {pyodide, snapshot},
- * snapshot "used", "none" (nothing stored, or no build id) or "failed: <why>" (it was deleted). */
-async function loadFast(loadPyodide, options, buildId) {
+ * snapshot "used" (numpy and the page's modules are imported, the package's files in place),
+ * "none" (nothing stored, or no key) or "failed: <why>" (it was deleted). */
+async function loadFast(loadPyodide, options, buildId, indexURL) {
   let why = "none";
   if (buildId) {
     try {
       const bytes = await readSnapshot(buildId);
       if (bytes) {
-        const pyodide = await withTimeout(loadPyodide({ ...options, _loadSnapshot: bytes }), RESTORE_TIMEOUT_MS,
+        // the snapshot wraps Pyodide's module factory, which pyodide.asm.js defines
+        if (typeof globalThis._createPyodideModule !== "function") await import(new URL("pyodide.asm.js", indexURL).href);
+        const pyodide = await withTimeout(loadImported(loadPyodide, options, bytes), RESTORE_TIMEOUT_MS,
           `no answer after ${RESTORE_TIMEOUT_MS / 1000} s`);
-        if (pyodide.runPython("6 * 7") !== 42) throw new Error("the restored interpreter computes wrongly");
+        if (pyodide.runPython("import numpy\nint(numpy.arange(10).sum())") !== 45) {
+          throw new Error("the restored interpreter computes wrongly");
+        }
         return { pyodide, snapshot: "used" };
       }
     } catch (e) {
@@ -216,7 +224,7 @@ export async function startPyodide(indexURL, { buildId = null, onStatus = () => 
     onStatus(`loading Python (Pyodide)… still working after ${s} s`);
   }, 5000);
   try {
-    return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line), ...options }, buildId),
+    return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line), ...options }, buildId, indexURL),
       timeoutMs, `no answer after ${timeoutMs / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`);
   } finally {
     clearInterval(ticker);

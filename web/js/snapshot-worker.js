@@ -1,34 +1,49 @@
-// A short-lived worker that starts a bare Python interpreter with snapshots enabled, saves its memory
-// (snapshot.js explains what for) in Cache Storage, answers {bytes, seconds} or {error}, and is then
-// terminated. Nothing is imported into Python first: Pyodide refuses a snapshot after numpy.
+// A short-lived worker that makes the start-up snapshot (snapshot.js explains what for): Python with
+// numpy loaded and the page's modules imported, saved with the places of numpy's libraries and the
+// files (imported-snapshot.js) in Cache Storage. Answers {bytes, seconds} or {error}, then is terminated.
 
+import { PYODIDE_VERSION, packSnapshot, recordDynlibs } from "./imported-snapshot.js";
 import { interceptFetch, loaderSettings, readyAsmJs, startPreload } from "./preload.js";
-import { fetchOk, withTimeout } from "./pyodide-loader.js";
+import { PACKAGE_DIR, fetchOk, installPackage, loadNumpy, preflight, preflightNumpy, withTimeout } from "./pyodide-loader.js";
 import { writeSnapshot } from "./snapshot.js";
 
-const TIMEOUT_MS = 60_000; // a snapshot that cannot be made is not worth waiting for
+const TIMEOUT_MS = 90_000; // a snapshot that cannot be made is not worth waiting for
+// what the page's worker and the lab's import before they answer: in the snapshot, they are imported already
+export const SNAPSHOT_IMPORTS = ["backprop.page.wire", "backprop.page.session", "backprop.page.lab_session"];
+
+async function make(indexURL, buildId, key, configURL) {
+  const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
+  const config = configURL ? await fetchOk(configURL, "json") : {};
+  const base = configURL ?? indexURL;
+  const settings = loaderSettings(config, base);
+  const sums = config.sha256 ?? {};
+  const archive = fetchOk(new URL(config.packageURL, base).href, "buffer", sums.packageURL);
+  archive.catch(() => {}); // awaited below
+  interceptFetch(startPreload(config.preload ?? [], base));
+  await readyAsmJs(settings, base, indexURL, sums.pyodide);
+  const lock = await preflight(indexURL, sums.pyodide, settings.preflight);
+  if (!settings.preloaded) await preflightNumpy(indexURL, lock);
+  const pyodide = await loadPyodide({ indexURL, _makeSnapshot: true, stdout: () => {}, stderr: () => {}, ...settings.options });
+  if (pyodide.version !== PYODIDE_VERSION) throw new Error(`Pyodide ${pyodide.version}: snapshots are made for ${PYODIDE_VERSION} only`);
+  const actual = pyodide._api?.config?.BUILD_ID; // what the snapshot will carry (Pyodide checks it on restore)
+  if (actual && actual !== buildId) {
+    throw new Error(`Pyodide's build id is ${actual}, not ${buildId} as config.json says: not stored`);
+  }
+  const record = await recordDynlibs(pyodide, () => loadNumpy(pyodide));
+  installPackage(pyodide, await archive, PACKAGE_DIR);
+  pyodide.runPython(SNAPSHOT_IMPORTS.map((m) => `import ${m}`).join("\n"));
+  const bytes = packSnapshot(pyodide, record, [pyodide._api.sitePackages, PACKAGE_DIR]);
+  await writeSnapshot(key, bytes);
+  return bytes.length;
+}
 
 // `key`: where it is stored (snapshot.js); `configURL`: config.json, for the same trimmed standard
-// library and preloaded files (preload.js) as the loaders that will restore it.
+// library, wheel, package and preloaded files (preload.js) as the loaders that will restore it.
 self.onmessage = async ({ data: { indexURL, buildId, key = buildId, configURL = null } }) => {
   const t0 = performance.now();
   try {
-    const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
-    const config = configURL ? await fetchOk(configURL, "json") : {};
-    const settings = loaderSettings(config, configURL ?? indexURL);
-    // Python alone: no wheel (this worker ends when done)
-    interceptFetch(startPreload((config.preload ?? []).filter((e) => e.first), configURL ?? indexURL));
-    await readyAsmJs(settings, configURL ?? indexURL, indexURL, config.sha256?.pyodide);
-    const pyodide = await withTimeout(loadPyodide({ indexURL, _makeSnapshot: true, stdout: () => {}, stderr: () => {},
-      ...settings.options }),
-      TIMEOUT_MS, `no answer after ${TIMEOUT_MS / 1000} s`);
-    const actual = pyodide._api?.config?.BUILD_ID; // what the snapshot will carry (Pyodide checks it on restore)
-    if (actual && actual !== buildId) {
-      throw new Error(`Pyodide's build id is ${actual}, not ${buildId} as config.json says: not stored`);
-    }
-    const bytes = pyodide.makeMemorySnapshot();
-    await writeSnapshot(key, bytes);
-    self.postMessage({ bytes: bytes.length, seconds: (performance.now() - t0) / 1000 });
+    const bytes = await withTimeout(make(indexURL, buildId, key, configURL), TIMEOUT_MS, `no answer after ${TIMEOUT_MS / 1000} s`);
+    self.postMessage({ bytes, seconds: (performance.now() - t0) / 1000 });
   } catch (e) {
     self.postMessage({ error: String(e?.message ?? e) });
   }

@@ -1,17 +1,19 @@
-// A memory snapshot of a bare Python interpreter, to start Python faster on later visits.
+// The start-up snapshot: Python with numpy loaded and the page's modules imported, to start later visits
+// in a fraction of the time (issue 19).
 //
-// Pyodide can save the WebAssembly memory of an interpreter that has started but imported nothing
-// of its own (`loadPyodide({_makeSnapshot: true})`, then `makeMemorySnapshot()`), and start the next
-// one from those bytes (`loadPyodide({_loadSnapshot})`), skipping Python's start-up (about 1 s here).
-// The bytes live in Cache Storage, keyed by Pyodide's build id (config.json "pyodideBuildId", pinned
-// by build.py); Pyodide checks the id inside the snapshot again when it restores one.
+// Pyodide can save the WebAssembly memory of an interpreter (`loadPyodide({_makeSnapshot: true})`, then
+// `makeMemorySnapshot()`) and start the next one from those bytes (`loadPyodide({_loadSnapshot})`); with
+// numpy's extension modules in that memory it also needs their libraries put back where they were, which
+// imported-snapshot.js does. The bundle lives in Cache Storage, keyed by what it was made from (Pyodide's
+// build id, its standard library, numpy's wheel and the package's archive: preload.js's snapshotKey);
+// Pyodide checks the build id inside it again when it restores it.
 //
 // Made once, after the first load, in a short-lived worker of its own (snapshot-worker.js) so that the
-// page's worker keeps answering meanwhile; used by the loader (pyodide-loader.js). Anything wrong with
-// a snapshot — none stored, Cache Storage missing (an insecure origin), bytes whose sha256 is not the
-// one stored beside them, a build-id mismatch, a restore that throws or hangs — costs only the time
-// spent trying: the loader deletes the snapshot and Python loads the normal way. Not here: snapshots
-// after numpy is imported (Pyodide refuses them; getting round that would rely on emscripten internals).
+// page's worker keeps answering meanwhile; used by the loader (pyodide-loader.js), for the page's worker
+// and the lab's. Anything wrong with a snapshot — none stored, Cache Storage missing (an insecure
+// origin), bytes whose sha256 is not the one stored beside them, a build-id mismatch, libraries that do
+// not land where they were, a restore that throws or hangs — costs only the time spent trying: the
+// loader deletes the snapshot and Python, numpy and the package load the normal way.
 
 import { keptStore } from "./kept.js";
 

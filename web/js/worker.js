@@ -17,8 +17,8 @@ import { fetchFullData } from "./full-data.js";
 import { installKernel } from "./kernel.js";
 import { EVENT, REQUEST, emit, serve } from "./protocol.js";
 import {
-  StageError, fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError, stage,
-  startPyodide,
+  PACKAGE_DIR, StageError, fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds,
+  shortError, stage, startPyodide,
 } from "./pyodide-loader.js";
 import {
   Progress, firstArrived, interceptFetch, loaderSettings, readyAsmJs, startPreload,
@@ -27,7 +27,6 @@ import { pycKey, restorePycs, savePycs } from "./pyc-cache.js";
 import { makeSnapshotInBackground } from "./snapshot.js";
 
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
-const PACKAGE_DIR = "/home/pyodide/site"; // where the backprop archive is unpacked
 const SUBSET_PATH = "/home/pyodide/mnist-subset.npz";
 
 let pyodide = null;
@@ -133,16 +132,19 @@ async function load() {
     timings.snapshot = snapshot;
     mark("python");
     goOn();
-    await wheel;
-
-    status("numpy", "loading numpy…");
-    await stage("numpy", "Loading numpy", () => loadNumpy(pyodide, async () => {
-      mark("numpyUnpacked");
-      // the package's files first: its pycache.py gives back the compiled modules kept from a visit before
-      const zip = await archive;
-      installPackage(pyodide, zip, PACKAGE_DIR);
-      timings.pyc = await restorePycs(pyodide, pycs, PACKAGE_DIR);
-    }));
+    if (snapshot === "used") {
+      timings.pyc = "snapshot"; // numpy and the package came with Python, imported
+    } else {
+      await wheel;
+      status("numpy", "loading numpy…");
+      await stage("numpy", "Loading numpy", () => loadNumpy(pyodide, async () => {
+        mark("numpyUnpacked");
+        // the package's files first: its pycache.py gives back the compiled modules kept from a visit before
+        const zip = await archive;
+        installPackage(pyodide, zip, PACKAGE_DIR);
+        timings.pyc = await restorePycs(pyodide, pycs, PACKAGE_DIR);
+      }));
+    }
     restoreFetch(); // Pyodide has asked for all it needs
     preloaded.clear();
     mark("numpy");
@@ -183,12 +185,12 @@ async function load() {
     throw e;
   }
   await loadDigits(url("dataURL"), sizes.dataURL, sums.dataURL, () => (performance.now() - t0) / 1000, timings);
-  if (pycs && timings.pyc !== "used") { // for the next visit, once the first views have imported what they use
+  if (pycs && timings.pyc !== "used" && timings.pyc !== "snapshot") { // for the next visit, once the first views have imported what they use
     whenIdle(() => savePycs(pyodide, pycs, PACKAGE_DIR).then((r) => r.error && console.warn(`no kept modules: ${r.error}`)));
   }
   // Python's start-up snapshot for the next visit (snapshot.js), made once the page is ready and has
   // asked nothing for a moment: a first drawing should not share the machine with a second Python
-  if (timings.snapshot !== "used" && config.pyodideBuildId) {
+  if (timings.snapshot !== "used" && settings.snapshotKey) {
     whenIdle(() => makeSnapshotInBackground(indexURL, config.pyodideBuildId, settings.snapshotKey,
       new URL("config.json", SITE).href).then((r) => r.error && console.warn(`no start-up snapshot: ${r.error}`)));
   }
