@@ -135,6 +135,19 @@ def test_load_refuses_devices_and_pipes_without_reading_them(tmp_path):
             backprop.load("/dev/zero")
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
+def test_nesting_depth_is_the_same_summed_in_chunks(monkeypatch, chunk):
+    """The depth is summed a chunk at a time (small temporaries): the running depth must carry over."""
+    rng = np.random.default_rng(5)
+    text = "".join(rng.choice(["[", "]", "{", "}", "1", ",", '"[[x"', '"]}\\""'], 400))  # strings anywhere
+    text += "[" * 9 + '"]]]"' + "]" * 9
+    skeleton = np.frombuffer(backprop.nn.model_io._STRING.sub('""', text).encode(), np.uint8)
+    step = np.isin(skeleton, (0x5B, 0x7B)).astype(int) - np.isin(skeleton, (0x5D, 0x7D))
+    expected = int(np.cumsum(step).max(initial=0))  # the whole text at once
+    monkeypatch.setattr(backprop.nn.model_io, "_DEPTH_CHUNK", chunk)
+    assert backprop.nn.model_io.nesting_depth(text) == expected >= 9
+
+
 def test_nesting_and_types_are_checked_before_they_can_crash_the_parser(tmp_path):
     deep = tmp_path / "deep.json"
     deep.write_text('{"sizes": ' + "[" * 100_000 + "]" * 100_000 + "}")
