@@ -251,3 +251,23 @@ def test_a_presets_figure_is_picked_as_the_book_picked_its_own(session, ask):
     assert ask(session, "preset-result", key="ch1-quadratic", eval_accuracy=[]) is None
     with pytest.raises(ValueError, match="no preset"):
         session.preset_result("ch9", [])
+
+
+def test_a_session_made_ahead_is_given_once_and_only_for_its_model(synthetic_digits, model_text, ask):
+    """The snapshot's worker makes the session from the shipped model ahead (backprop.page.ahead); a page
+    started from the snapshot takes it only for the same model file, once, and it answers as a new one."""
+    from backprop.page import ahead
+
+    ahead.make_ahead(model_text(), "sha-of-the-model")
+    assert ahead.made_ahead("sha-of-another-model") is None
+    made = ahead.made_ahead("sha-of-the-model")
+    assert made is not None and made.data is None  # the model read, the digits to come
+    assert ahead.made_ahead("sha-of-the-model") is None  # given once
+    fresh = page_session.Session(None, model_text())
+    ink = np.zeros((28, 28), np.uint8)
+    ink[5:23, 10:18] = 255
+    drawing = {"which": "model", "data": ink.tobytes(), "width": 28, "height": 28}
+    assert ask(made, "predict_drawing", **drawing) == ask(fresh, "predict_drawing", **drawing)
+    made.load_subset(synthetic_digits()[0])
+    fresh.load_subset(synthetic_digits()[0])
+    assert ask(made, "evaluate", which="model") == ask(fresh, "evaluate", which="model")

@@ -87,3 +87,22 @@ def test_everything_the_page_and_the_lab_import_loads_from_the_trimmed_files(pac
     out = run_in_pyodide(package_zip, "stdlib_in_pyodide.py", "-")
     assert "ok   import backprop.page.session" in out and "ok   import asyncio" in out, out
     assert "ok   numpy's trimmed wheel: no f2py, no test extension modules" in out, out
+
+
+def test_the_snapshot_after_imports_restores_the_same_interpreter_and_refuses_a_mismatch(package_zip):
+    """web/js/imported-snapshot.js under Node: numpy's libraries put back where the snapshot expects
+    them give an interpreter that computes what the original did; a bundle of another build or version,
+    or whose libraries would land elsewhere, is refused by name and the normal load still works."""
+    pyodide_dir = os.environ.get("PYODIDE_DIR")
+    node = shutil.which("node")
+    if not pyodide_dir or not node:
+        skip_or_fail("PYODIDE_DIR is not set or node is not installed")
+    proc = subprocess.run(
+        [node, str(HERE / "snapshot_in_node.mjs"), pyodide_dir, str(package_zip)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = proc.stdout + proc.stderr[-3000:]
+    assert proc.returncode == 0 and "checks ok" in out, out
+    assert "ok restored: the same results" in out and out.count("ok refused") == 6, out

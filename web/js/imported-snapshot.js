@@ -186,8 +186,9 @@ function writeFiles(FS, files) {
  * Python from the bundle `bytes` (packSnapshot's): numpy and the package imported, their files in
  * place. `loadPyodide` and `options` as for the normal load; pyodide.asm.js must be loaded already
  * (its _createPyodideModule is wrapped for this one call). Throws when anything does not match.
+ * `onStage(name)` hears each stage end (the bench's timings).
  */
-export async function loadImported(loadPyodide, options, bytes) {
+export async function loadImported(loadPyodide, options, bytes, onStage = () => {}) {
   const { meta, memory, files } = readBundle(bytes);
   if (meta.version !== PYODIDE_VERSION) throw new Error(`the snapshot is of Pyodide ${meta.version}, not ${PYODIDE_VERSION}`);
   const create = globalThis._createPyodideModule;
@@ -198,9 +199,12 @@ export async function loadImported(loadPyodide, options, bytes) {
     if (!byPath.has(lib.name)) throw new Error(`the snapshot has no file ${lib.name}`);
     return [lib.name, await WebAssembly.compile(byPath.get(lib.name))];
   })));
+  onStage("snapshotCompiled");
   globalThis._createPyodideModule = async (settings) => {
     const module = await create(settings);
+    onStage("snapshotModule");
     await replayDynlibs(module, meta, memory, compiled);
+    onStage("snapshotLibs");
     return module;
   };
   let pyodide;
@@ -209,7 +213,9 @@ export async function loadImported(loadPyodide, options, bytes) {
   } finally {
     globalThis._createPyodideModule = create;
   }
+  onStage("snapshotPython");
   writeFiles(pyodide.FS, files);
   Object.assign(pyodide.loadedPackages, meta.loaded);
+  onStage("snapshotFiles");
   return pyodide;
 }

@@ -31,6 +31,14 @@ export function keptStore(name, header = "x-sha256") {
         headers: { "content-type": "application/octet-stream", [header]: await sha256(bytes) },
       }));
     },
+    /** Whether anything is kept under `key` (false where Cache Storage is missing). */
+    async has(key) {
+      try {
+        return !!(await (await open()).match(keyFor(key)));
+      } catch {
+        return false;
+      }
+    },
     async remove(key) {
       try {
         await (await open()).delete(keyFor(key));

@@ -88,13 +88,15 @@ export function interceptFetch(files) {
 }
 
 /** The start-up snapshot's key: what it was made from — Pyodide's build, its standard library, numpy's
- * wheel and the package's archive; null without a build id or the package's sha256 (nothing is kept). */
+ * wheel, the package's archive and the shipped model (its session is made ahead); null without a build
+ * id or the package's sha256 (nothing is kept). */
 function snapshotKey(config) {
   const short = (sha) => (sha ? sha.slice(0, 16) : "pinned"); // "pinned": Pyodide's own file, fixed by the build id
   const wheel = (config.preload ?? []).find((e) => e.url.endsWith(".whl"))?.sha256;
   const pkg = config.sha256?.packageURL;
   if (!config.pyodideBuildId || !pkg) return null;
-  return `${config.pyodideBuildId}+stdlib-${short(config.stdlibSha256)}+numpy-${short(wheel)}+backprop-${short(pkg)}`;
+  return `${config.pyodideBuildId}+stdlib-${short(config.stdlibSha256)}+numpy-${short(wheel)}+backprop-${short(pkg)}`
+    + `+model-${short(config.sha256?.modelURL)}`;
 }
 
 /**

@@ -186,15 +186,16 @@ export async function preflightNumpy(indexURL, lock) {
 /** loadPyodide from the stored start-up snapshot of `buildId` if there is a good one: {pyodide, snapshot},
  * snapshot "used" (numpy and the page's modules are imported, the package's files in place),
  * "none" (nothing stored, or no key) or "failed: <why>" (it was deleted). */
-async function loadFast(loadPyodide, options, buildId, indexURL) {
+async function loadFast(loadPyodide, options, buildId, indexURL, onStage, stored) {
   let why = "none";
   if (buildId) {
     try {
-      const bytes = await readSnapshot(buildId);
+      const bytes = await (stored ?? readSnapshot(buildId));
       if (bytes) {
+        onStage("snapshotRead");
         // the snapshot wraps Pyodide's module factory, which pyodide.asm.js defines
         if (typeof globalThis._createPyodideModule !== "function") await import(new URL("pyodide.asm.js", indexURL).href);
-        const pyodide = await withTimeout(loadImported(loadPyodide, options, bytes), RESTORE_TIMEOUT_MS,
+        const pyodide = await withTimeout(loadImported(loadPyodide, options, bytes, onStage), RESTORE_TIMEOUT_MS,
           `no answer after ${RESTORE_TIMEOUT_MS / 1000} s`);
         if (pyodide.runPython("import numpy\nint(numpy.arange(10).sum())") !== 45) {
           throw new Error("the restored interpreter computes wrongly");
@@ -212,10 +213,11 @@ async function loadFast(loadPyodide, options, buildId, indexURL) {
 
 /**
  * Python: {pyodide, snapshot}. loadPyodide under our own timeout, from the start-up snapshot of
- * `buildId` when one is given and good. `onStatus(text)` hears every 5 s that it is still working;
+ * `buildId` when one is given and good (`stored`: its readSnapshot begun earlier, to overlap other
+ * work). `onStage(name)` hears the snapshot's stages end (the bench's timings); `onStatus(text)` hears every 5 s that it is still working;
  * `stdout(line)` gets what Python prints. `moduleURL`: where pyodide.mjs is (Node passes a file URL).
  */
-export async function startPyodide(indexURL, { buildId = null, onStatus = () => {}, stdout = () => {},
+export async function startPyodide(indexURL, { buildId = null, stored = null, onStatus = () => {}, onStage = () => {}, stdout = () => {},
   moduleURL = new URL("pyodide.mjs", indexURL).href, timeoutMs = LOAD_PYODIDE_TIMEOUT_MS, options = {} } = {}) {
   const { loadPyodide } = await import(moduleURL);
   const started = performance.now();
@@ -224,7 +226,8 @@ export async function startPyodide(indexURL, { buildId = null, onStatus = () => 
     onStatus(`loading Python (Pyodide)… still working after ${s} s`);
   }, 5000);
   try {
-    return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line), ...options }, buildId, indexURL),
+    return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line), ...options }, buildId, indexURL,
+      onStage, stored),
       timeoutMs, `no answer after ${timeoutMs / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`);
   } finally {
     clearInterval(ticker);

@@ -1,6 +1,6 @@
 // A short-lived worker that makes the start-up snapshot (snapshot.js explains what for): Python with
-// numpy loaded and the page's modules imported, saved with the places of numpy's libraries and the
-// files (imported-snapshot.js) in Cache Storage. Answers {bytes, seconds} or {error}, then is terminated.
+// numpy loaded, the page's modules imported and its session made from the shipped model, saved with the
+// places of numpy's libraries and the files (imported-snapshot.js) in Cache Storage. Answers {bytes, seconds} or {error}, then is terminated.
 
 import { PYODIDE_VERSION, packSnapshot, recordDynlibs } from "./imported-snapshot.js";
 import { interceptFetch, loaderSettings, readyAsmJs, startPreload } from "./preload.js";
@@ -9,7 +9,7 @@ import { writeSnapshot } from "./snapshot.js";
 
 const TIMEOUT_MS = 90_000; // a snapshot that cannot be made is not worth waiting for
 // what the page's worker and the lab's import before they answer: in the snapshot, they are imported already
-export const SNAPSHOT_IMPORTS = ["backprop.page.wire", "backprop.page.session", "backprop.page.lab_session"];
+export const SNAPSHOT_IMPORTS = ["backprop.page.wire", "backprop.page.session", "backprop.page.ahead", "backprop.page.lab_session"];
 
 async function make(indexURL, buildId, key, configURL) {
   const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
@@ -19,6 +19,10 @@ async function make(indexURL, buildId, key, configURL) {
   const sums = config.sha256 ?? {};
   const archive = fetchOk(new URL(config.packageURL, base).href, "buffer", sums.packageURL);
   archive.catch(() => {}); // awaited below
+  const model = config.modelURL && sums.modelURL
+    ? fetchOk(new URL(config.modelURL, base).href, "text", sums.modelURL, "default", { gzip: !!config.modelGzip })
+    : Promise.resolve(null);
+  model.catch(() => {}); // awaited below
   interceptFetch(startPreload(config.preload ?? [], base));
   await readyAsmJs(settings, base, indexURL, sums.pyodide);
   const lock = await preflight(indexURL, sums.pyodide, settings.preflight);
@@ -32,6 +36,12 @@ async function make(indexURL, buildId, key, configURL) {
   const record = await recordDynlibs(pyodide, () => loadNumpy(pyodide));
   installPackage(pyodide, await archive, PACKAGE_DIR);
   pyodide.runPython(SNAPSHOT_IMPORTS.map((m) => `import ${m}`).join("\n"));
+  const text = await model;
+  if (text !== null) { // the page's session made ahead from the shipped model (backprop/page/ahead.py)
+    const ahead = pyodide.pyimport("backprop.page.ahead");
+    ahead.make_ahead(text, sums.modelURL);
+    ahead.destroy();
+  }
   const bytes = packSnapshot(pyodide, record, [pyodide._api.sitePackages, PACKAGE_DIR]);
   await writeSnapshot(key, bytes);
   return bytes.length;

@@ -29,6 +29,9 @@ export const writeSnapshot = (buildId, bytes) => store.write(buildId, bytes);
 
 export const deleteSnapshot = (buildId) => store.remove(buildId);
 
+/** Whether a snapshot of `buildId` is stored (its bytes are not read). */
+export const hasSnapshot = (buildId) => store.has(buildId);
+
 /**
  * Make and store the snapshot of `buildId` (stored under `key`: the build id and the standard library
  * it was made with; `configURL`: config.json, which names that library) in a worker of its own (snapshot-worker.js), which ends

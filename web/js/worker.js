@@ -7,12 +7,12 @@
 // and the session; both are destroyed if loading fails half-way.
 //
 // Loading is the one loader's (pyodide-loader.js: stall timeouts, the build's sha256 sums, the
-// start-up snapshot; preload.js: Pyodide's own files downloaded once, compressed where the build
-// made them so, and counted for the first visit's progress bar), with every download started at once
-// so that they overlap Python's start. A
-// fatal interpreter error is announced (EVENT.DEAD) and every later request refused: the page
-// (restartable.js) then starts another worker.
+// start-up snapshot with numpy, the package and the session made ahead inside; downloads.js: what is
+// fetched while Python starts, counted for the first visit's progress bar). A fatal interpreter error
+// is announced (EVENT.DEAD) and every later request refused: the page (restartable.js) then starts
+// another worker.
 
+import { startDownloads } from "./downloads.js";
 import { fetchFullData } from "./full-data.js";
 import { installKernel } from "./kernel.js";
 import { EVENT, REQUEST, emit, serve } from "./protocol.js";
@@ -20,11 +20,9 @@ import {
   PACKAGE_DIR, StageError, fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds,
   shortError, stage, startPyodide,
 } from "./pyodide-loader.js";
-import {
-  Progress, firstArrived, interceptFetch, loaderSettings, readyAsmJs, startPreload,
-} from "./preload.js";
+import { Progress, loaderSettings, readyAsmJs } from "./preload.js";
 import { pycKey, restorePycs, savePycs } from "./pyc-cache.js";
-import { makeSnapshotInBackground } from "./snapshot.js";
+import { hasSnapshot, makeSnapshotInBackground, readSnapshot } from "./snapshot.js";
 
 const SITE = new URL("../", import.meta.url); // js/worker.js lives one level below the site root
 const SUBSET_PATH = "/home/pyodide/mnist-subset.npz";
@@ -73,6 +71,7 @@ async function load() {
   status("config", "loading configuration…");
   const config = await stage("config", "Loading config.json", () => fetchOk(new URL("config.json", SITE), "json"));
   setStallSeconds(config.downloadStallSeconds);
+  mark("config");
   const sums = config.sha256 ?? {};
   const url = (key) => {
     if (!config[key]) throw new StageError("config", `config.json has no "${key}"`);
@@ -85,40 +84,23 @@ async function load() {
     bytes = p;
     say();
   });
-  const sizes = config.downloadBytes ?? {};
   const settings = loaderSettings(config, SITE);
   const pycs = pycKey(config); // numpy's and the package's compiled modules, kept between visits
-  const preloaded = startPreload(config.preload, SITE, progress);
-  const restoreFetch = interceptFetch(preloaded);
-  // each preload's failure named as its stage's: the wheel's is numpy's, the others Python's
-  const preloads = Promise.all([...preloaded.values()].map((f) => (f.url.endsWith(".whl")
-    ? stage("numpy", "Loading numpy", () => f.bytes)
-    : stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => f.bytes))));
-  preloads.catch(() => {}); // raced below
-
-  // Every download starts at once, overlapping Python's start-up — the site's own files once
-  // Python's WebAssembly and standard library are in (they share one line); a failed one ends
-  // loading at once with its own message instead of after Python and numpy have loaded.
-  const later = firstArrived(preloaded);
-  const download = (name, what, key, as, gzip = false) => {
-    progress.expect(sizes[key]);
-    return stage(name, `Loading ${what}`, () => later.then(() =>
-      fetchOk(url(key), as, sums[key], "default", { gzip, onBytes: (n) => progress.add(n) })));
-  };
-  const archive = download("backprop", "the backprop package", "packageURL", "buffer");
-  const modelText = download("data", "the trained model", "modelURL", "text", !!config.modelGzip);
+  // with a start-up snapshot stored, it is read (and its sha256 checked) while Python's files arrive
+  const warm = settings.snapshotKey ? await hasSnapshot(settings.snapshotKey) : false;
+  const stored = warm ? readSnapshot(settings.snapshotKey) : null;
+  stored?.catch(() => {}); // startPyodide awaits it
+  const { archive, modelText, needNumpy, anyFailure, failed, restoreFetch } = startDownloads({
+    config, site: SITE, url, indexURL, progress, warm,
+  });
   const meta = fetchOk(url("modelMetaURL"), "json").catch((e) => ({ error: shortError(e) })); // optional
-  let failed = false;
-  const anyFailure = Promise.all([archive, modelText, preloads]).then(
-    () => new Promise(() => {}),
-    (e) => { failed = true; throw e; },
-  );
-  const goOn = () => { if (failed) throw new Error("loading was abandoned"); }; // stop wasted work
+  const goOn = () => { if (failed()) throw new Error("loading was abandoned"); }; // stop wasted work
 
   const steps = (async () => {
     status("python", "loading Python (Pyodide)…");
     const lock = await stage("python", `Loading Python (Pyodide) from ${indexURL}`, async () => {
       await readyAsmJs(settings, SITE, indexURL, sums.pyodide, progress);
+      mark("asmJs");
       return preflight(indexURL, sums.pyodide, settings.preflight);
     });
     goOn();
@@ -127,26 +109,27 @@ async function load() {
     wheel.catch(() => {}); // awaited below
     let snapshot;
     ({ pyodide, snapshot } = await stage("python", `Loading Python (Pyodide) from ${indexURL}`,
-      () => startPyodide(indexURL, { buildId: settings.snapshotKey, onStatus: (text) => status("python", text),
-        options: settings.options })));
+      () => startPyodide(indexURL, { buildId: settings.snapshotKey, stored, onStatus: (text) => status("python", text),
+        onStage: mark, options: settings.options })));
     timings.snapshot = snapshot;
     mark("python");
     goOn();
     if (snapshot === "used") {
       timings.pyc = "snapshot"; // numpy and the package came with Python, imported
     } else {
+      needNumpy();
+      archive();
       await wheel;
       status("numpy", "loading numpy…");
       await stage("numpy", "Loading numpy", () => loadNumpy(pyodide, async () => {
         mark("numpyUnpacked");
         // the package's files first: its pycache.py gives back the compiled modules kept from a visit before
-        const zip = await archive;
+        const zip = await archive();
         installPackage(pyodide, zip, PACKAGE_DIR);
         timings.pyc = await restorePycs(pyodide, pycs, PACKAGE_DIR);
       }));
     }
     restoreFetch(); // Pyodide has asked for all it needs
-    preloaded.clear();
     mark("numpy");
     const kernel = await installKernel(pyodide, new URL("kernel/gemm.wasm", SITE).href); // else numpy
     if (kernel.reason) console.warn(kernel.reason);
@@ -159,12 +142,20 @@ async function load() {
     mark("backprop");
 
     status("data", "loading the trained model…");
-    const text = await modelText;
-    mark("fetch");
     return stage("data", "Reading the model", async () => {
-      const module = pyodide.pyimport("backprop.page.session");
-      session = module.Session(null, text); // the digits come after "ready" (loadDigits)
-      module.destroy();
+      if (snapshot === "used") { // the session the snapshot's worker made from the same model (ahead.py)
+        const ahead = pyodide.pyimport("backprop.page.ahead");
+        session = ahead.made_ahead(sums.modelURL ?? "") ?? null;
+        ahead.destroy();
+      }
+      timings.sessionAhead = !!session;
+      if (!session) {
+        const text = await modelText();
+        mark("fetch");
+        const module = pyodide.pyimport("backprop.page.session");
+        session = module.Session(null, text); // the digits come after "ready" (loadDigits)
+        module.destroy();
+      }
       mark("session");
       // The model's evaluation and the first digits are not part of "ready": the page asks for them
       // with every other view right after (about 0.3 s of a load's cold WebAssembly code)
@@ -184,7 +175,7 @@ async function load() {
     steps.finally(() => setTimeout(() => status("abandoned", "loading abandoned after a failure"))).catch(() => {});
     throw e;
   }
-  await loadDigits(url("dataURL"), sizes.dataURL, sums.dataURL, () => (performance.now() - t0) / 1000, timings);
+  await loadDigits(url("dataURL"), config.downloadBytes?.dataURL, sums.dataURL, () => (performance.now() - t0) / 1000, timings);
   if (pycs && timings.pyc !== "used" && timings.pyc !== "snapshot") { // for the next visit, once the first views have imported what they use
     whenIdle(() => savePycs(pyodide, pycs, PACKAGE_DIR).then((r) => r.error && console.warn(`no kept modules: ${r.error}`)));
   }

@@ -1,0 +1,63 @@
+// What the page's worker downloads while Python starts (issue 19), in one place: Pyodide's own files
+// (preload.js: started at once, answered to Pyodide from the checked bytes), the package and the
+// trained model, each at most once and only when wanted. With a start-up snapshot stored (numpy, the
+// package and the model's session inside it) only Python's own files are wanted; numpy's wheel, the
+// package and the model are fetched if the snapshot cannot be used. A failed download ends loading at
+// once with its own message (`anyFailure`) instead of after Python and numpy have loaded.
+
+import { fetchOk, stage } from "./pyodide-loader.js";
+import { firstArrived, interceptFetch, startPreload } from "./preload.js";
+
+/**
+ * Start the downloads of config.json's files (`url(key)`: a config key's absolute URL) for a load
+ * that is `warm` (a snapshot is stored) or not. Returns {archive(), modelText()} (each starts its
+ * download on the first call and returns its promise), needNumpy() (lets the wheel start), anyFailure
+ * (rejects with the first failure), failed() and restoreFetch() (Pyodide has asked for all it needs).
+ */
+export function startDownloads({ config, site, url, indexURL, progress, warm }) {
+  const sums = config.sha256 ?? {};
+  const sizes = config.downloadBytes ?? {};
+  let needNumpy = () => {};
+  const numpyWanted = warm ? new Promise((resolve) => (needNumpy = resolve)) : null; // else after the first
+  const preloaded = startPreload(config.preload, site, progress, numpyWanted);
+  const restore = interceptFetch(preloaded);
+  let failed = false;
+  let failure;
+  const anyFailure = new Promise((_, reject) => (failure = reject));
+  anyFailure.catch(() => {}); // the caller races it
+  const watch = (promise) => {
+    promise.catch((e) => {
+      failed = true;
+      failure(e);
+    });
+    return promise;
+  };
+  // each preload's failure named as its stage's: the wheel's is numpy's, the others Python's
+  for (const f of preloaded.values()) {
+    watch(f.url.endsWith(".whl") ? stage("numpy", "Loading numpy", () => f.bytes)
+      : stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => f.bytes));
+  }
+  // the site's own files once Python's WebAssembly and standard library are in (they share one line)
+  const later = firstArrived(preloaded);
+  const download = (name, what, key, as, gzip = false) => {
+    let started = null;
+    return () => (started ??= watch(stage(name, `Loading ${what}`, () => {
+      progress.expect(sizes[key]);
+      return later.then(() => fetchOk(url(key), as, sums[key], "default", { gzip, onBytes: (n) => progress.add(n) }));
+    })));
+  };
+  const archive = download("backprop", "the backprop package", "packageURL", "buffer");
+  const modelText = download("data", "the trained model", "modelURL", "text", !!config.modelGzip);
+  if (!warm) { // both are wanted: overlapping Python's start-up
+    archive();
+    modelText();
+  }
+  return {
+    archive, modelText, needNumpy, anyFailure,
+    failed: () => failed,
+    restoreFetch() {
+      restore();
+      preloaded.clear();
+    },
+  };
+}
