@@ -84,6 +84,23 @@ def test_second_visit_works_with_the_network_off(chromium, site):
         context.close()
 
 
+def test_the_labs_python_starts_from_the_snapshot_too(chromium, site):
+    """The lab's worker (its own Python) starts from the same snapshot, with the lab's session imported
+    in it: a Check of the skeleton gives its verdict and hint as after a normal load."""
+    context, _ = first_visit(chromium, site.url, service_workers="block")
+    try:
+        page = visit(context, site.url + "#lab")
+        page.wait_for_function("window.__lab && window.__lab.ready", timeout=60_000)
+        page.click("#lab-check")
+        page.wait_for_function("window.__lab.snapshot !== null && !window.__lab.busy", timeout=120_000)
+        assert page.evaluate("window.__lab.snapshot") == "used"
+        assert page.get_attribute("#lab-status", "data-state") == "fail"
+        assert "write the backward pass" in page.text_content("#lab-hint")
+        assert page.errors == []
+    finally:
+        context.close()
+
+
 def test_without_the_service_worker_the_network_off_fails(chromium, site):
     """The control for the test above: the HTTP cache alone does not keep the page."""
     context, _ = first_visit(chromium, site.url, service_workers="block")

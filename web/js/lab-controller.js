@@ -92,7 +92,11 @@ export class LabController {
     this.loaded = false;
     const ready = this.worker.request(LAB_REQUEST.READY); // starts a worker if there is none
     const asked = (this.asked = this.worker.worker);
-    ready.then(() => { if (this.worker.worker === asked) this.loaded = true; }, () => {});
+    ready.then((answer) => {
+      if (this.worker.worker !== asked) return;
+      this.loaded = true;
+      this.snapshot = answer?.snapshot ?? null; // how its Python started (snapshot.js): for tests and the curious
+    }, () => {});
   }
 
   /** The one check or run at a time. */
@@ -176,6 +180,6 @@ export class LabController {
   facts() {
     return { ready: this.view !== null && this.view.texts.skeleton !== "", exercise: this.view?.exercise?.key ?? null,
       busy: this.current !== null,
-      started: this.worker.started, restarts: this.restarts, stopMs: this.stopMs };
+      started: this.worker.started, restarts: this.restarts, stopMs: this.stopMs, snapshot: this.snapshot ?? null };
   }
 }

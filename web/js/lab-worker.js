@@ -58,7 +58,7 @@ async function load() {
   session = module.LabSession();
   module.destroy();
   wire = pyodide.pyimport("backprop.page.wire");
-  return pyodide;
+  return { pyodide, snapshot };
 }
 
 const loading = load();
@@ -87,7 +87,7 @@ async function call(type, args, emit = null) {
 }
 
 serve(self, {
-  [LAB_REQUEST.READY]: async () => { await loading; },
+  [LAB_REQUEST.READY]: async () => ({ snapshot: (await loading).snapshot }),
   [LAB_REQUEST.CHECK]: ({ code, exercise }) => exclusive(async () => {
     await loading;
     status("checking…");
@@ -96,7 +96,7 @@ serve(self, {
     return { ...report, printed };
   }),
   [LAB_REQUEST.TRAIN]: ({ runId, code, params, exercise }) => exclusive(async () => {
-    const pyodide = await loading;
+    const { pyodide } = await loading;
     subset ??= loadSubset(pyodide);
     status("loading the MNIST digits for the lab…");
     try {
