@@ -129,11 +129,19 @@ class Throttled(SiteHandler):
         super(SiteHandler, self).end_headers()  # not SiteHandler's year-long pins
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A browser closing a connection it no longer needs (a context closed between visits) is not news."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def serve_throttled(site, use_gzip):
     link = Link()
     attrs = {"link": link, "gzip": use_gzip, "packed": {}}
     handler = partial(type("Handler", (Throttled,), attrs), directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/", link
 

@@ -84,6 +84,38 @@ def test_second_visit_works_with_the_network_off(chromium, site):
         context.close()
 
 
+def test_a_run_from_the_snapshot_equals_the_same_run_after_a_normal_load(chromium, site):
+    """numpy restored from the snapshot trains as numpy loaded the normal way: a seeded run's every
+    figure is the same (its libraries' code, tables and random generators are the ones it expects)."""
+    from steps import train, wait_idle
+
+    run = {"train_size": 500, "epochs": 2, "batch_size": 10, "hidden": "20", "seed": 3}
+    points = (
+        "window.__chart.runs[window.__chart.runs.length - 1].points.map((p) => "
+        "[p.epoch, p.train_cost, p.eval_cost, p.train_accuracy, p.eval_accuracy])"
+    )
+    context = chromium.new_context(bypass_csp=True, service_workers="block")
+    try:
+        page = visit(context, site.url)
+        assert page.evaluate("window.__app.timings.snapshot") == "none"
+        page.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        train(page, **run)
+        wait_idle(page)
+        normal = page.evaluate(points)
+        wait_for(page, SNAPSHOT_KEYS, "the start-up snapshot to be stored")
+        page.close()
+
+        page = visit(context, site.url)
+        assert page.evaluate("window.__app.timings.snapshot") == "used"
+        page.wait_for_function("window.__app.views >= 1", timeout=60_000)
+        train(page, **run)
+        wait_idle(page)
+        assert page.evaluate(points) == normal and len(normal) == 2
+        assert page.errors == []
+    finally:
+        context.close()
+
+
 def test_the_labs_python_starts_from_the_snapshot_too(chromium, site):
     """The lab's worker (its own Python) starts from the same snapshot, with the lab's session imported
     in it: a Check of the skeleton gives its verdict and hint as after a normal load."""

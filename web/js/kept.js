@@ -15,13 +15,23 @@ export function keptStore(name, header = "x-sha256") {
   return {
     /** The bytes kept under `key` (Uint8Array), or null; throws when they are not the ones written. */
     async read(key) {
+      const found = await this.readChecking(key);
+      if (found) await found.checked;
+      return found?.bytes ?? null;
+    },
+    /** {bytes, checked} kept under `key`, or null, without waiting for the check: `checked` rejects
+     * when they are not the ones written (for large bytes used meanwhile, whose use waits for it). */
+    async readChecking(key) {
       const response = await (await open()).match(keyFor(key));
       if (!response) return null;
       const bytes = new Uint8Array(await response.arrayBuffer());
-      if ((await sha256(bytes)) !== response.headers.get(header)) {
-        throw new Error(`the stored copy (${bytes.length} bytes) is corrupt: its sha256 differs from the one stored with it`);
-      }
-      return bytes;
+      const checked = sha256(bytes).then((sum) => {
+        if (sum !== response.headers.get(header)) {
+          throw new Error(`the stored copy (${bytes.length} bytes) is corrupt: its sha256 differs from the one stored with it`);
+        }
+      });
+      checked.catch(() => {}); // the caller awaits it
+      return { bytes, checked };
     },
     /** Keep `bytes` under `key`, dropping every other entry of this store. */
     async write(key, bytes) {

@@ -190,13 +190,19 @@ async function loadFast(loadPyodide, options, buildId, indexURL, onStage, stored
   let why = "none";
   if (buildId) {
     try {
-      const bytes = await (stored ?? readSnapshot(buildId));
-      if (bytes) {
+      const found = await (stored ?? readSnapshot(buildId));
+      if (found) {
         onStage("snapshotRead");
         // the snapshot wraps Pyodide's module factory, which pyodide.asm.js defines
         if (typeof globalThis._createPyodideModule !== "function") await import(new URL("pyodide.asm.js", indexURL).href);
-        const pyodide = await withTimeout(loadImported(loadPyodide, options, bytes, onStage), RESTORE_TIMEOUT_MS,
-          `no answer after ${RESTORE_TIMEOUT_MS / 1000} s`);
+        // restored while its sha256 is checked; a damaged copy is named as such, whatever else it broke
+        const pyodide = await withTimeout(loadImported(loadPyodide, options, found.bytes, onStage), RESTORE_TIMEOUT_MS,
+          `no answer after ${RESTORE_TIMEOUT_MS / 1000} s`).catch(async (e) => {
+          await found.checked;
+          throw e;
+        });
+        await found.checked;
+        onStage("snapshotChecked");
         if (pyodide.runPython("import numpy\nint(numpy.arange(10).sum())") !== 45) {
           throw new Error("the restored interpreter computes wrongly");
         }

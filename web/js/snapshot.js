@@ -20,9 +20,10 @@ import { keptStore } from "./kept.js";
 export const SNAPSHOT_CACHE = "backprop-pyodide-snapshot"; // the Cache Storage name (the bench reads it)
 const store = keptStore(SNAPSHOT_CACHE, "x-snapshot-sha256");
 
-/** The stored snapshot for `buildId` as a Uint8Array, or null when there is none. Throws when the
- * stored bytes are not the ones written (their sha256 differs). */
-export const readSnapshot = (buildId) => store.read(buildId);
+/** The stored snapshot for `buildId`: {bytes, checked} or null when there is none. `checked` rejects
+ * when the stored bytes are not the ones written (their sha256 differs): the restore, which starts
+ * meanwhile, waits for it before the interpreter is used. */
+export const readSnapshot = (buildId) => store.readChecking(buildId);
 
 /** Store `bytes` as the snapshot of `buildId`, dropping snapshots of other builds. */
 export const writeSnapshot = (buildId, bytes) => store.write(buildId, bytes);
