@@ -33,7 +33,8 @@ const made = await loadPyodide({ ...quiet, _makeSnapshot: true });
 const record = await recordDynlibs(made, () => loadNumpy(made));
 installPackage(made, readFileSync(packageZip), PACKAGE_DIR);
 made.runPython("import backprop.page.session, backprop.page.wire");
-const bundle = packSnapshot(made, record, [made._api.sitePackages, PACKAGE_DIR]);
+const wasm = new Uint8Array(readFileSync(new URL("pyodide.asm.wasm", `file://${indexURL}`)));
+const bundle = packSnapshot(made, record, [made._api.sitePackages, PACKAGE_DIR], wasm);
 const expected = run(made);
 console.log(`ok made: ${record.libs.length} libraries, ${(bundle.length / 1e6).toFixed(1)} MB`);
 
@@ -60,6 +61,10 @@ function withMeta(edit) {
 }
 const otherBuild = bundle.slice();
 otherBuild[16] ^= 0xff; // Pyodide's build id in its snapshot header
+const badWasm = bundle.slice();
+const { meta } = readBundle(bundle);
+const wasmAt = meta.memoryBytes + meta.files.reduce((n, f) => n + f[1], 0);
+badWasm.fill(0, wasmAt, wasmAt + 8); // Pyodide's WebAssembly without its magic number
 const cases = {
   "a library expected elsewhere in the table": [withMeta((m) => { m.libs[1].tableBefore += 1; }), /function table has \d+ slots before/],
   "a different global offset table": [withMeta((m) => { m.got = "0:0"; }), /global offset table differs/],
@@ -67,6 +72,7 @@ const cases = {
   "another Pyodide version": [withMeta((m) => { m.version = "0.26.4"; }), /of Pyodide 0\.26\.4, not 0\.27\.7/],
   "not a bundle": [bundle.slice(0, bundle.length - 4), /no bundle trailer/],
   "a missing library file": [withMeta((m) => { m.libs[0].name += ".gone"; }), /has no file/],
+  "a damaged WebAssembly": [badWasm, /magic/i],
 };
 for (const [what, [bytes, message]] of Object.entries(cases)) {
   let error = null;

@@ -105,4 +105,4 @@ def test_the_snapshot_after_imports_restores_the_same_interpreter_and_refuses_a_
     )
     out = proc.stdout + proc.stderr[-3000:]
     assert proc.returncode == 0 and "checks ok" in out, out
-    assert "ok restored: the same results" in out and out.count("ok refused") == 6, out
+    assert "ok restored: the same results" in out and out.count("ok refused") == 7, out

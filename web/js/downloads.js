@@ -1,25 +1,27 @@
 // What the page's worker downloads while Python starts (issue 19), in one place: Pyodide's own files
 // (preload.js: started at once, answered to Pyodide from the checked bytes), the package and the
-// trained model, each at most once and only when wanted. With a start-up snapshot stored (numpy, the
-// package and the model's session inside it) only Python's own files are wanted; numpy's wheel, the
-// package and the model are fetched if the snapshot cannot be used. A failed download ends loading at
+// trained model, each at most once and only when wanted. With a start-up snapshot stored (Pyodide's
+// WebAssembly, numpy, the package and the model's session inside it) only Python's JavaScript and
+// standard library are wanted; the rest is fetched if the snapshot cannot be used. A failed download ends loading at
 // once with its own message (`anyFailure`) instead of after Python and numpy have loaded.
 
 import { fetchOk, stage } from "./pyodide-loader.js";
-import { firstArrived, interceptFetch, startPreload } from "./preload.js";
+import { firstArrived, interceptFetch, startPreload, warmEntries } from "./preload.js";
 
 /**
  * Start the downloads of config.json's files (`url(key)`: a config key's absolute URL) for a load
  * that is `warm` (a snapshot is stored) or not. Returns {archive(), modelText()} (each starts its
- * download on the first call and returns its promise), needNumpy() (lets the wheel start), anyFailure
+ * download on the first call and returns its promise), needCold() (a normal load after all: lets
+ * Pyodide's WebAssembly and numpy's wheel start), anyFailure
  * (rejects with the first failure), failed() and restoreFetch() (Pyodide has asked for all it needs).
  */
 export function startDownloads({ config, site, url, indexURL, progress, warm }) {
   const sums = config.sha256 ?? {};
   const sizes = config.downloadBytes ?? {};
-  let needNumpy = () => {};
-  const numpyWanted = warm ? new Promise((resolve) => (needNumpy = resolve)) : null; // else after the first
-  const preloaded = startPreload(config.preload, site, progress, numpyWanted);
+  // warm: Pyodide's WebAssembly (in the snapshot) and numpy's wheel wait until a normal load wants them
+  let needCold = () => {};
+  const coldWanted = warm ? new Promise((resolve) => (needCold = resolve)) : null; // else the wheel after the first
+  const preloaded = startPreload(warmEntries(config.preload, warm), site, progress, coldWanted);
   const restore = interceptFetch(preloaded);
   let failed = false;
   let failure;
@@ -53,7 +55,7 @@ export function startDownloads({ config, site, url, indexURL, progress, warm }) 
     modelText();
   }
   return {
-    archive, modelText, needNumpy, anyFailure,
+    archive, modelText, needCold, anyFailure,
     failed: () => failed,
     restoreFetch() {
       restore();

@@ -19,8 +19,9 @@
 // This uses Pyodide 0.27.7's internals (the decision recorded in issue 19): pinned to that version and
 // checked step by step — the table's length before and after each library, every global offset table
 // entry — so that anything else throws, and the loader (pyodide-loader.js) then deletes the bundle and
-// loads the normal way. Bundle: [Pyodide's snapshot][the files][meta JSON][meta length u32][MAGIC u32],
-// so that Pyodide's own header (its build id at byte 16) comes first, as in a bare snapshot.
+// loads the normal way. Bundle: [Pyodide's snapshot][the files][pyodide.asm.wasm][meta JSON][meta length
+// u32][MAGIC u32], so that Pyodide's own header (its build id at byte 16) comes first, as in a bare
+// snapshot; its WebAssembly is instantiated from the bundle (a decompression of 10 MB saved).
 
 export const PYODIDE_VERSION = "0.27.7";
 const MAGIC = 0x31535042; // "BPS1", little-endian, at the very end
@@ -80,9 +81,11 @@ function walkFiles(FS, root, out) {
 
 /**
  * The bundle of an interpreter that has loaded numpy under recordDynlibs (`record`) and imported what
- * the page needs: its memory (Pyodide's snapshot), every file under `roots`, and the libraries' places.
+ * the page needs: its memory (Pyodide's snapshot), every file under `roots`, the libraries' places and,
+ * when given, `wasm`: pyodide.asm.wasm's bytes (checked), so that a restore need not fetch and
+ * decompress them again.
  */
-export function packSnapshot(pyodide, record, roots) {
+export function packSnapshot(pyodide, record, roots, wasm = null) {
   const module = pyodide._module;
   const names = new Set(record.libs.map((l) => l.name));
   const byName = module.LDSO.loadedLibsByName;
@@ -108,15 +111,19 @@ export function packSnapshot(pyodide, record, roots) {
   const meta = new TextEncoder().encode(JSON.stringify({
     version: pyodide.version, tableStart: record.tableStart, tableEnd: module.wasmTable.length, got: gotHash(module),
     libs: record.libs, handles, loaded, memoryBytes: memory.length,
-    files: files.map((f) => [f.path, f.bytes.length, f.mtime]),
+    files: files.map((f) => [f.path, f.bytes.length, f.mtime]), wasmBytes: wasm?.length ?? 0,
   }));
   const filesBytes = files.reduce((n, f) => n + f.bytes.length, 0);
-  const out = new Uint8Array(memory.length + filesBytes + meta.length + 8);
+  const out = new Uint8Array(memory.length + filesBytes + (wasm?.length ?? 0) + meta.length + 8);
   out.set(memory, 0);
   let at = memory.length;
   for (const f of files) {
     out.set(f.bytes, at);
     at += f.bytes.length;
+  }
+  if (wasm) {
+    out.set(wasm, at);
+    at += wasm.length;
   }
   out.set(meta, at);
   new DataView(out.buffer).setUint32(at + meta.length, meta.length, true);
@@ -124,7 +131,7 @@ export function packSnapshot(pyodide, record, roots) {
   return out;
 }
 
-/** {meta, memory, files: [{path, mtime, bytes}]} of a bundle; throws when it is not one. */
+/** {meta, memory, files: [{path, mtime, bytes}], wasm} of a bundle; throws when it is not one. */
 export function readBundle(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 8 || view.getUint32(bytes.length - 4, true) !== MAGIC) {
@@ -144,8 +151,9 @@ export function readBundle(bytes) {
     at += size;
     return file;
   });
-  if (at !== metaStart) throw new Error("the stored snapshot's files do not add up");
-  return { meta, memory: bytes.subarray(0, meta.memoryBytes), files };
+  const wasm = meta.wasmBytes ? bytes.subarray(at, at + meta.wasmBytes) : null;
+  if (at + (meta.wasmBytes ?? 0) !== metaStart) throw new Error("the stored snapshot's files do not add up");
+  return { meta, memory: bytes.subarray(0, meta.memoryBytes), files, wasm };
 }
 
 /** Instantiate the libraries of `meta` again, at their recorded places, in Pyodide's new `module`. */
@@ -186,10 +194,11 @@ function writeFiles(FS, files) {
  * Python from the bundle `bytes` (packSnapshot's): numpy and the package imported, their files in
  * place. `loadPyodide` and `options` as for the normal load; pyodide.asm.js must be loaded already
  * (its _createPyodideModule is wrapped for this one call). Throws when anything does not match.
- * `onStage(name)` hears each stage end (the bench's timings).
+ * `onStage(name)` hears each stage end (the bench's timings); `onCold()` that Pyodide will fetch its
+ * WebAssembly itself (a bundle made without it).
  */
-export async function loadImported(loadPyodide, options, bytes, onStage = () => {}) {
-  const { meta, memory, files } = readBundle(bytes);
+export async function loadImported(loadPyodide, options, bytes, onStage = () => {}, onCold = () => {}) {
+  const { meta, memory, files, wasm } = readBundle(bytes);
   if (meta.version !== PYODIDE_VERSION) throw new Error(`the snapshot is of Pyodide ${meta.version}, not ${PYODIDE_VERSION}`);
   const create = globalThis._createPyodideModule;
   if (typeof create !== "function") throw new Error("Pyodide's pyodide.asm.js is not loaded");
@@ -201,12 +210,21 @@ export async function loadImported(loadPyodide, options, bytes, onStage = () => 
   })));
   onStage("snapshotCompiled");
   globalThis._createPyodideModule = async (settings) => {
-    const module = await create(settings);
+    let fail;
+    const failed = new Promise((_, reject) => (fail = reject));
+    if (wasm) { // Pyodide's WebAssembly from the bundle: no download, no decompression
+      settings.instantiateWasm = (imports, receive) => {
+        WebAssembly.instantiate(wasm, imports).then(({ instance, module }) => receive(instance, module), fail);
+        return {};
+      };
+    }
+    const module = await Promise.race([create(settings), failed]);
     onStage("snapshotModule");
     await replayDynlibs(module, meta, memory, compiled);
     onStage("snapshotLibs");
     return module;
   };
+  if (!wasm) onCold();
   let pyodide;
   try {
     pyodide = await loadPyodide({ ...options, _loadSnapshot: memory });

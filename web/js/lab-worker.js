@@ -7,7 +7,8 @@ import {
   PACKAGE_DIR, fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError,
   startPyodide,
 } from "./pyodide-loader.js";
-import { allPreloaded, interceptFetch, loaderSettings, readyAsmJs, startPreload } from "./preload.js";
+import { allPreloaded, interceptFetch, loaderSettings, readyAsmJs, startPreload, warmEntries } from "./preload.js";
+import { hasSnapshot } from "./snapshot.js";
 
 const SITE = new URL("../", import.meta.url); // js/lab-worker.js lives one level below the site root
 const SUBSET_PATH = "/home/pyodide/mnist-subset.npz";
@@ -34,7 +35,12 @@ async function load() {
   archive.catch(() => {}); // awaited below
   status("loading Python for the lab…");
   const settings = loaderSettings(config, SITE);
-  const preloaded = startPreload(config.preload, SITE); // Pyodide's files, once each (preload.js)
+  // Pyodide's files, once each (preload.js); with a start-up snapshot stored, its WebAssembly and numpy's
+  // wheel only if the snapshot cannot be used
+  const warm = settings.snapshotKey ? await hasSnapshot(settings.snapshotKey) : false;
+  let needCold = () => {};
+  const coldWanted = warm ? new Promise((resolve) => (needCold = resolve)) : null;
+  const preloaded = startPreload(warmEntries(config.preload, warm), SITE, undefined, coldWanted);
   const restoreFetch = interceptFetch(preloaded);
   await readyAsmJs(settings, SITE, indexURL, sums.pyodide);
   const lock = await preflight(indexURL, sums.pyodide, settings.preflight);
@@ -42,6 +48,7 @@ async function load() {
   wheel.catch(() => {}); // awaited below
   const { pyodide, snapshot } = await startPyodide(indexURL, {
     buildId: settings.snapshotKey,
+    onCold: needCold,
     options: settings.options,
     onStatus: status,
     stdout: (line) => { if (printed.length < MAX_PRINTED) printed.push(line); },

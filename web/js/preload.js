@@ -59,6 +59,12 @@ export function startPreload(entries, base, progress = new Progress(), later = n
   return files;
 }
 
+/** The preloads of a load that may start from the snapshot (`warm`): Pyodide's WebAssembly is in it,
+ * so that one waits with numpy's wheel (not `first`) until a normal load wants them. */
+export function warmEntries(entries, warm) {
+  return (entries ?? []).map((e) => (warm && e.as.endsWith("pyodide.asm.wasm") ? { ...e, first: false } : e));
+}
+
 /** A promise of the `first` preloads' arrival (failures included: theirs are reported elsewhere). */
 export function firstArrived(files) {
   return Promise.allSettled([...files.values()].filter((f) => f.first).map((f) => f.bytes));

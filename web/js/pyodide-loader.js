@@ -186,7 +186,7 @@ export async function preflightNumpy(indexURL, lock) {
 /** loadPyodide from the stored start-up snapshot of `buildId` if there is a good one: {pyodide, snapshot},
  * snapshot "used" (numpy and the page's modules are imported, the package's files in place),
  * "none" (nothing stored, or no key) or "failed: <why>" (it was deleted). */
-async function loadFast(loadPyodide, options, buildId, indexURL, onStage, stored) {
+async function loadFast(loadPyodide, options, buildId, indexURL, onStage, stored, onCold) {
   let why = "none";
   if (buildId) {
     try {
@@ -196,7 +196,7 @@ async function loadFast(loadPyodide, options, buildId, indexURL, onStage, stored
         // the snapshot wraps Pyodide's module factory, which pyodide.asm.js defines
         if (typeof globalThis._createPyodideModule !== "function") await import(new URL("pyodide.asm.js", indexURL).href);
         // restored while its sha256 is checked; a damaged copy is named as such, whatever else it broke
-        const pyodide = await withTimeout(loadImported(loadPyodide, options, found.bytes, onStage), RESTORE_TIMEOUT_MS,
+        const pyodide = await withTimeout(loadImported(loadPyodide, options, found.bytes, onStage, onCold), RESTORE_TIMEOUT_MS,
           `no answer after ${RESTORE_TIMEOUT_MS / 1000} s`).catch(async (e) => {
           await found.checked;
           throw e;
@@ -214,16 +214,19 @@ async function loadFast(loadPyodide, options, buildId, indexURL, onStage, stored
       await deleteSnapshot(buildId);
     }
   }
+  onCold();
   return { pyodide: await loadPyodide(options), snapshot: why };
 }
 
 /**
  * Python: {pyodide, snapshot}. loadPyodide under our own timeout, from the start-up snapshot of
  * `buildId` when one is given and good (`stored`: its readSnapshot begun earlier, to overlap other
- * work). `onStage(name)` hears the snapshot's stages end (the bench's timings); `onStatus(text)` hears every 5 s that it is still working;
+ * work). `onStage(name)` hears the snapshot's stages end (the bench's timings); `onCold()` that
+ * Pyodide's own WebAssembly is wanted (a normal load, or a snapshot without it); `onStatus(text)` hears every 5 s that it is still working;
  * `stdout(line)` gets what Python prints. `moduleURL`: where pyodide.mjs is (Node passes a file URL).
  */
-export async function startPyodide(indexURL, { buildId = null, stored = null, onStatus = () => {}, onStage = () => {}, stdout = () => {},
+export async function startPyodide(indexURL, { buildId = null, stored = null, onStatus = () => {}, onStage = () => {},
+  onCold = () => {}, stdout = () => {},
   moduleURL = new URL("pyodide.mjs", indexURL).href, timeoutMs = LOAD_PYODIDE_TIMEOUT_MS, options = {} } = {}) {
   const { loadPyodide } = await import(moduleURL);
   const started = performance.now();
@@ -233,7 +236,7 @@ export async function startPyodide(indexURL, { buildId = null, stored = null, on
   }, 5000);
   try {
     return await withTimeout(loadFast(loadPyodide, { indexURL, stdout, stderr: (line) => console.warn(line), ...options }, buildId, indexURL,
-      onStage, stored),
+      onStage, stored, onCold),
       timeoutMs, `no answer after ${timeoutMs / 1000} s (is WebAssembly blocked here, e.g. by a Content-Security-Policy?)`);
   } finally {
     clearInterval(ticker);

@@ -2,6 +2,7 @@
 // numpy loaded, the page's modules imported and its session made from the shipped model, saved with the
 // places of numpy's libraries and the files (imported-snapshot.js) in Cache Storage. Answers {bytes, seconds} or {error}, then is terminated.
 
+import { sha256Hex } from "./digest.js";
 import { PYODIDE_VERSION, packSnapshot, recordDynlibs } from "./imported-snapshot.js";
 import { interceptFetch, loaderSettings, readyAsmJs, startPreload } from "./preload.js";
 import { PACKAGE_DIR, fetchOk, installPackage, loadNumpy, preflight, preflightNumpy, withTimeout } from "./pyodide-loader.js";
@@ -42,9 +43,19 @@ async function make(indexURL, buildId, key, configURL) {
     ahead.make_ahead(text, sums.modelURL);
     ahead.destroy();
   }
-  const bytes = packSnapshot(pyodide, record, [pyodide._api.sitePackages, PACKAGE_DIR]);
+  const bytes = packSnapshot(pyodide, record, [pyodide._api.sitePackages, PACKAGE_DIR], await checkedWasm(indexURL, sums));
   await writeSnapshot(key, bytes);
   return bytes.length;
+}
+
+/** pyodide.asm.wasm's bytes as this worker's Python got them (the preloaded copy when there is one),
+ * checked against Pyodide's pin; null without a pin (the bundle then leaves them out). */
+async function checkedWasm(indexURL, sums) {
+  const pin = sums.pyodide?.["pyodide.asm.wasm"];
+  if (!pin) return null;
+  const bytes = new Uint8Array(await (await fetch(new URL("pyodide.asm.wasm", indexURL))).arrayBuffer());
+  if ((await sha256Hex(bytes)) !== pin) throw new Error("pyodide.asm.wasm is not the build's: not stored");
+  return bytes;
 }
 
 // `key`: where it is stored (snapshot.js); `configURL`: config.json, for the same trimmed standard

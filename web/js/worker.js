@@ -90,7 +90,7 @@ async function load() {
   const warm = settings.snapshotKey ? await hasSnapshot(settings.snapshotKey) : false;
   const stored = warm ? readSnapshot(settings.snapshotKey) : null;
   stored?.catch(() => {}); // startPyodide awaits it
-  const { archive, modelText, needNumpy, anyFailure, failed, restoreFetch } = startDownloads({
+  const { archive, modelText, needCold, anyFailure, failed, restoreFetch } = startDownloads({
     config, site: SITE, url, indexURL, progress, warm,
   });
   const meta = fetchOk(url("modelMetaURL"), "json").catch((e) => ({ error: shortError(e) })); // optional
@@ -110,14 +110,14 @@ async function load() {
     let snapshot;
     ({ pyodide, snapshot } = await stage("python", `Loading Python (Pyodide) from ${indexURL}`,
       () => startPyodide(indexURL, { buildId: settings.snapshotKey, stored, onStatus: (text) => status("python", text),
-        onStage: mark, options: settings.options })));
+        onStage: mark, onCold: needCold, options: settings.options })));
     timings.snapshot = snapshot;
     mark("python");
     goOn();
     if (snapshot === "used") {
       timings.pyc = "snapshot"; // numpy and the package came with Python, imported
     } else {
-      needNumpy();
+      needCold();
       archive();
       await wheel;
       status("numpy", "loading numpy…");
@@ -163,6 +163,7 @@ async function load() {
         info: JSON.parse(call(REQUEST.INFO)), meta: await meta, version: config.version ?? null, kernel, fullData,
         shipped: Object.keys(shipped),
       };
+      timings.readyAt = performance.timeOrigin + performance.now(); // ms since 1970, the page's clock too
       return { ...ready, seconds: (performance.now() - t0) / 1000, timings };
     });
   })();
