@@ -203,7 +203,9 @@ export async function loadImported(loadPyodide, options, bytes, onStage = () => 
   const create = globalThis._createPyodideModule;
   if (typeof create !== "function") throw new Error("Pyodide's pyodide.asm.js is not loaded");
   const byPath = new Map(files.map((f) => [f.path, f.bytes]));
-  // compiled while nothing else needs the CPU for long (V8 compiles a module's functions lazily)
+  // compiled side by side, Pyodide's WebAssembly with them (V8 compiles a module's functions lazily)
+  const main = wasm ? WebAssembly.compile(wasm) : null;
+  main?.catch(() => {}); // awaited when Pyodide asks for it
   const compiled = new Map(await Promise.all(meta.libs.map(async (lib) => {
     if (!byPath.has(lib.name)) throw new Error(`the snapshot has no file ${lib.name}`);
     return [lib.name, await WebAssembly.compile(byPath.get(lib.name))];
@@ -214,7 +216,8 @@ export async function loadImported(loadPyodide, options, bytes, onStage = () => 
     const failed = new Promise((_, reject) => (fail = reject));
     if (wasm) { // Pyodide's WebAssembly from the bundle: no download, no decompression
       settings.instantiateWasm = (imports, receive) => {
-        WebAssembly.instantiate(wasm, imports).then(({ instance, module }) => receive(instance, module), fail);
+        main.then((module) => WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module)))
+          .catch(fail);
         return {};
       };
     }
