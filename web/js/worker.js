@@ -88,7 +88,7 @@ async function load() {
   const pycs = pycKey(config); // numpy's and the package's compiled modules, kept between visits
   // with a start-up snapshot stored, it is read (and its sha256 checked) while Python's files arrive
   const warm = settings.snapshotKey ? await hasSnapshot(settings.snapshotKey) : false;
-  const stored = warm ? readSnapshot(settings.snapshotKey) : null;
+  let stored = warm ? readSnapshot(settings.snapshotKey) : null;
   stored?.catch(() => {}); // startPyodide awaits it
   const { archive, modelText, needCold, anyFailure, failed, restoreFetch } = startDownloads({
     config, site: SITE, url, indexURL, progress, warm,
@@ -112,6 +112,7 @@ async function load() {
       () => startPyodide(indexURL, { buildId: settings.snapshotKey, stored, onStatus: (text) => status("python", text),
         onStage: mark, onCold: needCold, options: settings.options })));
     timings.snapshot = snapshot;
+    stored = null; // the bundle is in Python's memory and files now: let its 73 MB go
     mark("python");
     goOn();
     if (snapshot === "used") {
