@@ -23,13 +23,12 @@ from ..explain import gradcheck
 from ..nn.costs import CrossEntropyCost
 from ..nn.network import Network
 from . import conv_check, exercises, layer_hints, momentum_check
-from .cases import Case, cases_for, lab_digits  # noqa: F401  (Case and lab_digits: the lab's public names)
+from .cases import SAMPLED, Case, cases_for, lab_digits  # noqa: F401  (Case and lab_digits: the lab's public names)
 from .errors import LabError
 from .errors import from_exception as _exception
 from .hints import hint
 
 TOLERANCE = gradcheck.TOLERANCE  # the page's gradient check's: the lab and section 5 agree on "right"
-SAMPLED = 24  # weights and biases per layer checked by differences (784-30-10 has 24k weights)
 
 
 # -- the learner's code -------------------------------------------------------------------------------

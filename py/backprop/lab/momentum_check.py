@@ -10,12 +10,14 @@ v_b′ from the library's state before the step, so one wrong step does not spoi
 import numpy as np
 
 from ..explain import gradcheck
-from .cases import MOMENTUM_RUN
+from .cases import MOMENTUM_RUN, SAMPLED
+from .errors import LabError
+from .errors import from_exception as _exception
+
+TOLERANCE = gradcheck.TOLERANCE  # the lab's "right", as check.py's
 
 
 def _their_step(fn, w, b, v_w, v_b, nabla_w, nabla_b, eta, mu, m, layer):
-    from .check import LabError, _exception  # the check's plain messages, imported late: check imports this
-
     try:
         result = fn(w.copy(), b.copy(), v_w.copy(), v_b.copy(), nabla_w.copy(), nabla_b.copy(), eta, mu, m)
     except Exception as e:
@@ -40,8 +42,6 @@ def _their_step(fn, w, b, v_w, v_b, nabla_w, nabla_b, eta, mu, m, layer):
 
 def check_case(fn, case, seed=0):
     """One network: the learner's step against the library's and against central differences."""
-    from .check import SAMPLED, TOLERANCE
-
     eta, mu, steps = MOMENTUM_RUN["eta"], MOMENTUM_RUN["mu"], MOMENTUM_RUN["steps"]
     net, x, y = case.net.copy(), case.x, case.y
     m, n = x.shape[0], x.shape[0]
