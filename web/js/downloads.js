@@ -6,7 +6,7 @@
 // once with its own message (`anyFailure`) instead of after Python and numpy have loaded.
 
 import { fetchOk, stage } from "./pyodide-loader.js";
-import { firstArrived, interceptFetch, startPreload, warmEntries } from "./preload.js";
+import { firstArrived, interceptFetch, startLoadPreload } from "./preload.js";
 
 /**
  * Start the downloads of config.json's files (`url(key)`: a config key's absolute URL) for a load
@@ -18,10 +18,7 @@ import { firstArrived, interceptFetch, startPreload, warmEntries } from "./prelo
 export function startDownloads({ config, site, url, indexURL, progress, warm }) {
   const sums = config.sha256 ?? {};
   const sizes = config.downloadBytes ?? {};
-  // warm: Pyodide's WebAssembly (in the snapshot) and numpy's wheel wait until a normal load wants them
-  let needCold = () => {};
-  const coldWanted = warm ? new Promise((resolve) => (needCold = resolve)) : null; // else the wheel after the first
-  const preloaded = startPreload(warmEntries(config.preload, warm), site, progress, coldWanted);
+  const { files: preloaded, needCold } = startLoadPreload(config.preload, site, progress, warm);
   const restore = interceptFetch(preloaded);
   let failed = false;
   let failure;

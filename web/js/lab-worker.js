@@ -7,7 +7,7 @@ import {
   PACKAGE_DIR, fetchOk, installPackage, loadNumpy, nextTask, preflight, preflightNumpy, setStallSeconds, shortError,
   startPyodide,
 } from "./pyodide-loader.js";
-import { allPreloaded, interceptFetch, loaderSettings, readyAsmJs, startPreload, warmEntries } from "./preload.js";
+import { allPreloaded, interceptFetch, loaderSettings, readyAsmJs, startLoadPreload } from "./preload.js";
 import { hasSnapshot } from "./snapshot.js";
 
 const SITE = new URL("../", import.meta.url); // js/lab-worker.js lives one level below the site root
@@ -38,9 +38,7 @@ async function load() {
   // Pyodide's files, once each (preload.js); with a start-up snapshot stored, its WebAssembly and numpy's
   // wheel only if the snapshot cannot be used
   const warm = settings.snapshotKey ? await hasSnapshot(settings.snapshotKey) : false;
-  let needCold = () => {};
-  const coldWanted = warm ? new Promise((resolve) => (needCold = resolve)) : null;
-  const preloaded = startPreload(warmEntries(config.preload, warm), SITE, undefined, coldWanted);
+  const { files: preloaded, needCold } = startLoadPreload(config.preload, SITE, undefined, warm);
   const restoreFetch = interceptFetch(preloaded);
   await readyAsmJs(settings, SITE, indexURL, sums.pyodide);
   const lock = await preflight(indexURL, sums.pyodide, settings.preflight);

@@ -59,10 +59,17 @@ export function startPreload(entries, base, progress = new Progress(), later = n
   return files;
 }
 
-/** The preloads of a load that may start from the snapshot (`warm`): Pyodide's WebAssembly is in it,
- * so that one waits with numpy's wheel (not `first`) until a normal load wants them. */
-export function warmEntries(entries, warm) {
-  return (entries ?? []).map((e) => (warm && e.as.endsWith("pyodide.asm.wasm") ? { ...e, first: false } : e));
+/**
+ * startPreload for a worker's load that may start from the snapshot: when `warm` (one is stored),
+ * Pyodide's WebAssembly (in the snapshot) and numpy's wheel wait until `needCold()` says a normal load
+ * wants them after all; else as startPreload. Returns {files, needCold}.
+ */
+export function startLoadPreload(entries, base, progress, warm) {
+  if (!warm) return { files: startPreload(entries, base, progress), needCold: () => {} };
+  let needCold;
+  const coldWanted = new Promise((resolve) => (needCold = resolve));
+  const held = (entries ?? []).map((e) => (e.as.endsWith("pyodide.asm.wasm") ? { ...e, first: false } : e));
+  return { files: startPreload(held, base, progress, coldWanted), needCold };
 }
 
 /** A promise of the `first` preloads' arrival (failures included: theirs are reported elsewhere). */

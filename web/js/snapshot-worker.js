@@ -10,7 +10,7 @@ import { writeSnapshot } from "./snapshot.js";
 
 const TIMEOUT_MS = 90_000; // a snapshot that cannot be made is not worth waiting for
 // what the page's worker and the lab's import before they answer: in the snapshot, they are imported already
-export const SNAPSHOT_IMPORTS = ["backprop.page.wire", "backprop.page.session", "backprop.page.ahead", "backprop.page.lab_session"];
+const SNAPSHOT_IMPORTS = ["backprop.page.wire", "backprop.page.session", "backprop.page.ahead", "backprop.page.lab_session"];
 
 async function make(indexURL, buildId, key, configURL) {
   const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);

@@ -5,7 +5,8 @@
 // `makeMemorySnapshot()`) and start the next one from those bytes (`loadPyodide({_loadSnapshot})`); with
 // numpy's extension modules in that memory it also needs their libraries put back where they were, which
 // imported-snapshot.js does. The bundle lives in Cache Storage, keyed by what it was made from (Pyodide's
-// build id, its standard library, numpy's wheel and the package's archive: preload.js's snapshotKey);
+// build id, its standard library, numpy's wheel, the package's archive and the shipped model: preload.js's
+// snapshotKey);
 // Pyodide checks the build id inside it again when it restores it.
 //
 // Made once, after the first load, in a short-lived worker of its own (snapshot-worker.js) so that the
@@ -34,8 +35,8 @@ export const deleteSnapshot = (buildId) => store.remove(buildId);
 export const hasSnapshot = (buildId) => store.has(buildId);
 
 /**
- * Make and store the snapshot of `buildId` (stored under `key`: the build id and the standard library
- * it was made with; `configURL`: config.json, which names that library) in a worker of its own (snapshot-worker.js), which ends
+ * Make and store the snapshot of `buildId` (stored under `key`: preload.js's snapshotKey, what it is
+ * made from; `configURL`: config.json, which names those files) in a worker of its own (snapshot-worker.js), which ends
  * when done. Resolves to {bytes, seconds} or {error}; never rejects.
  */
 export function makeSnapshotInBackground(indexURL, buildId, key = buildId, configURL = null) {
