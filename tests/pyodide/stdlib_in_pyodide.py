@@ -50,6 +50,7 @@ EXTRA = [
     "linecache", "tokenize", "inspect", "dataclasses", "typing", "textwrap", "numbers", "math", "random",
     "itertools", "functools", "collections", "copy", "pprint", "statistics", "time", "hashlib", "base64",
     "secrets", "tempfile", "io", "re", "string", "struct", "weakref", "contextlib", "operator", "enum",
+    "email.policy",  # extends email._policybase's docstrings (tools/sitebuild/compile_in_pyodide.py)
     "numpy.random", "numpy.linalg", "numpy.fft", "numpy.lib.format", "numpy.polynomial", "numpy.ma",
     "numpy.typing", "numpy.ctypeslib", "numpy.strings", "numpy.char", "numpy.rec",
 ]  # fmt: skip
@@ -79,6 +80,14 @@ def _():
     except ValueError:
         assert "expected 784 inputs" in traceback.format_exc()
 
+
+# the site's archives hold the modules the page imports compiled (tools/sitebuild/compiled.py): the
+# test looks for this line; np.dot keeps the documentation numpy's C code takes from its dispatcher
+import asyncio  # noqa: E402
+
+import numpy._core.numeric  # noqa: E402
+
+print(f"came from: {asyncio.__file__} {numpy._core.numeric.__file__} {np.dot.__doc__.split(chr(10))[3].strip()}")
 
 # started with the site's trimmed numpy wheel (the test says so, and looks for this line): what it left out
 if importlib.util.find_spec("numpy.f2py") is None:

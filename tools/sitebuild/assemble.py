@@ -184,7 +184,7 @@ def build_site(
         if pyodide_files:
             numpy = dict(pins.wheels_from_lock(pyodide_files["pyodide-lock.json"]))
             name = next(n for n in numpy if n.startswith("numpy-"))
-            fast = trim.make_preload(tmp, pyodide_files, pins.PYODIDE_CORE_SHA256, (name, numpy[name]))
+            fast = trim.make_preload(tmp, pyodide_files, pins.PYODIDE_CORE_SHA256, (name, numpy[name]), log)
             sizes = {key: (tmp / CONFIG_URLS[key]).stat().st_size for key in ("packageURL", "dataURL")}
             fast["downloadBytes"].update(sizes)
         # sha256 of what the page downloads, so that it names a truncated or corrupt file as such

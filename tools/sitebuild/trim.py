@@ -17,6 +17,8 @@ what to download in place of what Pyodide asks for.
   wheel when it loads it, so each one dropped is also work a visit does not do. Its RECORD lists
   what is left.
 - ``py/pyodide-lock.json``: Pyodide's lock naming numpy (the trimmed wheel) alone.
+- In both archives, the modules the page imports come compiled (compiled.py, with Node): a first
+  visit no longer compiles about 240 modules before it is ready.
 
 All are made from files already checked against the pins, byte for byte the same from the same input.
 """
@@ -27,6 +29,8 @@ import json
 import re
 import zipfile
 from pathlib import Path
+
+from . import compiled
 
 STDLIB_NAME = "python_stdlib.zip"  # in the site's py/, beside backprop.zip
 LOCK_NAME = "pyodide-lock.json"  # likewise: Pyodide's lock naming numpy alone
@@ -151,17 +155,21 @@ def sha256_bytes(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def make_preload(site, pyodide_files, core_sha256, numpy):
+def make_preload(site, pyodide_files, core_sha256, numpy, log=print):
     """Write py/python_stdlib.zip (trimmed) and pyodide/pyodide.asm.wasm.gz into ``site`` (a
     self-hosted build, its Pyodide files checked) and return config.json's additions: "preload" (what
     the page downloads in place of what Pyodide fetches for itself, web/js/preload.js: the URL Pyodide
     asks for, the file to fetch, the sha256 of what Pyodide is given, the size on the wire),
     "stdlibURL", "stdlibSha256" and "downloadBytes" (sizes for the first visit's progress bar).
     ``numpy``: the checked lock's (file_name, sha256); the page is given the trimmed copy instead.
-    Also py/<numpy's wheel>, trimmed."""
+    Also py/<numpy's wheel>, trimmed; both with the modules the page imports compiled (compiled.py:
+    "modulesCompiled" says how many, or null without Node)."""
     site = Path(site)
     write_trimmed_stdlib(pyodide_files["python_stdlib.zip"], site / "py" / STDLIB_NAME)
     write_trimmed_wheel(site / "pyodide" / numpy[0], site / "py" / numpy[0])  # the checked copy
+    report = compiled.compile_ahead(
+        site / "pyodide", site / "py" / STDLIB_NAME, site / "py" / numpy[0], site / "py" / "backprop.zip", log
+    )
     wheel_sha = sha256_bytes((site / "py" / numpy[0]).read_bytes())
     write_trimmed_lock(site / "pyodide" / "pyodide-lock.json", site / "py" / LOCK_NAME, wheel_sha)
     lock_sha = sha256_bytes((site / "py" / LOCK_NAME).read_bytes())
@@ -197,4 +205,5 @@ def make_preload(site, pyodide_files, core_sha256, numpy):
         "modelURL": f"./{MODEL_GZ}",
         "modelGzip": True,
         "downloadBytes": {"modelURL": (site / MODEL_GZ).stat().st_size},
+        "modulesCompiled": report,
     }
