@@ -72,6 +72,10 @@ class _Handler(build.SiteHandler):
         self.close_connection = True
         return None
 
+    def send_response(self, code, message=None):
+        self.owner.responses.append((urlsplit(self.path).path.lstrip("/"), code, time.time()))
+        super().send_response(code, message)
+
     def _send(self, body, ctype):
         self.send_response(200)
         self.send_header("Content-Type", ctype)
@@ -100,6 +104,7 @@ class FaultServer:
         self.config = dict(config or {})
         self.requests = []
         self.times = []  # when each of them came (epoch seconds)
+        self.responses = []  # (path, status, when) of each answer: a 304 sent no body
         self.hanging = threading.Event()
         handler = partial(type("FaultHandler", (_Handler,), {"owner": self, "quiet": True}), directory=str(self.dir))
         self.server = _Server(("127.0.0.1", 0), handler)

@@ -1,6 +1,6 @@
 """The page's pure JavaScript, run under Node straight from web/js/: which run of a pair came out ahead
-(compare.js), the run list (runs.js), the chart's ticks (render/line-chart.js) and whether a link needs
-the page's own Python (early.js, read as link.js reads the link)."""
+(compare.js), the run list (runs.js), the chart's ticks (render/line-chart.js), whether a link needs
+the page's own Python (early.js, read as link.js reads the link) and what early.js downloads first."""
 
 import json
 import shutil
@@ -50,6 +50,22 @@ const searches = ["", "?embed=lab", "?embed=%20lab%20", "?embed=lab&embed=draw",
   "?embed=lab&lesson=write-backprop", "?embed=lab&preset=ch3-l2", "?embed=lab&model=models/a.json"];
 out.pagePython = searches.map((s) => [s, early.pagePythonNeeded(s), link.parseLink(s).embed]);
 out.earlyStarted = started.length;
+// a first visit's first downloads, begun by early.js into the HTTP cache: config.json's "first" ones
+const fetched = [];
+const fakeFetch = async (url, init) => {
+  const at = String(url);
+  fetched.push([at, init?.priority ?? null]);
+  if (at.endsWith("/config.json")) {
+    return { ok: true, json: async () => ({ asmJs: { url: "./pyodide/a.js.gz" },
+      preload: [{ url: "./pyodide/w.gz", first: true }, { url: "./py/n.whl" }, { url: "./py/s.zip", first: true }] }) };
+  }
+  return { ok: true, body: { pipeTo: async () => fetched.push(["read", at]) } };
+};
+await early.warmFirstDownloads("https://site.test/course/", fakeFetch);
+out.warmed = fetched;
+const refused = [];
+await early.warmFirstDownloads("https://site.test/", async (url) => (refused.push(String(url)), { ok: false }));
+out.warmedWithoutConfig = refused;
 out.taken = early.takeWorker();
 console.log(JSON.stringify(out));
 """
@@ -107,3 +123,12 @@ def test_only_the_lab_alone_goes_without_the_page_s_python(got):
         if not any(k in search for k in ("lesson=", "preset=", "model=")):
             assert n == (embed != "lab"), search
     assert got["earlyStarted"] == 0 and got["taken"] is None  # ?embed=lab: no worker started, none handed over
+
+
+def test_the_first_downloads_begin_early_and_are_read_to_the_end(got):
+    site = "https://site.test/course/"
+    asked = [f"{site}pyodide/a.js.gz", f"{site}pyodide/w.gz", f"{site}py/s.zip"]  # numpy's wheel: not first
+    assert got["warmed"][0] == [f"{site}config.json", None]
+    assert got["warmed"][1:4] == [[url, "high"] for url in asked]
+    assert sorted(got["warmed"][4:]) == sorted(["read", url] for url in asked)
+    assert got["warmedWithoutConfig"] == ["https://site.test/config.json"]  # nothing else without it

@@ -1,9 +1,10 @@
 // What the page's worker downloads while Python starts (issue 19), in one place: Pyodide's own files
 // (preload.js: started at once, answered to Pyodide from the checked bytes), the package and the
-// trained model, each at most once and only when wanted. With a start-up snapshot stored (Pyodide's
-// WebAssembly, numpy, the package and the model's session inside it) only Python's JavaScript and
-// standard library are wanted; the rest is fetched if the snapshot cannot be used. A failed download ends loading at
-// once with its own message (`anyFailure`) instead of after Python and numpy have loaded.
+// trained model, each at most once, only when wanted and in the order they are needed. With a
+// start-up snapshot stored (Pyodide's WebAssembly, numpy, the package and the model's session inside
+// it) only Python's JavaScript and standard library are wanted; the rest is fetched if the snapshot
+// cannot be used. A failed download ends loading at once with its own message (`anyFailure`) instead
+// of after Python and numpy have loaded.
 
 import { fetchOk, stage } from "./pyodide-loader.js";
 import { firstArrived, interceptFetch, startLoadPreload } from "./preload.js";
@@ -36,8 +37,10 @@ export function startDownloads({ config, site, url, indexURL, progress, warm }) 
     watch(f.url.endsWith(".whl") ? stage("numpy", "Loading numpy", () => f.bytes)
       : stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => f.bytes));
   }
-  // the site's own files once Python's WebAssembly and standard library are in (they share one line)
-  const later = firstArrived(preloaded);
+  // the site's own files once Python's WebAssembly and standard library are in, and on a normal load
+  // numpy's wheel too: they share one line, and numpy then loads while the package and the model arrive
+  const wheel = [...preloaded.values()].filter((f) => f.url.endsWith(".whl")).map((f) => f.bytes);
+  const later = firstArrived(preloaded).then(() => (warm ? null : Promise.allSettled(wheel)));
   const download = (name, what, key, as, gzip = false) => {
     let started = null;
     return () => (started ??= watch(stage(name, `Loading ${what}`, () => {
