@@ -67,6 +67,21 @@ def test_the_modules_the_page_imports_come_compiled_from_pyodides_own_sources(co
     assert "numpy/_core/numeric.pyc,sha256=" in record and "numpy/_core/numeric.py," not in record
 
 
+def test_the_same_input_gives_the_same_bytes(compiled_site, pyodide_dir, tmp_path):
+    """Compiled again from Pyodide's pinned files and the same package, the archives are the site's, byte
+    for byte: a rebuild changes no sha256, so no visitor's cache or snapshot is thrown away for nothing."""
+    from sitebuild import trim
+
+    site, counts = compiled_site
+    stdlib, wheel = tmp_path / "python_stdlib.zip", tmp_path / WHEEL
+    trim.write_trimmed_stdlib(pyodide_dir / "python_stdlib.zip", stdlib)
+    trim.write_trimmed_wheel(site / "pyodide" / WHEEL, wheel)
+    again = compiled.compile_ahead(site / "pyodide", stdlib, wheel, site / "py" / "backprop.zip", lambda *a: None)
+    assert again == counts
+    assert stdlib.read_bytes() == (site / "py" / "python_stdlib.zip").read_bytes()
+    assert wheel.read_bytes() == (site / "py" / WHEEL).read_bytes()
+
+
 def test_docstrings_stay_only_where_the_code_reads_them(compiled_site):
     site, _ = compiled_site
     stdlib = zipfile.ZipFile(site / "py" / "python_stdlib.zip")
