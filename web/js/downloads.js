@@ -39,8 +39,8 @@ export function startDownloads({ config, site, url, indexURL, progress, warm }) 
   }
   // the site's own files once Python's WebAssembly and standard library are in, and on a normal load
   // numpy's wheel too: they share one line, and numpy then loads while the package and the model arrive
-  const wheel = [...preloaded.values()].filter((f) => f.url.endsWith(".whl")).map((f) => f.bytes);
-  const later = firstArrived(preloaded).then(() => (warm ? null : Promise.allSettled(wheel)));
+  const wheel = [...preloaded.values()].filter((f) => f.url.endsWith(".whl")).map((f) => f.arrived);
+  const later = firstArrived(preloaded).then(() => (warm ? null : Promise.all(wheel)));
   const download = (name, what, key, as, gzip = false) => {
     let started = null;
     return () => (started ??= watch(stage(name, `Loading ${what}`, () => {

@@ -49,13 +49,25 @@ export function startPreload(entries, base, progress = new Progress(), later = n
   for (const entry of entries ?? []) {
     const url = new URL(entry.url, base).href;
     progress.expect(entry.bytes);
-    const start = () => fetchOk(url, "buffer", entry.sha256, "default", { gzip: !!entry.gzip, onBytes: (n) => progress.add(n) });
+    // `arrived`: its last byte is in (the line is free for the next download), before it is
+    // decompressed and checked; or it failed
+    let got = 0;
+    let arrive;
+    const arrived = new Promise((resolve) => (arrive = resolve));
+    const onBytes = (n) => {
+      progress.add(n);
+      got += n;
+      if (got >= entry.bytes) arrive();
+    };
+    const start = () => fetchOk(url, "buffer", entry.sha256, "default", { gzip: !!entry.gzip, onBytes });
     const bytes = (entry.first ? start() : gate.then(start)).then((buffer) => new Uint8Array(buffer));
-    if (entry.first) first.push(bytes);
+    bytes.then(arrive, arrive);
+    if (entry.first) first.push(arrived);
     bytes.catch(() => {}); // whoever needs it awaits it
-    files.set(new URL(entry.as, base).href, { bytes, type: entry.type || "application/octet-stream", url, first: !!entry.first });
+    files.set(new URL(entry.as, base).href,
+      { bytes, arrived, type: entry.type || "application/octet-stream", url, first: !!entry.first });
   }
-  (later ?? Promise.allSettled(first)).then(() => go(), () => go());
+  (later ?? Promise.all(first)).then(() => go());
   return files;
 }
 
@@ -72,9 +84,10 @@ export function startLoadPreload(entries, base, progress, warm) {
   return { files: startPreload(held, base, progress, coldWanted), needCold };
 }
 
-/** A promise of the `first` preloads' arrival (failures included: theirs are reported elsewhere). */
+/** A promise of the `first` preloads' arrival: their last bytes in (failures included: theirs are
+ * reported elsewhere), while they may still be decompressed and checked. */
 export function firstArrived(files) {
-  return Promise.allSettled([...files.values()].filter((f) => f.first).map((f) => f.bytes));
+  return Promise.all([...files.values()].filter((f) => f.first).map((f) => f.arrived));
 }
 
 /** Every preloaded file, once all have arrived and passed their checks (the first failure rejects). */
