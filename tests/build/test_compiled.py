@@ -74,9 +74,10 @@ def test_the_same_input_gives_the_same_bytes(compiled_site, pyodide_dir, tmp_pat
 
     site, counts = compiled_site
     stdlib, wheel = tmp_path / "python_stdlib.zip", tmp_path / WHEEL
-    trim.write_trimmed_stdlib(pyodide_dir / "python_stdlib.zip", stdlib)
-    trim.write_trimmed_wheel(site / "pyodide" / WHEEL, wheel)
-    again = compiled.compile_ahead(site / "pyodide", stdlib, wheel, site / "py" / "backprop.zip", lambda *a: None)
+    _, _, again = trim.write_python_archives(
+        pyodide_dir / "python_stdlib.zip", stdlib, site / "pyodide" / WHEEL, wheel,
+        pyodide_dir=site / "pyodide", package=site / "py" / "backprop.zip", log=lambda *a: None,
+    )  # fmt: skip
     assert again == counts
     assert stdlib.read_bytes() == (site / "py" / "python_stdlib.zip").read_bytes()
     assert wheel.read_bytes() == (site / "py" / WHEEL).read_bytes()

@@ -64,26 +64,27 @@ def test_everything_the_page_and_the_lab_import_loads_from_the_trimmed_files(pac
     the page's, the lab's and Pyodide's own Python import: Python is started from them, as the page
     starts it (a copy of Pyodide's folder whose numpy wheel and lock file are the trimmed ones, the
     modules the page imports compiled as the build compiles them)."""
-    from sitebuild import compiled, trim
+    from sitebuild import trim
 
     pyodide_dir = os.environ.get("PYODIDE_DIR")
     if not pyodide_dir:
         skip_or_fail("PYODIDE_DIR is not set (a folder with Pyodide 0.27.7 and its numpy wheel)")
     trimmed = tmp_path / "python_stdlib.zip"
-    kept = trim.write_trimmed_stdlib(Path(pyodide_dir) / "python_stdlib.zip", trimmed)
-    assert "email/__init__.pyc" not in kept and any(n.startswith("json/") for n in kept)
     folder = tmp_path / "pyodide"
     folder.mkdir()
-    for f in sorted(Path(pyodide_dir).iterdir(), key=lambda f: f.name == "pyodide-lock.json"):  # the lock last
-        if f.suffix == ".whl" and f.name.startswith("numpy-"):
-            dropped = trim.write_trimmed_wheel(f, folder / f.name)
-            counts = compiled.compile_ahead(pyodide_dir, trimmed, folder / f.name, package_zip)
-            if counts is None:
-                skip_or_fail("Node.js 18 or later is needed to compile the modules as the build does")
-            wheel_sha = trim.sha256_bytes((folder / f.name).read_bytes())
-        elif f.name == "pyodide-lock.json":
+    wheel = next(f for f in Path(pyodide_dir).iterdir() if f.suffix == ".whl" and f.name.startswith("numpy-"))
+    kept, dropped, counts = trim.write_python_archives(
+        Path(pyodide_dir) / "python_stdlib.zip", trimmed, wheel, folder / wheel.name,
+        pyodide_dir=pyodide_dir, package=package_zip,
+    )  # fmt: skip
+    if counts is None:
+        skip_or_fail("Node.js 18 or later is needed to compile the modules as the build does")
+    assert "email/__init__.pyc" not in kept and any(n.startswith("json/") for n in kept)
+    wheel_sha = trim.sha256_bytes((folder / wheel.name).read_bytes())
+    for f in Path(pyodide_dir).iterdir():
+        if f.name == "pyodide-lock.json":
             trim.write_trimmed_lock(f, folder / f.name, wheel_sha)
-        else:
+        elif f != wheel:
             (folder / f.name).symlink_to(f.resolve())
     assert any(n.startswith("numpy/f2py/") for n in dropped) and any("_umath_tests" in n for n in dropped)
     monkeypatch.setenv("STDLIB_ZIP", str(trimmed))

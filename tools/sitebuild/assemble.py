@@ -167,7 +167,7 @@ def build_site(
     try:
         shutil.copytree(web_dir, tmp, ignore=_ignore_junk, dirs_exist_ok=True)
         (tmp / "py").mkdir(exist_ok=True)
-        write_package_zip(tmp / "py" / "backprop.zip", package_dir)
+        package_zip = write_package_zip(tmp / CONFIG_URLS["packageURL"], package_dir)
         (tmp / "js").mkdir(exist_ok=True)
         shutil.copyfile(Path(package_dir) / LIMITS_FILE, tmp / "js" / LIMITS_FILE.name)
         (tmp / "js" / "lab.json").write_text(lab_texts(package_dir), encoding="utf-8")
@@ -182,9 +182,10 @@ def build_site(
             _allow_cdn_in_csp(tmp / "index.html")
         fast = {}  # a self-hosted build: fewer bytes, all downloads at once (trim.py, web/js/preload.js)
         if pyodide_files:
-            numpy = dict(pins.wheels_from_lock(pyodide_files["pyodide-lock.json"]))
-            name = next(n for n in numpy if n.startswith("numpy-"))
-            fast = trim.make_preload(tmp, pyodide_files, pins.PYODIDE_CORE_SHA256, (name, numpy[name]), log)
+            wheels = dict(pins.wheels_from_lock(pyodide_files["pyodide-lock.json"]))
+            name = next(n for n in wheels if n.startswith("numpy-"))
+            numpy = (name, wheels[name])
+            fast = trim.make_preload(tmp, pyodide_files, pins.PYODIDE_CORE_SHA256, numpy, package_zip, log)
             sizes = {key: (tmp / CONFIG_URLS[key]).stat().st_size for key in ("packageURL", "dataURL")}
             fast["downloadBytes"].update(sizes)
         # sha256 of what the page downloads, so that it names a truncated or corrupt file as such

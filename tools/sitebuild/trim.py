@@ -131,6 +131,17 @@ def write_trimmed_stdlib(source, dest):
     return kept
 
 
+def write_python_archives(stdlib, stdlib_dest, wheel, wheel_dest, *, pyodide_dir, package, log=print):
+    """The page's Python archives: the standard library ``stdlib`` and numpy's ``wheel`` (checked copies)
+    trimmed into ``stdlib_dest`` and ``wheel_dest``, then the modules the page imports compiled in both
+    by Pyodide from ``pyodide_dir`` importing ``package`` (the package's zip; compiled.py). The build and
+    the tests make them here alike. Returns (the library's entries kept, the wheel's entries dropped,
+    compiled.compile_ahead's report: None without Node)."""
+    kept = write_trimmed_stdlib(stdlib, stdlib_dest)
+    dropped = write_trimmed_wheel(wheel, wheel_dest)
+    return kept, dropped, compiled.compile_ahead(pyodide_dir, stdlib_dest, wheel_dest, package, log)
+
+
 def write_trimmed_lock(source, dest, wheel_sha256):
     """Pyodide's lock file (checked against its pin) naming numpy alone, the page's only package (351
     packages, 0.11 MB, before; about 0.5 kB after), with the trimmed wheel's sha256. Pyodide reads the
@@ -155,21 +166,21 @@ def sha256_bytes(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def make_preload(site, pyodide_files, core_sha256, numpy, log=print):
+def make_preload(site, pyodide_files, core_sha256, numpy, package, log=print):
     """Write py/python_stdlib.zip (trimmed) and pyodide/pyodide.asm.wasm.gz into ``site`` (a
     self-hosted build, its Pyodide files checked) and return config.json's additions: "preload" (what
     the page downloads in place of what Pyodide fetches for itself, web/js/preload.js: the URL Pyodide
     asks for, the file to fetch, the sha256 of what Pyodide is given, the size on the wire),
     "stdlibURL", "stdlibSha256" and "downloadBytes" (sizes for the first visit's progress bar).
     ``numpy``: the checked lock's (file_name, sha256); the page is given the trimmed copy instead.
-    Also py/<numpy's wheel>, trimmed; both with the modules the page imports compiled (compiled.py:
-    "modulesCompiled" says how many, or null without Node)."""
+    Also py/<numpy's wheel>, trimmed; both with the modules the page imports compiled (``package``: the
+    site's package zip; "modulesCompiled" says how many, or null without Node)."""
     site = Path(site)
-    write_trimmed_stdlib(pyodide_files["python_stdlib.zip"], site / "py" / STDLIB_NAME)
-    write_trimmed_wheel(site / "pyodide" / numpy[0], site / "py" / numpy[0])  # the checked copy
-    report = compiled.compile_ahead(
-        site / "pyodide", site / "py" / STDLIB_NAME, site / "py" / numpy[0], site / "py" / "backprop.zip", log
-    )
+    _, _, report = write_python_archives(
+        pyodide_files["python_stdlib.zip"], site / "py" / STDLIB_NAME,
+        site / "pyodide" / numpy[0], site / "py" / numpy[0],  # the checked copy
+        pyodide_dir=site / "pyodide", package=package, log=log,
+    )  # fmt: skip
     wheel_sha = sha256_bytes((site / "py" / numpy[0]).read_bytes())
     write_trimmed_lock(site / "pyodide" / "pyodide-lock.json", site / "py" / LOCK_NAME, wheel_sha)
     lock_sha = sha256_bytes((site / "py" / LOCK_NAME).read_bytes())
