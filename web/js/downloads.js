@@ -32,14 +32,15 @@ export function startDownloads({ config, site, url, indexURL, progress, warm }) 
     });
     return promise;
   };
+  const isWheel = (f) => f.url.endsWith(".whl");
   // each preload's failure named as its stage's: the wheel's is numpy's, the others Python's
   for (const f of preloaded.values()) {
-    watch(f.url.endsWith(".whl") ? stage("numpy", "Loading numpy", () => f.bytes)
+    watch(isWheel(f) ? stage("numpy", "Loading numpy", () => f.bytes)
       : stage("python", `Loading Python (Pyodide) from ${indexURL}`, () => f.bytes));
   }
   // the site's own files once Python's WebAssembly and standard library are in, and on a normal load
   // numpy's wheel too: they share one line, and numpy then loads while the package and the model arrive
-  const wheel = [...preloaded.values()].filter((f) => f.url.endsWith(".whl")).map((f) => f.arrived);
+  const wheel = [...preloaded.values()].filter(isWheel).map((f) => f.arrived);
   const later = firstArrived(preloaded).then(() => (warm ? null : Promise.all(wheel)));
   const download = (name, what, key, as, gzip = false) => {
     let started = null;

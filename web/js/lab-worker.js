@@ -37,7 +37,7 @@ async function load() {
   const settings = loaderSettings(config, SITE);
   // Pyodide's files, once each (preload.js); with a start-up snapshot stored, its WebAssembly and numpy's
   // wheel only if the snapshot cannot be used
-  const warm = settings.snapshotKey ? await hasSnapshot(settings.snapshotKey) : false;
+  const warm = await hasSnapshot(settings.snapshotKey);
   const { files: preloaded, needCold } = startLoadPreload(config.preload, SITE, undefined, warm);
   const restoreFetch = interceptFetch(preloaded);
   await readyAsmJs(settings, SITE, indexURL, sums.pyodide);

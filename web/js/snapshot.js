@@ -31,8 +31,8 @@ export const writeSnapshot = (buildId, bytes) => store.write(buildId, bytes);
 
 export const deleteSnapshot = (buildId) => store.remove(buildId);
 
-/** Whether a snapshot of `buildId` is stored (its bytes are not read). */
-export const hasSnapshot = (buildId) => store.has(buildId);
+/** Whether a snapshot of `buildId` is stored (its bytes are not read); false without a key. */
+export const hasSnapshot = async (buildId) => (buildId ? store.has(buildId) : false);
 
 /**
  * Make and store the snapshot of `buildId` (stored under `key`: preload.js's snapshotKey, what it is

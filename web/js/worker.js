@@ -87,7 +87,7 @@ async function load() {
   const settings = loaderSettings(config, SITE);
   const pycs = pycKey(config); // numpy's and the package's compiled modules, kept between visits
   // with a start-up snapshot stored, it is read (and its sha256 checked) while Python's files arrive
-  const warm = settings.snapshotKey ? await hasSnapshot(settings.snapshotKey) : false;
+  const warm = await hasSnapshot(settings.snapshotKey);
   let stored = warm ? readSnapshot(settings.snapshotKey) : null;
   stored?.catch(() => {}); // startPyodide awaits it
   const { archive, modelText, needCold, anyFailure, failed, restoreFetch } = startDownloads({
